@@ -13,6 +13,7 @@ the vehicle's matrix class ``c``.
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field
 
@@ -50,13 +51,17 @@ class RoutingSpec:
     # node -> fixed service start (locked stops); vehicle -> fixed start time
     fixed_start: dict[int, int] = field(default_factory=dict)
     vehicle_fixed_start: dict[int, int] = field(default_factory=dict)
+    # Nodes that must stay unvisited (unused depots, tasks nobody may serve).
+    inactive: set[int] = field(default_factory=set)
+    # Depot nodes that are no vehicle's start/end (never reported as dropped visits).
+    depot_nodes: set[int] = field(default_factory=set)
 
     @property
     def num_vehicles(self) -> int:
         return len(self.vehicle_start)
 
     def visit_nodes(self) -> list[int]:
-        depots = set(self.vehicle_start) | set(self.vehicle_end)
+        depots = set(self.vehicle_start) | set(self.vehicle_end) | self.depot_nodes
         return [i for i in range(self.num_nodes) if i not in depots]
 
 
@@ -125,6 +130,9 @@ class OrToolsModel:
             if node in depots:
                 continue
             idx = m.NodeToIndex(node)
+            if node in spec.inactive:
+                r.AddDisjunction([idx], 0)
+                continue
             td.CumulVar(idx).SetRange(int(spec.tw_start[node]), int(spec.tw_end[node]))
             if node in spec.fixed_start:
                 t = int(spec.fixed_start[node])
@@ -134,7 +142,7 @@ class OrToolsModel:
                 if coef > 0:
                     td.SetCumulVarSoftUpperBound(idx, int(bound), int(coef))
             if node in spec.allowed:
-                r.SetAllowedVehiclesForIndex([int(v) for v in spec.allowed[node]], idx)
+                r.VehicleVar(idx).SetValues([-1, *(int(v) for v in spec.allowed[node])])
             pen = None if spec.penalty is None else int(spec.penalty[node])
             if pen is not None and pen >= 0 and node not in locked_nodes:
                 r.AddDisjunction([idx], pen)
@@ -172,6 +180,8 @@ class OrToolsModel:
                 r.VehicleVar(idx).SetValues([v])
                 r.ActiveVar(idx).SetValue(1)
                 prev = idx
+        for node in self.spec.inactive:
+            r.ActiveVar(m.NodeToIndex(node)).SetValue(0)
         self._locks_applied = True
 
     def assignment_from_routes(self, routes: list[list[int]]) -> object | None:
@@ -214,7 +224,13 @@ class OrToolsModel:
                 idx = sol.Value(r.NextVar(idx))  # type: ignore[attr-defined]
             routes.append(route)
         dropped = [n for n in self.spec.visit_nodes() if n not in seen]
-        status = str(r.status())
+        code = int(r.status())
+        names = {
+            getattr(pywrapcp.RoutingModel, k): k.removeprefix("ROUTING_")
+            for k in dir(pywrapcp.RoutingModel)
+            if k.startswith("ROUTING_") and isinstance(getattr(pywrapcp.RoutingModel, k), int)
+        }
+        status = names.get(code, str(code))
         return RoutingResult(
             routes=routes,
             dropped=dropped,
@@ -230,7 +246,7 @@ def route_distance(spec: RoutingSpec, v: int, route: list[int]) -> int:
         return 0
     d = spec.dist[spec.vehicle_class[v]]
     path = [spec.vehicle_start[v], *route, spec.vehicle_end[v]]
-    return int(sum(int(d[a, b]) for a, b in zip(path, path[1:], strict=False)))
+    return int(sum(int(d[a, b]) for a, b in itertools.pairwise(path)))
 
 
 def total_distance(spec: RoutingSpec, routes: list[list[int]]) -> int:
@@ -247,6 +263,15 @@ def solve_spec(
     budget = cfg.time_limit_s
     seed_routes = initial_routes
     engine_prefix = ""
+    if spec.num_vehicles == 0:
+        return RoutingResult(
+            routes=[],
+            dropped=spec.visit_nodes(),
+            objective=0,
+            status="NO_VEHICLES",
+            seconds=time.perf_counter() - t0,
+            engine="none",
+        )
     if seed_routes is None and cfg.use_hgs_seed and not spec.locked:
         from .hgs import hgs_routes  # local import: pyvrp is optional at runtime
 
@@ -254,7 +279,7 @@ def solve_spec(
         if seed_routes is not None:
             engine_prefix = "pyvrp-hgs seed → "
     model = OrToolsModel(spec)
-    remaining = max(0.05, budget - (time.perf_counter() - t0))
+    remaining = max(0.05, budget - (time.perf_counter() - t0) - 0.1)
     res = model.solve(cfg, remaining, seed_routes)
     if res is None:
         # Mandatory nodes with no feasible assignment: report every visit as dropped.

@@ -21,7 +21,17 @@ FORBIDDEN = 10**9
 
 
 def hgs_routes(spec: RoutingSpec, time_limit_s: float, seed: int) -> list[list[int]] | None:
-    """Best routes PyVRP finds in ``time_limit_s`` (one per spec vehicle), or ``None``."""
+    """Best routes PyVRP finds in ``time_limit_s`` (one per spec vehicle), or ``None``.
+
+    Seeding is an optimisation only: any failure here means "no seed", never an error.
+    """
+    try:
+        return _hgs_routes(spec, time_limit_s, seed)
+    except (ValueError, RuntimeError, OverflowError, IndexError):
+        return None
+
+
+def _hgs_routes(spec: RoutingSpec, time_limit_s: float, seed: int) -> list[list[int]] | None:
     try:
         import pyvrp
         from pyvrp.stop import MaxRuntime
@@ -31,7 +41,7 @@ def hgs_routes(spec: RoutingSpec, time_limit_s: float, seed: int) -> list[list[i
         return None
 
     depots = sorted(set(spec.vehicle_start) | set(spec.vehicle_end))
-    visits = spec.visit_nodes()
+    visits = [n for n in spec.visit_nodes() if n not in spec.inactive]
     if not visits:
         return None
     nodes = depots + visits  # pyvrp location order
@@ -41,7 +51,9 @@ def hgs_routes(spec: RoutingSpec, time_limit_s: float, seed: int) -> list[list[i
     # Routing profiles: one per (matrix class, set of forbidden visit nodes).
     profile_key: list[tuple[int, frozenset[int]]] = []
     for v in range(spec.num_vehicles):
-        forbidden = frozenset(n for n, allowed in spec.allowed.items() if v not in allowed)
+        forbidden = frozenset(
+            n for n, allowed in spec.allowed.items() if v not in allowed and n not in spec.inactive
+        )
         profile_key.append((spec.vehicle_class[v], forbidden))
     profiles = sorted(set(profile_key), key=lambda k: (k[0], sorted(k[1])))
     dist_mats: list[np.ndarray] = []
@@ -53,6 +65,8 @@ def hgs_routes(spec: RoutingSpec, time_limit_s: float, seed: int) -> list[list[i
             cols = [loc_of[n] for n in forbidden]
             d[:, cols] = FORBIDDEN
             t[:, cols] = FORBIDDEN
+            np.fill_diagonal(d, 0)
+            np.fill_diagonal(t, 0)
         dist_mats.append(d)
         dur_mats.append(t)
 

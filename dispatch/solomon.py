@@ -139,7 +139,9 @@ def check_solomon(inst: SolomonInstance, routes: list[list[int]]) -> CheckReport
         total += d(prev, 0)
         t += d(prev, 0)
         if t > int(inst.tw[0, 1]):
-            violations.append(f"route {k + 1}: back at depot {t / SCALE:.1f} > {inst.tw[0, 1] / SCALE:.1f}")
+            violations.append(
+                f"route {k + 1}: back at depot {t / SCALE:.1f} > {inst.tw[0, 1] / SCALE:.1f}"
+            )
         if load > inst.capacity:
             violations.append(f"route {k + 1}: load {load} > capacity {inst.capacity}")
     missing = [c for c in range(1, n) if c not in seen]
@@ -200,7 +202,7 @@ def bench_one(args: tuple[str, float, int, dict[str, tuple[int, float]]]) -> dic
     path, time_limit_s, seed, bks = args
     inst = read_solomon(path)
     t0 = time.perf_counter()
-    routes, dist, engine = solve_solomon(inst, time_limit_s, seed)
+    routes, _dist, engine = solve_solomon(inst, time_limit_s, seed)
     seconds = time.perf_counter() - t0
     rep = check_solomon(inst, routes)
     best = bks.get(inst.name)

@@ -67,8 +67,10 @@ class MatrixProvider:
                 f"travel matrix: {n} locations need {n}x{n} matrices, got distances "
                 f"{dist.shape} and durations {dur.shape}"
             )
-        elif (dist < 0).any() or (dur < 0).any() or not (
-            np.isfinite(dist).all() and np.isfinite(dur).all()
+        elif (
+            (dist < 0).any()
+            or (dur < 0).any()
+            or not (np.isfinite(dist).all() and np.isfinite(dur).all())
         ):
             errors.append("travel matrix: entries must be finite and non-negative")
         if len(set(cfg.locations)) != n:
