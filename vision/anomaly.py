@@ -1,0 +1,104 @@
+"""Appearance anomaly: patch features of the registered photo against the approved reference.
+
+Both images are brought to the reference frame (the photo by the design-match homography),
+photometrically matched, and passed through EfficientNet-Lite0's first stages. For every
+stride-8 patch of the photo the distance to the nearest reference patch within one cell
+(tolerating small misregistration) is the local anomaly; the score is the maximum of the
+smoothed map. The map is the evidence heat map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from threading import Lock
+
+import cv2
+import numpy as np
+import torch
+
+from vision.backbone import LiteFeatures, load_pretrained
+
+INPUT_LONG_SIDE = 320
+_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
+_STD = np.array([0.229, 0.224, 0.225], np.float32)
+_model: LiteFeatures | None = None
+_lock = Lock()
+
+
+def model() -> LiteFeatures:
+    """The process-wide backbone (lazy singleton)."""
+    global _model
+    with _lock:
+        if _model is None:
+            torch.set_grad_enabled(False)
+            _model = load_pretrained()
+        return _model
+
+
+@dataclass
+class AnomalyMap:
+    score: float
+    heat: np.ndarray  # float32 in reference-frame pixels, 0..1+ (1 = threshold level)
+
+
+def _prep(rgb: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
+    x = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+    x = (x - _MEAN) / _STD
+    return torch.from_numpy(x.transpose(2, 0, 1)[None].copy())
+
+
+def _low_pass(x: np.ndarray) -> np.ndarray:
+    """Very smooth version of ``x`` (lighting field), computed on a 24-px thumbnail."""
+    h, w = x.shape[:2]
+    tiny = cv2.resize(x, (24, max(2, round(24 * h / w))), interpolation=cv2.INTER_AREA)
+    tiny = cv2.GaussianBlur(tiny, (0, 0), 2.0)
+    return cv2.resize(tiny, (w, h), interpolation=cv2.INTER_CUBIC)
+
+
+def _match_colours(photo: np.ndarray, ref: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Per-channel mean/std transfer plus a smooth gain field (removes lighting)."""
+    p = photo.astype(np.float32)
+    r = ref.astype(np.float32)
+    sm_p, sm_r = _low_pass(p), _low_pass(r)
+    out = p * (sm_r + 1.0) / (sm_p + 1.0)
+    out[~valid] = r[~valid]
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def _feats(x: torch.Tensor) -> torch.Tensor:
+    f8, f16 = model()(x)
+    f16 = torch.nn.functional.interpolate(f16, size=f8.shape[-2:], mode="bilinear",
+                                          align_corners=False)
+    f = torch.cat([f8, f16], 1)
+    f = torch.nn.functional.avg_pool2d(f, 3, 1, 1)
+    return torch.nn.functional.normalize(f, dim=1)
+
+
+def score(rectified: np.ndarray, valid: np.ndarray, reference: np.ndarray) -> AnomalyMap:
+    h, w = reference.shape[:2]
+    s = INPUT_LONG_SIDE / max(h, w)
+    size = (max(32, round(w * s / 8) * 8), max(32, round(h * s / 8) * 8))
+    photo = _match_colours(rectified, reference, valid)
+    with torch.inference_mode():
+        both = torch.cat([_prep(photo, size), _prep(reference, size)], 0)
+        f = _feats(both)
+        fp, fr = f[0:1], f[1:2]
+        # nearest reference patch within +-1 cell
+        best = None
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                shifted = torch.roll(fr, shifts=(dy, dx), dims=(2, 3))
+                sim = (fp * shifted).sum(1)
+                best = sim if best is None else torch.maximum(best, sim)
+        dist = (1.0 - best)[0].numpy()
+    vmask = cv2.resize(valid.astype(np.uint8), (dist.shape[1], dist.shape[0]),
+                       interpolation=cv2.INTER_NEAREST).astype(bool)
+    vmask = cv2.erode(vmask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    dist[~vmask] = 0
+    dist[:1, :] = 0
+    dist[-1:, :] = 0
+    dist[:, :1] = 0
+    dist[:, -1:] = 0
+    smooth = cv2.GaussianBlur(dist, (0, 0), 1.5)
+    heat = cv2.resize(smooth, (w, h), interpolation=cv2.INTER_LINEAR)
+    return AnomalyMap(float(smooth.max()), heat)

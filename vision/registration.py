@@ -1,0 +1,159 @@
+"""Design match: register the photo to the filed reference faces (SIFT + USAC MAGSAC
+homography) and measure how much of the reference the photo really shows."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from threading import Lock
+
+import cv2
+import numpy as np
+
+from vision.imageio import read_source, resize_long
+from vision.schema import ImageSource
+
+REF_LONG_SIDE = 800
+PHOTO_LONG_SIDE = 1000
+GRID = 8
+
+
+@dataclass
+class Reference:
+    face: str
+    rgb: np.ndarray
+    gray: np.ndarray
+    keypoints: np.ndarray  # (N, 2) float32
+    descriptors: np.ndarray
+
+
+@dataclass
+class Registration:
+    face: str
+    reference: Reference
+    homography: np.ndarray | None  # reference px -> photo px (photo at registration scale)
+    inliers: int
+    coverage: float
+    ncc: float
+    rectified: np.ndarray | None  # photo warped into the reference frame (RGB)
+    valid: np.ndarray | None  # mask of rectified pixels that came from the photo
+
+    @property
+    def quad(self) -> np.ndarray | None:
+        if self.homography is None:
+            return None
+        h, w = self.reference.gray.shape
+        corners = np.array([[[0, 0]], [[w, 0]], [[w, h]], [[0, h]]], np.float32)
+        return cv2.perspectiveTransform(corners, self.homography).reshape(4, 2)
+
+
+_sift_lock = Lock()
+_sift: cv2.SIFT | None = None
+
+
+def _detector() -> cv2.SIFT:
+    global _sift
+    with _sift_lock:
+        if _sift is None:
+            _sift = cv2.SIFT_create(nfeatures=2500, contrastThreshold=0.03)
+        return _sift
+
+
+def features(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    kps, desc = _detector().detectAndCompute(gray, None)
+    pts = np.array([k.pt for k in kps], np.float32).reshape(-1, 2)
+    if desc is None:
+        desc = np.zeros((0, 128), np.float32)
+    return pts, desc
+
+
+_cache: OrderedDict[str, Reference] = OrderedDict()
+_cache_lock = Lock()
+
+
+def load_reference(face: str, source: ImageSource) -> Reference:
+    """Reference features, cached per process by content hash (filings are immutable)."""
+    from vision.imageio import decode_photo
+
+    data = read_source(source)
+    key = hashlib.sha1(data).hexdigest()
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            ref = _cache[key]
+            return Reference(face, ref.rgb, ref.gray, ref.keypoints, ref.descriptors)
+    rgb = decode_photo(data, long_side=REF_LONG_SIDE).rgb
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    pts, desc = features(gray)
+    ref = Reference(face, rgb, gray, pts, desc)
+    with _cache_lock:
+        _cache[key] = ref
+        while len(_cache) > 64:
+            _cache.popitem(last=False)
+    return ref
+
+
+def _ncc(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> float:
+    """Normalised cross-correlation of gradient magnitudes (lighting-insensitive)."""
+    def grad(x: np.ndarray) -> np.ndarray:
+        x = cv2.GaussianBlur(x.astype(np.float32), (0, 0), 2.0)
+        gx = cv2.Sobel(x, cv2.CV_32F, 1, 0)
+        gy = cv2.Sobel(x, cv2.CV_32F, 0, 1)
+        return cv2.GaussianBlur(cv2.magnitude(gx, gy), (0, 0), 2.0)
+
+    ga, gb = grad(a)[mask], grad(b)[mask]
+    if ga.size < 100:
+        return 0.0
+    ga = ga - ga.mean()
+    gb = gb - gb.mean()
+    den = float(np.sqrt((ga * ga).sum() * (gb * gb).sum())) + 1e-6
+    return float((ga * gb).sum() / den)
+
+
+def register(photo_gray: np.ndarray, photo_pts: np.ndarray, photo_desc: np.ndarray,
+             photo_rgb: np.ndarray, ref: Reference) -> Registration:
+    empty = Registration(ref.face, ref, None, 0, 0.0, 0.0, None, None)
+    if len(ref.descriptors) < 8 or len(photo_desc) < 8:
+        return empty
+    matcher = cv2.BFMatcher(cv2.NORM_L2)
+    pairs = matcher.knnMatch(ref.descriptors, photo_desc, k=2)
+    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < 0.8 * p[1].distance]
+    if len(good) < 8:
+        return empty
+    src = ref.keypoints[[m.queryIdx for m in good]]
+    dst = photo_pts[[m.trainIdx for m in good]]
+    hom, mask = cv2.findHomography(src, dst, cv2.USAC_MAGSAC, 5.0, maxIters=5000,
+                                   confidence=0.999)
+    if hom is None or mask is None:
+        return empty
+    inl = mask.ravel().astype(bool)
+    n_in = int(inl.sum())
+    h, w = ref.gray.shape
+    cells = {(int(x * GRID / w), int(y * GRID / h)) for x, y in src[inl]}
+    coverage = len(cells) / (GRID * GRID)
+    try:
+        inv = np.linalg.inv(hom)
+    except np.linalg.LinAlgError:
+        return empty
+    rectified = cv2.warpPerspective(photo_rgb, inv, (w, h), flags=cv2.INTER_LINEAR)
+    valid = cv2.warpPerspective(np.full(photo_gray.shape, 255, np.uint8), inv, (w, h)) > 127
+    ncc = _ncc(cv2.cvtColor(rectified, cv2.COLOR_RGB2GRAY), ref.gray, valid)
+    return Registration(ref.face, ref, hom, n_in, coverage, ncc, rectified, valid)
+
+
+def best_registration(photo_rgb: np.ndarray, references: Mapping[str, ImageSource]
+                      ) -> Registration | None:
+    """Register ``photo_rgb`` (any size; downscaled here) to every reference face, keep the
+    best. The homography is in the coordinates of the downscaled photo."""
+    small = resize_long(photo_rgb, PHOTO_LONG_SIDE)
+    gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    pts, desc = features(gray)
+    best: Registration | None = None
+    for face, source in references.items():
+        ref = load_reference(face, source)
+        reg = register(gray, pts, desc, small, ref)
+        if best is None or (reg.inliers * reg.coverage) > (best.inliers * best.coverage):
+            best = reg
+    return best

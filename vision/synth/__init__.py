@@ -1,0 +1,1 @@
+"""Synthetic packing photos: marks and labels to specification, carton designs, scenes, sets."""
