@@ -55,6 +55,8 @@ class RoutingSpec:
     inactive: set[int] = field(default_factory=set)
     # Depot nodes that are no vehicle's start/end (never reported as dropped visits).
     depot_nodes: set[int] = field(default_factory=set)
+    # Optional planar coordinates per node (x, y); only used by the HGS seeder's heuristics.
+    coords: np.ndarray | None = None
 
     @property
     def num_vehicles(self) -> int:
@@ -84,7 +86,7 @@ class SearchConfig:
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     gls_lambda: float = 0.1
     use_hgs_seed: bool = True
-    hgs_share: float = 0.8
+    hgs_share: float = 0.9
     log: bool = False
 
 

@@ -321,6 +321,7 @@ def build(problem: DispatchProblem, locks: list[Lock] | None = None) -> Built:
         fixed_start=fixed_start,
         inactive=inactive,
         depot_nodes=set(range(n_dep)),
+        coords=_planar([(d.lat, d.lon) for d in depots] + [(t.lat, t.lon) for t in tasks]),
     )
     return Built(
         problem=problem,
@@ -339,6 +340,13 @@ def build(problem: DispatchProblem, locks: list[Lock] | None = None) -> Built:
         dur_s=dur_s,
         locks=list(locks),
     )
+
+
+def _planar(latlon: list[tuple[float, float]]) -> np.ndarray:
+    """Equirectangular km coordinates (only a hint for the HGS seeder's neighbourhoods)."""
+    a = np.asarray(latlon, dtype=float).reshape(-1, 2)
+    lat0 = float(a[:, 0].mean()) if len(a) else 0.0
+    return np.column_stack([a[:, 1] * 111.32 * np.cos(np.radians(lat0)), a[:, 0] * 110.57])
 
 
 def _eligible(t: Task, officers: list, problem: DispatchProblem) -> tuple[list[int], str]:

@@ -72,7 +72,12 @@ def _hgs_routes(spec: RoutingSpec, time_limit_s: float, seed: int) -> list[list[
 
     has_load = spec.demand is not None and spec.capacity is not None
     horizon = int(spec.horizon)
-    locations = [pyvrp.Location(x=0.0, y=0.0) for _ in nodes]
+    if spec.coords is not None:
+        locations = [
+            pyvrp.Location(x=float(spec.coords[n][0]), y=float(spec.coords[n][1])) for n in nodes
+        ]
+    else:
+        locations = [pyvrp.Location(x=0.0, y=0.0) for _ in nodes]
     p_depots = [pyvrp.Depot(location=loc_of[n], tw_early=0, tw_late=horizon) for n in depots]
     clients = []
     for n in visits:

@@ -87,6 +87,7 @@ def to_spec(inst: SolomonInstance) -> RoutingSpec:
         demand=inst.demand.copy(),
         capacity=[inst.capacity] * nv,
         penalty=None,
+        coords=inst.coords.copy(),
     )
 
 
@@ -239,7 +240,7 @@ def run_bench(
     out=sys.stdout,
 ) -> list[dict]:
     directory = Path(directory)
-    paths = sorted(directory.glob("*.vrp")) + sorted(directory.glob("*.txt"))
+    paths = sorted(directory.glob("*.vrp"))
     if only:
         wanted = {o.upper() for o in only}
         paths = [p for p in paths if p.stem.upper() in wanted]
