@@ -1,0 +1,114 @@
+"""Each stage of the packing-photo check on crafted cases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from vision import DeclaredData, FilingReference, check, perceptual_hash
+from vision.synth.design import CartonDesign, FaceVariant
+
+PhotoMaker = Callable[..., bytes]
+
+AFTER = date(2027, 1, 15)
+BEFORE = date(2026, 6, 1)
+
+
+def codes(result: object) -> list[str]:
+    return [r.code for r in result.reasons]  # type: ignore[attr-defined]
+
+
+def test_clean_photo_of_the_filed_design_is_released(
+        clean_photo: bytes, filing: FilingReference, declared: DeclaredData) -> None:
+    result = check(clean_photo, filing, declared, today=AFTER)
+    assert result.decision == "release", result.to_dict()
+    assert result.reasons == []
+    assert result.evidence_png and result.evidence_png.startswith(b"\x89PNG")
+    assert len(result.phash) == 16
+    assert {"design_inliers", "anomaly", "reuse_hamming"} <= set(result.scores)
+
+
+def test_blurred_photo_asks_for_a_retake(make_photo: PhotoMaker, filing: FilingReference,
+                                         declared: DeclaredData) -> None:
+    result = check(make_photo(blur=9.0), filing, declared, today=AFTER)
+    assert result.decision == "retake_photo"
+    assert "blurred" in codes(result)
+    assert "focus" in result.reasons[0].message
+
+
+def test_mark_reading_un3481_against_un3480_declaration_is_inspected(
+        make_photo: PhotoMaker, filing: FilingReference, declared: DeclaredData) -> None:
+    photo = make_photo(FaceVariant(mark_un_numbers=("UN3481",)))
+    result = check(photo, filing, declared, today=AFTER)
+    assert result.decision == "inspect"
+    reason = next(r for r in result.reasons if r.code == "un_number_mismatch")
+    assert "UN3481" in reason.message and "UN3480" in reason.message
+
+
+def test_exact_reupload_for_another_declaration_is_flagged(
+        clean_photo: bytes, filing: FilingReference, declared: DeclaredData) -> None:
+    earlier = perceptual_hash(clean_photo)
+    result = check(clean_photo, filing, declared, history_hashes=[earlier], today=AFTER)
+    assert result.decision == "inspect"
+    assert "reused_photo" in codes(result)
+    assert result.phash == earlier
+
+
+def test_another_photo_of_the_same_design_is_not_a_reuse(
+        make_photo: PhotoMaker, clean_photo: bytes, filing: FilingReference,
+        declared: DeclaredData) -> None:
+    other = perceptual_hash(make_photo(seed=8))
+    result = check(clean_photo, filing, declared, history_hashes=[other], today=AFTER)
+    assert "reused_photo" not in codes(result)
+
+
+def test_different_carton_design_is_inspected(
+        make_photo: PhotoMaker, filing: FilingReference, declared: DeclaredData) -> None:
+    other = CartonDesign.random(99, un_numbers=("UN3480",), transport_mode="sea")
+    result = check(make_photo(other_design=other), filing, declared, today=AFTER)
+    assert result.decision == "inspect"
+    assert "design_mismatch" in codes(result)
+
+
+def test_missing_mark_is_inspected(make_photo: PhotoMaker, filing: FilingReference,
+                                   declared: DeclaredData) -> None:
+    result = check(make_photo(FaceVariant(mark=None)), filing, declared, today=AFTER)
+    assert result.decision == "inspect"
+    assert "missing_lithium_mark" in codes(result)
+
+
+def test_plain_class9_where_9a_is_required_is_inspected(
+        make_photo: PhotoMaker, filing: FilingReference, declared: DeclaredData) -> None:
+    result = check(make_photo(FaceVariant(class_label="9")), filing, declared, today=AFTER)
+    assert result.decision == "inspect"
+    assert "missing_9a_label" in codes(result)
+
+
+def test_obsolete_mark_with_telephone_number_is_refused_after_2026(
+        make_photo: PhotoMaker, filing: FilingReference, declared: DeclaredData) -> None:
+    photo = make_photo(FaceVariant(mark="obsolete"))
+    after = check(photo, filing, declared, today=AFTER)
+    assert "obsolete_lithium_mark" in codes(after)
+    before = check(photo, filing, declared, today=BEFORE)
+    assert "obsolete_lithium_mark" not in codes(before)
+
+
+def test_no_approved_filing_means_inspection(clean_photo: bytes,
+                                             declared: DeclaredData) -> None:
+    result = check(clean_photo, None, declared, today=AFTER)
+    assert result.decision == "inspect"
+    assert "no_approved_filing" in codes(result)
+
+
+def test_exif_rotated_photo_is_read_upright(make_photo: PhotoMaker, filing: FilingReference,
+                                            declared: DeclaredData) -> None:
+    result = check(make_photo(exif_rotate=True), filing, declared, today=AFTER)
+    assert result.decision == "release", result.to_dict()
+
+
+def test_result_json_form(clean_photo: bytes, filing: FilingReference,
+                          declared: DeclaredData) -> None:
+    d = check(clean_photo, filing, declared, today=AFTER).to_dict()
+    assert d["decision"] in {"release", "inspect", "retake_photo"}
+    assert isinstance(d["seconds"], float)
+    assert all({"code", "message"} <= set(r) for r in d["reasons"])
