@@ -1,0 +1,46 @@
+# ClearLane: `make run` serves the API and web pages on SQLite; `make test` runs every test.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+export CLEARLANE_DATA_DIR ?= var
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install migrate demo run test lint bench-api bench-dispatch bench-vision browser clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# torch/torchvision are pinned in pyproject and taken from this machine's local wheels
+	$(PY) -m pip install -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+migrate: install
+	mkdir -p $(CLEARLANE_DATA_DIR)
+	$(VENV)/bin/alembic upgrade head
+
+demo: migrate
+	$(PY) -m customs.demo
+
+run: demo
+	$(VENV)/bin/uvicorn routes.app:app --host $(HOST) --port $(PORT)
+
+browser:
+	@bash scripts/ensure-chromium.sh
+
+test: install browser
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+bench-api: migrate
+	$(PY) scripts/bench_api.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,59 @@
+"""What port operators ask before loading: may this container/declaration go on the ship?"""
+
+from sqlmodel import Session, col, select
+
+from customs import lifecycle
+from customs.containers import normalise_container_no
+from customs.declarations import containers_of
+from customs.errors import Conflict, Invalid, NotFound
+from models import ClearanceStatus, Container, Declaration, DeclarationStatus, User
+
+_MESSAGES = {
+    DeclarationStatus.released: "released: may load",
+    DeclarationStatus.loaded: "already loaded",
+    DeclarationStatus.rejected: "rejected by customs: hold, do not load",
+    DeclarationStatus.cancelled: "declaration cancelled: do not load",
+}
+
+
+def status_of(session: Session, declaration: Declaration) -> ClearanceStatus:
+    status = DeclarationStatus(declaration.status)
+    return ClearanceStatus(
+        declaration_no=declaration.declaration_no,
+        container_nos=[c.container_no for c in containers_of(session, declaration.id)],
+        status=status,
+        released_at=declaration.released_at,
+        loaded_at=declaration.loaded_at,
+        may_load=status == DeclarationStatus.released,
+        message=_MESSAGES.get(status, "not yet released: hold"),
+    )
+
+
+def find(session: Session, *, container_no: str | None, declaration_no: str | None
+         ) -> Declaration:
+    if bool(container_no) == bool(declaration_no):
+        raise Invalid("give exactly one of container_no or declaration_no",
+                      code="clearance_query")
+    if declaration_no:
+        declaration = session.exec(
+            select(Declaration).where(Declaration.declaration_no == declaration_no)).first()
+        if declaration is None:
+            raise NotFound(f"no declaration {declaration_no}")
+        return declaration
+    number = normalise_container_no(container_no or "")
+    declaration = session.exec(
+        select(Declaration).join(Container, col(Container.declaration_id) == Declaration.id)
+        .where(Container.container_no == number, Declaration.status != DeclarationStatus.cancelled)
+        .order_by(col(Declaration.id).desc())).first()
+    if declaration is None:
+        raise NotFound(f"no declaration covers container {number}")
+    return declaration
+
+
+def mark_loaded(session: Session, user: User, declaration: Declaration) -> Declaration:
+    if declaration.status != DeclarationStatus.released:
+        raise Conflict(f"declaration {declaration.declaration_no} is {declaration.status}; "
+                       "only released declarations can be loaded", code="not_released")
+    lifecycle.transition(session, declaration, DeclarationStatus.loaded, user,
+                         reason="loaded onto the vessel (direct loading)")
+    return declaration

@@ -1,0 +1,57 @@
+from sqlmodel import Session, func, select
+
+from customs.errors import Conflict, Invalid, NotFound
+from customs.security import hash_password
+from models import Enterprise, EnterpriseCreate, Office, OfficeCreate, Role, User, UserCreate
+
+
+def create_enterprise(session: Session, data: EnterpriseCreate) -> Enterprise:
+    if session.exec(select(Enterprise).where(Enterprise.customs_code == data.customs_code)).first():
+        raise Conflict(f"an enterprise with customs code {data.customs_code} already exists",
+                       code="duplicate_customs_code")
+    enterprise = Enterprise.model_validate(data)
+    session.add(enterprise)
+    session.flush()
+    return enterprise
+
+
+def create_office(session: Session, data: OfficeCreate) -> Office:
+    office = Office.model_validate(data)
+    session.add(office)
+    session.flush()
+    return office
+
+
+def create_user(session: Session, data: UserCreate) -> User:
+    if data.role == Role.exporter and data.enterprise_id is None:
+        raise Invalid("an exporter must belong to an enterprise: give enterprise_id",
+                      code="enterprise_required")
+    if data.role != Role.exporter and data.enterprise_id is not None:
+        raise Invalid("only exporters belong to an enterprise: leave enterprise_id empty",
+                      code="enterprise_not_allowed")
+    if data.enterprise_id is not None and session.get(Enterprise, data.enterprise_id) is None:
+        raise NotFound(f"enterprise {data.enterprise_id} does not exist")
+    if data.office_id is not None and session.get(Office, data.office_id) is None:
+        raise NotFound(f"office {data.office_id} does not exist")
+    if data.shift_start and data.shift_end and data.shift_end <= data.shift_start:
+        raise Invalid("shift_end must be after shift_start", code="invalid_shift")
+    if session.exec(select(User).where(User.username == data.username)).first():
+        raise Conflict(f"the username {data.username} is taken", code="duplicate_username")
+    user = User.model_validate(data, update={"hashed_password": hash_password(data.password)})
+    session.add(user)
+    session.flush()
+    return user
+
+
+def ensure_admin(session: Session, password: str) -> bool:
+    """Creates the `admin` user on first start; returns whether it was created."""
+    if session.exec(select(User).where(User.username == "admin")).first():
+        return False
+    session.add(User(username="admin", full_name="Administrator", role=Role.admin,
+                     hashed_password=hash_password(password)))
+    session.flush()
+    return True
+
+
+def count_users(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(User)).one()

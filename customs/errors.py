@@ -1,0 +1,47 @@
+"""Domain errors. Each carries a stable machine code and a message that says what to fix."""
+
+
+class DomainError(Exception):
+    code = "domain_error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+
+
+class Invalid(DomainError):
+    code = "invalid"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+
+
+class ConcurrentUpdate(Conflict):
+    code = "concurrent_update"
+
+
+class UploadRejected(Invalid):
+    code = "upload_rejected"
+
+
+class UploadTooLarge(UploadRejected):
+    code = "upload_too_large"

@@ -1,0 +1,90 @@
+"""Packaging filings (形式备案) and the compliance library of approved ones."""
+
+from sqlmodel import Session, col, select
+
+from customs.errors import Conflict, Forbidden, Invalid
+from customs.pagination import paginate
+from customs.scoping import get_owned, scoped
+from customs.uploads import CheckedImage
+from models import (
+    Filing,
+    FilingCreate,
+    FilingPhoto,
+    FilingStatus,
+    Role,
+    User,
+    utcnow,
+)
+
+FACES = ("front", "back", "left", "right", "top", "bottom")
+
+
+def create_filing(session: Session, user: User, data: FilingCreate) -> Filing:
+    if user.role != Role.exporter or user.enterprise_id is None:
+        raise Forbidden("only exporters file packaging designs")
+    _check_ranges(data)
+    filing = Filing.model_validate(data, update={"enterprise_id": user.enterprise_id,
+                                                 "un_numbers": sorted(set(data.un_numbers))})
+    session.add(filing)
+    session.flush()
+    return filing
+
+
+def _check_ranges(data: FilingCreate) -> None:
+    for low, high, label in (
+        (data.net_weight_min_kg, data.net_weight_max_kg, "net weight"),
+        (data.gross_weight_min_kg, data.gross_weight_max_kg, "gross weight"),
+    ):
+        if low is not None and high is not None and high < low:
+            raise Invalid(f"the {label} range is reversed: max {high} kg < min {low} kg",
+                          code="invalid_weight_range")
+
+
+def list_filings(session: Session, user: User, *, status: FilingStatus | None,
+                 offset: int, limit: int) -> tuple[list[Filing], int]:
+    query = scoped(select(Filing), Filing, user).order_by(col(Filing.id).desc())
+    if status is not None:
+        query = query.where(Filing.status == status)
+    return paginate(session, query, offset, limit)
+
+
+def get_filing(session: Session, user: User, filing_id: int) -> Filing:
+    return get_owned(session, Filing, filing_id, user)
+
+
+def photos_of(session: Session, filing_id: int) -> list[FilingPhoto]:
+    query = select(FilingPhoto).where(FilingPhoto.filing_id == filing_id).order_by(
+        col(FilingPhoto.id))
+    return list(session.exec(query))
+
+
+def add_photo(session: Session, filing: Filing, face: str, image: CheckedImage,
+              sha256: str) -> FilingPhoto:
+    face = face.strip().lower()
+    if face not in FACES:
+        raise Invalid(f"face {face!r} is not one of {', '.join(FACES)}", code="invalid_face")
+    if filing.status == FilingStatus.approved:
+        raise Conflict(f"filing {filing.id} is approved and part of the compliance library; "
+                       "file a new design instead of changing it", code="filing_locked")
+    photo = FilingPhoto(filing_id=filing.id, face=face, sha256=sha256,
+                        content_type=image.content_type, width=image.width, height=image.height)
+    session.add(photo)
+    session.flush()
+    return photo
+
+
+def review(session: Session, officer: User, filing: Filing, approve: bool, note: str) -> Filing:
+    target = FilingStatus.approved if approve else FilingStatus.rejected
+    if filing.status != FilingStatus.pending:
+        raise Conflict(f"filing {filing.id} is already {filing.status}; only pending filings "
+                       "can be reviewed", code="filing_already_reviewed")
+    if approve and not photos_of(session, filing.id):
+        raise Conflict(f"filing {filing.id} has no reference photos; the exporter must upload "
+                       "at least one face before it can be approved", code="filing_incomplete")
+    filing.status = target
+    filing.review_note = note
+    filing.reviewed_by = officer.id
+    filing.reviewed_at = utcnow()
+    session.add(filing)
+    session.flush()
+    return filing

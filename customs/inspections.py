@@ -1,0 +1,134 @@
+"""Inspection tasks: created by the red channel, dispatched, and closed by an officer's result."""
+
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from customs import certificates, lifecycle
+from customs.errors import Conflict, Invalid, NotFound
+from customs.pagination import paginate
+from customs.settings import Settings
+from customs.storage import BlobStore
+from models import (
+    Channel,
+    Declaration,
+    DeclarationStatus,
+    Enterprise,
+    GoodsCategory,
+    InspectionMode,
+    InspectionOutcome,
+    InspectionStatus,
+    InspectionTask,
+    InspectionTaskPublic,
+    User,
+    utcnow,
+)
+
+GREEN_CHANNEL_GOODS = {GoodsCategory.perishable, GoodsCategory.live_animals,
+                       GoodsCategory.fresh_food}
+SERVICE_MINUTES = {InspectionMode.onsite: 45, InspectionMode.remote: 30}
+
+
+def create_task(session: Session, declaration: Declaration, reasons: list[str], *,
+                remote_allowed: bool, risk_level: int) -> InspectionTask:
+    enterprise = session.get(Enterprise, declaration.enterprise_id)
+    assert enterprise is not None
+    mode = InspectionMode.remote if remote_allowed else InspectionMode.onsite
+    task = InspectionTask(
+        declaration_id=declaration.id,
+        mode=mode,
+        goods_category=declaration.goods_category,
+        address=declaration.inspection_address or enterprise.address,
+        latitude=declaration.inspection_latitude if declaration.inspection_latitude is not None
+        else enterprise.latitude,
+        longitude=declaration.inspection_longitude
+        if declaration.inspection_longitude is not None else enterprise.longitude,
+        service_minutes=SERVICE_MINUTES[mode],
+        required_skill="dangerous_goods"
+        if declaration.goods_category == GoodsCategory.dangerous_goods else None,
+        risk_level=risk_level,
+        reasons=reasons,
+    )
+    session.add(task)
+    session.flush()
+    return task
+
+
+def to_public(session: Session, task: InspectionTask) -> InspectionTaskPublic:
+    declaration = session.get(Declaration, task.declaration_id)
+    assert declaration is not None
+    return InspectionTaskPublic.model_validate(task, update={
+        "declaration_no": declaration.declaration_no,
+        "enterprise_id": declaration.enterprise_id})
+
+
+def list_tasks(session: Session, *, status: InspectionStatus | None, offset: int, limit: int
+               ) -> tuple[list[InspectionTask], int]:
+    query = select(InspectionTask).order_by(col(InspectionTask.id).desc())
+    if status is not None:
+        query = query.where(InspectionTask.status == status)
+    return paginate(session, query, offset, limit)
+
+
+def open_tasks(session: Session) -> list[InspectionTask]:
+    query = select(InspectionTask).where(col(InspectionTask.status).in_(
+        [InspectionStatus.open, InspectionStatus.scheduled])).order_by(col(InspectionTask.id))
+    return list(session.exec(query))
+
+
+def get_task(session: Session, task_id: int) -> InspectionTask:
+    task = session.get(InspectionTask, task_id)
+    if task is None:
+        raise NotFound(f"inspection task {task_id} does not exist")
+    return task
+
+
+def schedule(session: Session, task: InspectionTask, officer: User | None, actor: User | None,
+             reason: str) -> None:
+    """Marks a task as planned (by dispatch or by the officer who takes it)."""
+    declaration = session.get(Declaration, task.declaration_id)
+    assert declaration is not None
+    if declaration.status == DeclarationStatus.inspection_required:
+        lifecycle.transition(session, declaration, DeclarationStatus.inspection_scheduled,
+                             actor, reason=reason)
+    task.status = InspectionStatus.scheduled
+    if officer is not None:
+        task.officer_id = officer.id
+    session.add(task)
+
+
+def set_appointment(task: InspectionTask, start, end) -> None:  # type: ignore[no-untyped-def]
+    if end <= start:
+        raise Invalid("the appointment window must end after it starts", code="invalid_window")
+    if end - start < timedelta(minutes=task.service_minutes):
+        raise Invalid(f"the window is shorter than the {task.service_minutes}-minute inspection",
+                      code="invalid_window")
+    task.window_start, task.window_end = start, end
+
+
+def record_result(session: Session, settings: Settings, store: BlobStore, officer: User,
+                  task: InspectionTask, outcome: InspectionOutcome, notes: str) -> Declaration:
+    """Pass → released with a certificate; fail → rejected."""
+    if task.status in (InspectionStatus.done, InspectionStatus.cancelled):
+        raise Conflict(f"inspection task {task.id} is already {task.status}",
+                       code="inspection_closed")
+    declaration = session.get(Declaration, task.declaration_id)
+    assert declaration is not None
+    if declaration.status == DeclarationStatus.inspection_required:
+        schedule(session, task, officer, officer, reason="taken by the inspecting officer")
+    lifecycle.transition(session, declaration, DeclarationStatus.inspected, officer,
+                         reason=f"{task.mode} inspection: {outcome.value}. {notes}".strip())
+    target = (DeclarationStatus.released if outcome == InspectionOutcome.passed
+              else DeclarationStatus.rejected)
+    lifecycle.transition(session, declaration, target, officer,
+                         reason=notes or f"inspection {outcome.value}")
+    if target == DeclarationStatus.released:
+        certificates.issue(session, settings, store, declaration, Channel.red)
+    task.status = InspectionStatus.done
+    task.outcome = outcome
+    task.notes = notes
+    task.officer_id = officer.id
+    task.completed_at = utcnow()
+    session.add(task)
+    session.flush()
+    return declaration

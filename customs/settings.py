@@ -1,0 +1,66 @@
+"""Configuration from CLEARLANE_* environment variables."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "change-me-in-production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CLEARLANE_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("var")
+    database_url: str = Field(default="", description="default: SQLite file under data_dir")
+    secret_key: str = DEFAULT_SECRET
+    admin_password: str | None = None
+    token_minutes: int = 8 * 60
+    public_base_url: str = "http://127.0.0.1:8000"
+    port_timezone: str = "Asia/Shanghai"
+
+    max_upload_bytes: int = 25 * 1024 * 1024
+    max_image_pixels: int = 50_000_000
+    min_image_side: int = 64
+
+    sampling_rate_advanced: float = Field(default=0.01, ge=0, le=1)
+    sampling_rate_general: float = Field(default=0.05, ge=0, le=1)
+    sampling_rate_discredited: float = Field(default=1.0, ge=0, le=1)
+    sampling_floor_releases: int = Field(default=50, ge=1,
+                                         description="sample at least once per N releases")
+    sampling_floor_days: int = Field(default=30, ge=1,
+                                     description="sample at least once per D days")
+
+    task_queue: Literal["inline", "celery"] = "inline"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    screening_engine: Literal["vision", "none"] = "vision"
+    dispatch_time_limit_s: float = Field(default=5.0, gt=0, le=300)
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> "Settings":
+        if self.environment == "production" and self.secret_key == DEFAULT_SECRET:
+            raise ValueError(
+                "CLEARLANE_SECRET_KEY is still the default; set a long random value "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+            )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'clearlane.db').resolve()}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def signing_key_path(self) -> Path:
+        return self.data_dir / "keys" / "certificate-ed25519.pem"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

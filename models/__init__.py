@@ -1,0 +1,65 @@
+"""SQLModel tables and request/response schemas. Imports nothing of ours but itself."""
+
+from models.audit import AuditEvent, AuditEventPublic
+from models.certificate import Certificate, CertificateVerification
+from models.clearance import ClearanceStatus
+from models.common import ErrorBody, Page, UtcDatetime, as_utc, utcnow
+from models.declaration import (
+    Container,
+    ContainerBase,
+    Declaration,
+    DeclarationCreate,
+    DeclarationPublic,
+    GoodsLine,
+    GoodsLineBase,
+    GoodsLinePublic,
+    PackingPhoto,
+    PackingPhotoPublic,
+    Transition,
+)
+from models.dispatch_plan import DispatchPlanRecord
+from models.enterprise import Enterprise, EnterpriseCreate, EnterprisePublic
+from models.enums import (
+    Channel,
+    CreditLevel,
+    DeclarationStatus,
+    FilingStatus,
+    GoodsCategory,
+    InspectionMode,
+    InspectionOutcome,
+    InspectionStatus,
+    Role,
+    TransportMode,
+    VisionDecision,
+)
+from models.filing import (
+    Filing,
+    FilingCreate,
+    FilingPhoto,
+    FilingPhotoPublic,
+    FilingPublic,
+    FilingReview,
+)
+from models.inspection import (
+    AppointmentUpdate,
+    InspectionResult,
+    InspectionTask,
+    InspectionTaskPublic,
+)
+from models.screening import Reason, Screening, ScreeningPublic
+from models.stats import DurationStats, ReleaseTimeStats
+from models.user import Office, OfficeCreate, OfficePublic, Token, User, UserCreate, UserPublic
+
+__all__ = [
+    "AppointmentUpdate", "AuditEvent", "AuditEventPublic", "Certificate",
+    "CertificateVerification", "Channel", "ClearanceStatus", "Container", "ContainerBase",
+    "CreditLevel", "Declaration", "DeclarationCreate", "DeclarationPublic", "DeclarationStatus",
+    "DispatchPlanRecord", "DurationStats", "Enterprise", "EnterpriseCreate", "EnterprisePublic",
+    "ErrorBody", "Filing", "FilingCreate", "FilingPhoto", "FilingPhotoPublic", "FilingPublic",
+    "FilingReview", "FilingStatus", "GoodsCategory", "GoodsLine", "GoodsLineBase",
+    "GoodsLinePublic", "InspectionMode", "InspectionOutcome", "InspectionResult",
+    "InspectionStatus", "InspectionTask", "InspectionTaskPublic", "Office", "OfficeCreate",
+    "OfficePublic", "PackingPhoto", "PackingPhotoPublic", "Page", "Reason", "ReleaseTimeStats",
+    "Role", "Screening", "ScreeningPublic", "Token", "Transition", "TransportMode", "User",
+    "UserCreate", "UserPublic", "UtcDatetime", "VisionDecision", "as_utc", "utcnow",
+]

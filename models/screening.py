@@ -1,0 +1,47 @@
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Field, SQLModel
+
+from models.common import UtcDatetime, json_field, timestamp_field
+from models.enums import Channel, CreditLevel, VisionDecision
+
+
+class Screening(SQLModel, table=True):
+    """One screening run and the channel decision it led to, with everything that explains it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    declaration_id: int = Field(foreign_key="declaration.id", index=True)
+    photo_ids: list[int] = json_field()
+    vision_decision: VisionDecision | None = Field(default=None, max_length=20)
+    reasons: list[dict[str, Any]] = json_field()
+    scores: dict[str, Any] = json_field(dict)
+    evidence: list[str] = json_field()  # sha256 of evidence images
+    channel: Channel | None = Field(default=None, max_length=10)
+    credit_level: CreditLevel = Field(max_length=20)
+    sampling_rate: float = 0.0
+    sampling_draw: float | None = None
+    sampled: bool = False
+    rule_hits: list[str] = json_field()
+    created_at: datetime = timestamp_field()
+
+
+class Reason(SQLModel):
+    code: str
+    message: str
+
+
+class ScreeningPublic(SQLModel):
+    id: int
+    declaration_id: int
+    vision_decision: VisionDecision | None
+    reasons: list[Reason]
+    scores: dict[str, Any]
+    evidence_urls: list[str]
+    channel: Channel | None
+    credit_level: CreditLevel
+    sampling_rate: float
+    sampling_draw: float | None
+    sampled: bool
+    rule_hits: list[str]
+    created_at: UtcDatetime

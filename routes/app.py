@@ -1,0 +1,68 @@
+"""The ASGI application: `routes.app:app`, or `create_app(settings)` for tests and tools."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from customs.db import make_engine, session_scope
+from customs.enterprises import ensure_admin
+from customs.settings import Settings, get_settings
+from customs.storage import BlobStore
+from customs.vision_screener import get_screener
+from routes import (
+    admin,
+    auth,
+    certificates,
+    clearance,
+    declarations,
+    filings,
+    health,
+    inspections,
+    stats,
+)
+from routes.errors import COMMON_RESPONSES, install
+
+log = logging.getLogger(__name__)
+
+API_ROUTERS = (auth, admin, filings, declarations, clearance, inspections, certificates, stats)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.blob_dir.mkdir(parents=True, exist_ok=True)
+        if settings.admin_password:
+            with session_scope(app.state.engine) as session:
+                if ensure_admin(session, settings.admin_password):
+                    log.info("created the admin user")
+        yield
+        app.state.engine.dispose()
+
+    app = FastAPI(
+        title="ClearLane",
+        version="0.1.0",
+        summary="Packing-photo screening, inspection dispatch and declaration tracking "
+                "for export customs.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.resolved_database_url)
+    app.state.store = BlobStore(settings.blob_dir)
+    app.state.screener = get_screener(settings)
+    install(app)
+    app.include_router(health.router)
+    for module in API_ROUTERS:
+        app.include_router(module.router, responses=COMMON_RESPONSES)
+    return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    """`routes.app:app` is built on first access, so importing this module reads no settings."""
+    if name == "app":
+        globals()["app"] = application = create_app()
+        return application
+    raise AttributeError(name)

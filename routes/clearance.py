@@ -1,0 +1,28 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from customs import clearance
+from models import ClearanceStatus
+from routes.deps import PortOperator, PortOrOfficer, SessionDep
+
+router = APIRouter(prefix="/clearance", tags=["clearance"])
+
+
+@router.get("", response_model=ClearanceStatus)
+def get_clearance(
+    session: SessionDep, _: PortOrOfficer,
+    container_no: Annotated[str | None, Query(max_length=20)] = None,
+    declaration_no: Annotated[str | None, Query(max_length=20)] = None,
+) -> ClearanceStatus:
+    declaration = clearance.find(session, container_no=container_no,
+                                 declaration_no=declaration_no)
+    return clearance.status_of(session, declaration)
+
+
+@router.post("/{declaration_no}/loaded", response_model=ClearanceStatus)
+def record_loaded(declaration_no: Annotated[str, Path(max_length=20)], session: SessionDep,
+                  user: PortOperator) -> ClearanceStatus:
+    declaration = clearance.find(session, container_no=None, declaration_no=declaration_no)
+    clearance.mark_loaded(session, user, declaration)
+    return clearance.status_of(session, declaration)

@@ -1,0 +1,167 @@
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, File, Request, UploadFile, status
+from fastapi.responses import Response
+
+from customs import audit, certificates, declarations, jobs, screening
+from customs.errors import NotFound
+from customs.photos import check_upload, stored_blob
+from models import (
+    AuditEventPublic,
+    Declaration,
+    DeclarationCreate,
+    DeclarationPublic,
+    DeclarationStatus,
+    PackingPhotoPublic,
+    Page,
+    ScreeningPublic,
+    Transition,
+)
+from routes.deps import (
+    EngineDep,
+    Exporter,
+    ExporterOrOfficer,
+    Limit,
+    Officer,
+    Offset,
+    RecordId,
+    SessionDep,
+    SettingsDep,
+    StoreDep,
+)
+from routes.uploads import read_capped
+
+router = APIRouter(prefix="/declarations", tags=["declarations"])
+IMAGE_RESPONSE = {200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}}
+
+
+@router.post("", response_model=DeclarationPublic, status_code=status.HTTP_201_CREATED)
+def create_declaration(data: DeclarationCreate, session: SessionDep, user: Exporter
+                       ) -> DeclarationPublic:
+    return declarations.to_public(session, declarations.create_declaration(session, user, data))
+
+
+@router.get("", response_model=Page[DeclarationPublic])
+def list_declarations(session: SessionDep, user: ExporterOrOfficer, offset: Offset = 0,
+                      limit: Limit = 50, status: DeclarationStatus | None = None
+                      ) -> Page[DeclarationPublic]:
+    items, total = declarations.list_declarations(session, user, status=status, offset=offset,
+                                                  limit=limit)
+    return Page(items=[declarations.to_public(session, d) for d in items], total=total,
+                offset=offset, limit=limit)
+
+
+@router.get("/{declaration_id}", response_model=DeclarationPublic)
+def get_declaration(declaration_id: RecordId, session: SessionDep, user: ExporterOrOfficer
+                    ) -> DeclarationPublic:
+    return declarations.to_public(
+        session, declarations.get_declaration(session, user, declaration_id))
+
+
+@router.post("/{declaration_id}/submit", response_model=DeclarationPublic)
+def submit(declaration_id: RecordId, session: SessionDep, user: Exporter) -> DeclarationPublic:
+    declaration = declarations.get_declaration(session, user, declaration_id)
+    return declarations.to_public(session, declarations.submit(session, user, declaration))
+
+
+@router.post("/{declaration_id}/cancel", response_model=DeclarationPublic)
+def cancel(declaration_id: RecordId, session: SessionDep, user: Exporter,
+           body: Transition | None = None) -> DeclarationPublic:
+    declaration = declarations.get_declaration(session, user, declaration_id)
+    reason = body.reason if body else ""
+    return declarations.to_public(session,
+                                  declarations.cancel(session, user, declaration, reason))
+
+
+@router.post("/{declaration_id}/revoke", response_model=DeclarationPublic)
+def revoke(declaration_id: RecordId, body: Transition, session: SessionDep, officer: Officer
+           ) -> DeclarationPublic:
+    """Officers: withdraw a release after the fact; its certificate stops verifying."""
+    declaration = declarations.get_declaration(session, officer, declaration_id)
+    return declarations.to_public(
+        session, declarations.revoke_release(session, officer, declaration, body.reason))
+
+
+@router.post("/{declaration_id}/photos", response_model=PackingPhotoPublic,
+             status_code=status.HTTP_202_ACCEPTED)
+async def upload_packing_photo(
+    declaration_id: RecordId, session: SessionDep, settings: SettingsDep, store: StoreDep,
+    engine: EngineDep, user: Exporter, background: BackgroundTasks, request: Request,
+    file: Annotated[UploadFile, File(description="JPEG, PNG or WebP packing photo")],
+) -> PackingPhotoPublic:
+    """Stores the photo and starts screening; poll `GET /declarations/{id}/screening`."""
+    declaration = declarations.get_declaration(session, user, declaration_id)
+    image = check_upload(await read_capped(file, settings.max_upload_bytes), settings)
+    with stored_blob(store, image.data) as sha256:
+        photo = declarations.add_packing_photo(session, user, declaration, image, sha256)
+        session.commit()
+    jobs.enqueue_screening(settings, engine, declaration.id, background.add_task,
+                           request.app.state.screener)
+    return PackingPhotoPublic.model_validate(photo)
+
+
+@router.get("/{declaration_id}/photos", response_model=list[PackingPhotoPublic])
+def list_packing_photos(declaration_id: RecordId, session: SessionDep, user: ExporterOrOfficer
+                        ) -> list[PackingPhotoPublic]:
+    declaration = declarations.get_declaration(session, user, declaration_id)
+    return [PackingPhotoPublic.model_validate(p)
+            for p in declarations.photos_of(session, declaration.id)]
+
+
+@router.get("/{declaration_id}/photos/{photo_id}", response_class=Response,
+            responses=IMAGE_RESPONSE)
+def get_packing_photo(declaration_id: RecordId, photo_id: RecordId, session: SessionDep,
+                      store: StoreDep, user: ExporterOrOfficer) -> Response:
+    declaration = declarations.get_declaration(session, user, declaration_id)
+    photo = next((p for p in declarations.photos_of(session, declaration.id)
+                  if p.id == photo_id), None)
+    if photo is None:
+        raise NotFound(f"declaration {declaration_id} has no photo {photo_id}")
+    return Response(store.get(photo.sha256), media_type=photo.content_type)
+
+
+def _screening_public(declaration: Declaration, record) -> ScreeningPublic:  # type: ignore[no-untyped-def]
+    urls = [f"/declarations/{declaration.id}/evidence/{sha}" for sha in record.evidence]
+    return ScreeningPublic.model_validate(record, update={"evidence_urls": urls})
+
+
+@router.get("/{declaration_id}/screening", response_model=ScreeningPublic)
+def get_screening(declaration_id: RecordId, session: SessionDep, user: ExporterOrOfficer
+                  ) -> ScreeningPublic:
+    declaration = declarations.get_declaration(session, user, declaration_id)
+    record = screening.latest(session, declaration.id)
+    if record is None:
+        raise NotFound(f"declaration {declaration.declaration_no} has not been screened yet"
+                       + (" (screening is running)" if declaration.status
+                          == DeclarationStatus.screening else ""))
+    return _screening_public(declaration, record)
+
+
+@router.get("/{declaration_id}/evidence/{sha256}", response_class=Response,
+            responses={200: {"content": {"image/png": {}}}})
+def get_evidence(declaration_id: RecordId, sha256: str, session: SessionDep, store: StoreDep,
+                 user: ExporterOrOfficer) -> Response:
+    declaration = declarations.get_declaration(session, user, declaration_id)
+    record = screening.latest(session, declaration.id)
+    if record is None or sha256 not in record.evidence:
+        raise NotFound("no such evidence image for this declaration")
+    return Response(store.get(sha256), media_type="image/png")
+
+
+@router.get("/{declaration_id}/events", response_model=list[AuditEventPublic])
+def get_events(declaration_id: RecordId, session: SessionDep, user: ExporterOrOfficer
+               ) -> list[AuditEventPublic]:
+    declaration = declarations.get_declaration(session, user, declaration_id)
+    return [AuditEventPublic.model_validate(e) for e in audit.events_for(session, declaration.id)]
+
+
+@router.get("/{declaration_id}/certificate", response_model=dict[str, str])
+def get_certificate_links(declaration_id: RecordId, session: SessionDep, settings: SettingsDep,
+                          user: ExporterOrOfficer) -> dict[str, str]:
+    declaration = declarations.get_declaration(session, user, declaration_id)
+    certificate = certificates.for_declaration(session, declaration.id)
+    if certificate is None:
+        raise NotFound(f"declaration {declaration.declaration_no} has no certificate yet")
+    number = certificate.certificate_no
+    return {"certificate_no": number, "pdf_url": f"/certificates/{number}",
+            "verify_url": certificates.verify_url(settings, number)}

@@ -1,0 +1,82 @@
+"""Request-scoped dependencies: settings, one session (one transaction) per request, the user."""
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Query, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from customs.errors import Forbidden, Unauthorized
+from customs.security import decode_access_token
+from customs.settings import Settings
+from customs.storage import BlobStore
+from models import Role, User
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_engine(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def get_store(request: Request) -> BlobStore:
+    return request.app.state.store
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SessionDep = Annotated[Session, Depends(get_session)]
+StoreDep = Annotated[BlobStore, Depends(get_store)]
+
+
+def get_current_user(session: SessionDep, settings: SettingsDep,
+                     token: Annotated[str | None, Depends(oauth2)]) -> User:
+    if not token:
+        raise Unauthorized("log in first: send 'Authorization: Bearer <token>' from /auth/token")
+    user = session.get(User, decode_access_token(token, settings.secret_key))
+    if user is None or not user.is_active:
+        raise Unauthorized("this account no longer exists or is disabled")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require(*roles: Role) -> Callable[[User], User]:
+    allowed = ", ".join(r.value for r in roles)
+
+    def check(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise Forbidden(f"this needs the role {allowed}; you are {user.role}")
+        return user
+
+    return check
+
+
+Admin = Annotated[User, Depends(require(Role.admin))]
+Officer = Annotated[User, Depends(require(Role.officer))]
+Exporter = Annotated[User, Depends(require(Role.exporter))]
+ExporterOrOfficer = Annotated[User, Depends(require(Role.exporter, Role.officer))]
+PortOrOfficer = Annotated[User, Depends(require(Role.port_operator, Role.officer))]
+PortOperator = Annotated[User, Depends(require(Role.port_operator))]
+
+MAX_ID = 2**31 - 1
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+Limit = Annotated[int, Query(ge=1, le=200)]
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -1,0 +1,98 @@
+"""Every 4xx answers {"detail": ..., "code": ...}; domain errors map to HTTP status codes here."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from customs.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unauthorized,
+    UploadRejected,
+    UploadTooLarge,
+)
+from models import ErrorBody
+
+log = logging.getLogger(__name__)
+
+_STATUS: list[tuple[type[DomainError], int]] = [
+    (UploadTooLarge, status.HTTP_413_CONTENT_TOO_LARGE),
+    (UploadRejected, status.HTTP_422_UNPROCESSABLE_CONTENT),
+    (NotFound, status.HTTP_404_NOT_FOUND),
+    (Forbidden, status.HTTP_403_FORBIDDEN),
+    (Unauthorized, status.HTTP_401_UNAUTHORIZED),
+    (Conflict, status.HTTP_409_CONFLICT),
+    (Invalid, status.HTTP_422_UNPROCESSABLE_CONTENT),
+]
+_UNSUPPORTED_MEDIA = {"not_an_image", "unsupported_image_type"}
+
+COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody, "description": text}
+    for code, text in [
+        (400, "Bad request"),
+        (401, "Not logged in, or the token expired"),
+        (403, "Your role may not do this"),
+        (404, "No such record, or not yours"),
+        (409, "Conflicts with the record's current state"),
+        (413, "Upload too large"),
+        (415, "Not a supported image"),
+        (422, "Invalid input: the message says what to fix"),
+    ]
+}
+
+
+def error_response(status_code: int, detail: str, code: str,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail, "code": code}, status_code=status_code,
+                        headers=headers)
+
+
+def _domain_status(exc: DomainError) -> int:
+    if isinstance(exc, UploadRejected) and exc.code in _UNSUPPORTED_MEDIA:
+        return status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
+    return next((code for kind, code in _STATUS if isinstance(exc, kind)), 400)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path"))
+    return f"{where or 'request'}: {error.get('msg', 'invalid')}"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+        return error_response(_domain_status(exc), exc.message, exc.code, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        messages = [_describe(e) for e in exc.errors()[:10]]
+        return error_response(422, "; ".join(messages) or "invalid request", "validation_error")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return error_response(exc.status_code, str(exc.detail), f"http_{exc.status_code}",
+                              getattr(exc, "headers", None))
+
+    @app.exception_handler(OperationalError)
+    async def _operational(_: Request, exc: OperationalError) -> JSONResponse:
+        if "locked" in str(exc.orig).lower():
+            return error_response(409, "the record was being changed by someone else; "
+                                       "try again", "concurrent_update")
+        log.exception("database error")
+        return error_response(503, "the database is unavailable; try again shortly",
+                              "database_unavailable")
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        log.info("integrity error: %s", exc.orig)
+        return error_response(409, "this conflicts with an existing record (a duplicate or a "
+                                   "missing reference)", "integrity_conflict")

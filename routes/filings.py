@@ -1,0 +1,98 @@
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile, status
+from fastapi.responses import Response
+
+from customs import filings
+from customs.errors import NotFound
+from customs.photos import check_upload, stored_blob
+from models import (
+    Filing,
+    FilingCreate,
+    FilingPhotoPublic,
+    FilingPublic,
+    FilingReview,
+    FilingStatus,
+    Page,
+)
+from routes.deps import (
+    Exporter,
+    ExporterOrOfficer,
+    Limit,
+    Officer,
+    Offset,
+    RecordId,
+    SessionDep,
+    SettingsDep,
+    StoreDep,
+)
+from routes.uploads import read_capped
+
+router = APIRouter(prefix="/filings", tags=["filings"])
+
+
+def _public(session: SessionDep, filing: Filing) -> FilingPublic:
+    photos = [FilingPhotoPublic.model_validate(p) for p in filings.photos_of(session, filing.id)]
+    return FilingPublic.model_validate(filing, update={"photos": photos})
+
+
+@router.post("", response_model=FilingPublic, status_code=status.HTTP_201_CREATED)
+def create_filing(data: FilingCreate, session: SessionDep, user: Exporter) -> FilingPublic:
+    return _public(session, filings.create_filing(session, user, data))
+
+
+@router.get("", response_model=Page[FilingPublic])
+def list_filings(session: SessionDep, user: ExporterOrOfficer, offset: Offset = 0,
+                 limit: Limit = 50, status: FilingStatus | None = None) -> Page[FilingPublic]:
+    items, total = filings.list_filings(session, user, status=status, offset=offset,
+                                        limit=limit)
+    return Page(items=[_public(session, f) for f in items], total=total, offset=offset,
+                limit=limit)
+
+
+@router.get("/{filing_id}", response_model=FilingPublic)
+def get_filing(filing_id: RecordId, session: SessionDep, user: ExporterOrOfficer
+               ) -> FilingPublic:
+    return _public(session, filings.get_filing(session, user, filing_id))
+
+
+@router.post("/{filing_id}/photos", response_model=FilingPhotoPublic,
+             status_code=status.HTTP_201_CREATED)
+async def upload_reference_photo(
+    filing_id: RecordId, session: SessionDep, settings: SettingsDep, store: StoreDep,
+    user: Exporter, file: Annotated[UploadFile, File(description="JPEG, PNG or WebP")],
+    face: Annotated[str, Form(max_length=20, description="front, back, left, right, top, bottom")],
+) -> FilingPhotoPublic:
+    filing = filings.get_filing(session, user, filing_id)
+    image = check_upload(await read_capped(file, settings.max_upload_bytes), settings)
+    with stored_blob(store, image.data) as sha256:
+        photo = filings.add_photo(session, filing, face, image, sha256)
+        session.commit()
+    return FilingPhotoPublic.model_validate(photo)
+
+
+@router.get("/{filing_id}/photos/{photo_id}", response_class=Response,
+            responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}})
+def get_reference_photo(filing_id: RecordId, photo_id: RecordId, session: SessionDep,
+                        store: StoreDep, user: ExporterOrOfficer) -> Response:
+    filing = filings.get_filing(session, user, filing_id)
+    photo = next((p for p in filings.photos_of(session, filing.id) if p.id == photo_id), None)
+    if photo is None:
+        raise NotFound(f"filing {filing_id} has no photo {photo_id}")
+    return Response(store.get(photo.sha256), media_type=photo.content_type)
+
+
+@router.post("/{filing_id}/approve", response_model=FilingPublic)
+def approve(filing_id: RecordId, session: SessionDep, officer: Officer,
+            review: FilingReview | None = None) -> FilingPublic:
+    filing = filings.get_filing(session, officer, filing_id)
+    note = review.note if review else ""
+    return _public(session, filings.review(session, officer, filing, True, note))
+
+
+@router.post("/{filing_id}/reject", response_model=FilingPublic)
+def reject(filing_id: RecordId, session: SessionDep, officer: Officer,
+           review: FilingReview | None = None) -> FilingPublic:
+    filing = filings.get_filing(session, officer, filing_id)
+    note = review.note if review else ""
+    return _public(session, filings.review(session, officer, filing, False, note))

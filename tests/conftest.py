@@ -1,0 +1,67 @@
+"""Shared fixtures: a fresh database per test on SQLite and on PostgreSQL.
+
+PostgreSQL keeps whatever earlier runs left, so each test gets its own schema, dropped afterwards.
+Locally, PostgreSQL tests skip when the server is unreachable; in CI (CI=true) they must run.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+POSTGRES_URL = os.environ.get("CLEARLANE_TEST_POSTGRES_URL",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _postgres_available() -> str | None:
+    try:
+        engine = create_engine(POSTGRES_URL)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except OperationalError as exc:
+        return str(exc.orig).splitlines()[0]
+    return None
+
+
+_PG_PROBLEM: str | None = None
+_PG_CHECKED = False
+
+
+def require_postgres() -> None:
+    global _PG_PROBLEM, _PG_CHECKED
+    if not _PG_CHECKED:
+        _PG_PROBLEM, _PG_CHECKED = _postgres_available(), True
+    if _PG_PROBLEM:
+        message = f"PostgreSQL at {POSTGRES_URL} is unreachable: {_PG_PROBLEM}"
+        if IN_CI:
+            pytest.fail(message + " (required in CI)")
+        pytest.skip(message)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL whose search_path is a brand-new schema, dropped when the test ends."""
+    require_postgres()
+    schema = f"clearlane_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'clearlane.db'}"
+    return request.getfixturevalue("postgres_url")
