@@ -45,3 +45,7 @@ class UploadRejected(Invalid):
 
 class UploadTooLarge(UploadRejected):
     code = "upload_too_large"
+
+
+class Unavailable(DomainError):
+    code = "unavailable"

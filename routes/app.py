@@ -17,16 +17,19 @@ from routes import (
     certificates,
     clearance,
     declarations,
+    dispatch,
     filings,
     health,
     inspections,
+    pages,
     stats,
 )
 from routes.errors import COMMON_RESPONSES, install
 
 log = logging.getLogger(__name__)
 
-API_ROUTERS = (auth, admin, filings, declarations, clearance, inspections, certificates, stats)
+API_ROUTERS = (auth, admin, filings, declarations, clearance, inspections, dispatch,
+               certificates, stats)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -55,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.screener = get_screener(settings)
     install(app)
     app.include_router(health.router)
+    app.include_router(pages.router)
     for module in API_ROUTERS:
         app.include_router(module.router, responses=COMMON_RESPONSES)
     return app

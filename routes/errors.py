@@ -16,6 +16,7 @@ from customs.errors import (
     Invalid,
     NotFound,
     Unauthorized,
+    Unavailable,
     UploadRejected,
     UploadTooLarge,
 )
@@ -31,6 +32,7 @@ _STATUS: list[tuple[type[DomainError], int]] = [
     (Unauthorized, status.HTTP_401_UNAUTHORIZED),
     (Conflict, status.HTTP_409_CONFLICT),
     (Invalid, status.HTTP_422_UNPROCESSABLE_CONTENT),
+    (Unavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
 ]
 _UNSUPPORTED_MEDIA = {"not_an_image", "unsupported_image_type"}
 
@@ -67,6 +69,7 @@ def _describe(error: dict[str, Any]) -> str:
 
 
 def install(app: FastAPI) -> None:
+
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None

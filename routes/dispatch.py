@@ -1,0 +1,67 @@
+from typing import Any
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel, Field
+
+from customs import dispatching
+from customs.errors import NotFound
+from models import DispatchPlanRecord, UtcDatetime
+from routes.deps import Officer, RecordId, SessionDep, SettingsDep
+
+router = APIRouter(prefix="/dispatch", tags=["dispatch"])
+
+
+class PlanRequest(BaseModel):
+    time_limit_s: float | None = Field(default=None, gt=0, le=120,
+                                       description="solver budget; default from settings")
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class MergeRequest(BaseModel):
+    time_limit_s: float = Field(default=1.0, ge=0, le=60,
+                                description="improvement budget after the first answer")
+
+
+class PlanPublic(BaseModel):
+    id: int
+    created_by: int
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    plan: dict[str, Any] = Field(description="routes per officer, dropped tasks, totals")
+    merges: list[dict[str, Any]]
+
+
+def _public(record: DispatchPlanRecord) -> PlanPublic:
+    return PlanPublic.model_validate(record, from_attributes=True)
+
+
+@router.post("/plans", response_model=PlanPublic, status_code=status.HTTP_201_CREATED)
+def build_plan(session: SessionDep, settings: SettingsDep, officer: Officer,
+               body: PlanRequest | None = None) -> PlanPublic:
+    """Plans every open inspection task across the officers on duty today."""
+    body = body or PlanRequest()
+    record = dispatching.build_plan(session, settings, officer, time_limit_s=body.time_limit_s,
+                                    seed=body.seed)
+    return _public(record)
+
+
+@router.get("/plans/latest", response_model=PlanPublic)
+def latest_plan(session: SessionDep, _: Officer) -> PlanPublic:
+    record = dispatching.latest_plan(session)
+    if record is None:
+        raise NotFound("no dispatch plan has been built yet")
+    return _public(record)
+
+
+@router.get("/plans/{plan_id}", response_model=PlanPublic)
+def get_plan(plan_id: RecordId, session: SessionDep, _: Officer) -> PlanPublic:
+    return _public(dispatching.get_plan(session, plan_id))
+
+
+@router.post("/plans/{plan_id}/merge", response_model=dict[str, Any])
+def merge(plan_id: RecordId, session: SessionDep, settings: SettingsDep, officer: Officer,
+          body: MergeRequest | None = None) -> dict[str, Any]:
+    """Merges inspection tasks created since the plan into it; says vehicle and detour."""
+    record = dispatching.get_plan(session, plan_id)
+    return dispatching.merge_new_tasks(session, settings, officer, record,
+                                       time_limit_s=(body or MergeRequest()).time_limit_s)

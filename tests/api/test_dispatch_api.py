@@ -1,0 +1,68 @@
+"""Officers build the day's plan from open inspection tasks and merge new ones into it."""
+
+from sqlmodel import Session
+
+from models import InspectionTask
+from tests.api.conftest import World
+
+
+def _onsite(world: World, **overrides) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    declaration = world.screened(remote_inspection_ok=False, inspection_latitude=24.50,
+                                 inspection_longitude=118.00, **overrides)
+    assert declaration["status"] == "INSPECTION_REQUIRED"
+    return declaration
+
+
+def test_officer_builds_a_plan_with_per_officer_dispatch_lists(world: World) -> None:
+    first = _onsite(world)
+    second = _onsite(world, goods_category="fresh_food")
+    response = world.officer.post("/dispatch/plans", json={"time_limit_s": 1})
+    assert response.status_code == 201, response.text
+    plan = response.json()["plan"]
+    stops = [s for r in plan["routes"] for s in r["stops"]]
+    assert {s["declaration_no"] for s in stops} == {first["declaration_no"],
+                                                    second["declaration_no"]}
+    fresh = next(s for s in stops if s["declaration_no"] == second["declaration_no"])
+    assert fresh["priority"]["class"] == "green" and fresh["priority"]["reason"]
+    assert all(s["exporter"] == "Battery Co A" and s["start"] for s in stops)
+    for declaration in (first, second):
+        status = world.officer.get(f"/declarations/{declaration['id']}").json()["status"]
+        assert status == "INSPECTION_SCHEDULED"
+    stored = world.officer.get(f"/dispatch/plans/{response.json()['id']}")
+    assert stored.json()["plan"] == plan
+
+
+def test_tasks_created_after_the_plan_are_merged_with_vehicle_and_detour(world: World) -> None:
+    _onsite(world)
+    plan_id = world.officer.post("/dispatch/plans", json={"time_limit_s": 1}).json()["id"]
+    late = _onsite(world)
+    response = world.officer.post(f"/dispatch/plans/{plan_id}/merge", json={"time_limit_s": 0})
+    assert response.status_code == 200, response.text
+    merged = response.json()["merged"]
+    assert len(merged) == 1 and merged[0]["vehicle_id"] == "V1"
+    assert merged[0]["detour_minutes"] >= 0
+    assert world.officer.get(f"/declarations/{late['id']}").json()["status"] == \
+        "INSPECTION_SCHEDULED"
+    again = world.officer.post(f"/dispatch/plans/{plan_id}/merge")
+    assert again.status_code == 422 and again.json()["code"] == "nothing_to_merge"
+
+
+def test_a_task_needing_a_skill_nobody_has_is_dropped_with_that_reason(world: World) -> None:
+    declaration = _onsite(world)
+    with Session(world.engine) as session:
+        task = session.get(InspectionTask, 1)
+        assert task is not None
+        task.required_skill = "radiation"
+        session.add(task)
+        session.commit()
+    plan = world.officer.post("/dispatch/plans", json={"time_limit_s": 1}).json()["plan"]
+    assert plan["dropped"][0]["task_id"] == "T1"
+    assert "radiation" in plan["dropped"][0]["reason"]
+    assert world.officer.get(f"/declarations/{declaration['id']}").json()["status"] == \
+        "INSPECTION_REQUIRED"
+
+
+def test_only_officers_dispatch(world: World) -> None:
+    assert world.exporter_a.post("/dispatch/plans").status_code == 403
+    assert world.port.get("/dispatch/plans/1").status_code == 403
+    assert world.officer.get("/dispatch/plans/999").status_code == 404
