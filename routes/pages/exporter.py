@@ -1,0 +1,244 @@
+"""Exporter pages: packaging filings with reference photos, declarations, packing photos and the
+screening outcome. Every action calls the same function the JSON API route calls."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
+
+from sqlmodel import col, select
+
+from customs import audit, certificates, declarations, filings, screening
+from models import (
+    Declaration,
+    DeclarationCreate,
+    DeclarationStatus,
+    FilingCreate,
+    FilingStatus,
+    GoodsCategory,
+    InspectionTask,
+    TransportMode,
+)
+from routes import declarations as declarations_api
+from routes import filings as filings_api
+from routes.deps import EngineDep, RecordId, SettingsDep, StoreDep
+from routes.pages.core import ExporterPage, PageRoute, PageSession, language, redirect, render
+from routes.pages.forms import REASON_TITLES, errors_of, local_to_utc, optional_float, text
+from routes.pages.i18n import N_, gettext
+
+router = APIRouter(prefix="/exporter", route_class=PageRoute)
+
+NOTICES = {
+    "filed": N_("Filing saved. Now upload a reference photo of each face."),
+    "created": N_("Declaration saved as a draft."),
+    "submitted": N_("Declaration submitted. Now upload the packing photos."),
+    "cancelled": N_("Declaration cancelled."),
+}
+WAITING = {DeclarationStatus.submitted, DeclarationStatus.screening}
+
+
+def _notice(request: Request, done: str | None) -> str | None:
+    return gettext(language(request), NOTICES[done]) if done in NOTICES else None
+
+
+@router.get("")
+def dashboard(request: Request, session: PageSession, user: ExporterPage) -> Response:
+    recent, total = declarations.list_declarations(session, user, status=None, offset=0,
+                                                   limit=8)
+    counts: dict[str, int] = {}
+    for status in DeclarationStatus:
+        counts[status.value] = declarations.list_declarations(
+            session, user, status=status, offset=0, limit=1)[1]
+    filing_list, filing_total = filings.list_filings(session, user, status=None, offset=0,
+                                                     limit=5)
+    return render(request, "exporter/dashboard.html", user=user, recent=recent, total=total,
+                  counts=counts, filings=filing_list, filing_total=filing_total)
+
+
+# --- packaging filings ----------------------------------------------------------------------
+
+@router.get("/filings")
+def filing_list(request: Request, session: PageSession, user: ExporterPage) -> Response:
+    items, _ = filings.list_filings(session, user, status=None, offset=0, limit=200)
+    return render(request, "exporter/filings.html", user=user, filings=items, errors=[],
+                  form={}, modes=list(TransportMode))
+
+
+@router.post("/filings")
+async def filing_create(request: Request, session: PageSession, user: ExporterPage) -> Response:
+    form = await request.form()
+    values: dict[str, Any] = {
+        "title": text(form.get("title")),
+        "un_numbers": [u.strip().upper() for u in text(form.get("un_numbers")).replace(
+            "，", ",").split(",") if u.strip()],
+        "proper_shipping_name": text(form.get("proper_shipping_name")),
+        "packing_instruction": text(form.get("packing_instruction")),
+        "package_type": text(form.get("package_type")),
+        "un_packaging_code": text(form.get("un_packaging_code")),
+        "gross_weight_min_kg": optional_float(form.get("gross_weight_min_kg")),
+        "gross_weight_max_kg": optional_float(form.get("gross_weight_max_kg")),
+        "transport_mode": text(form.get("transport_mode")) or "sea",
+        "requires_9a": form.get("requires_9a") == "on",
+    }
+    try:
+        data = FilingCreate.model_validate(values)
+    except ValidationError as exc:
+        items, _ = filings.list_filings(session, user, status=None, offset=0, limit=200)
+        return render(request, "exporter/filings.html", status_code=422, user=user,
+                      filings=items, errors=errors_of(exc), form=dict(form),
+                      modes=list(TransportMode))
+    filing = filings_api.create_filing(data, session, user)
+    return redirect(f"/exporter/filings/{filing.id}?done=filed")
+
+
+@router.get("/filings/{filing_id}")
+def filing_detail(request: Request, filing_id: RecordId, session: PageSession,
+                  user: ExporterPage, done: Annotated[str | None, Query(max_length=20)] = None
+                  ) -> Response:
+    filing = filings_api.get_filing(filing_id, session, user)
+    return render(request, "exporter/filing.html", user=user, filing=filing,
+                  faces=filings.FACES, notice=_notice(request, done))
+
+
+@router.post("/filings/{filing_id}/photos")
+async def filing_photo_upload(
+    filing_id: RecordId, session: PageSession, settings: SettingsDep, store: StoreDep,
+    user: ExporterPage, file: Annotated[UploadFile, File()],
+    face: Annotated[str, Form(max_length=20)],
+) -> Response:
+    photo = await filings_api.upload_reference_photo(filing_id, session, settings, store, user,
+                                                     file, face)
+    return JSONResponse(photo.model_dump(mode="json"), status_code=201)
+
+
+# --- declarations -----------------------------------------------------------------------------
+
+@router.get("/declarations")
+def declaration_list(request: Request, session: PageSession, user: ExporterPage) -> Response:
+    items, total = declarations.list_declarations(session, user, status=None, offset=0,
+                                                  limit=200)
+    return render(request, "exporter/declarations.html", user=user, items=items, total=total)
+
+
+def _form_context(session: PageSession, user: ExporterPage) -> dict[str, Any]:
+    approved, _ = filings.list_filings(session, user, status=FilingStatus.approved, offset=0,
+                                       limit=200)
+    return {"filings": approved, "modes": list(TransportMode), "categories": list(GoodsCategory)}
+
+
+@router.get("/declarations/new")
+def declaration_new(request: Request, session: PageSession, user: ExporterPage) -> Response:
+    return render(request, "exporter/declaration_new.html", user=user, errors=[], form={},
+                  goods=[{}], containers=[{}], **_form_context(session, user))
+
+
+def _rows(form: Any, fields: tuple[str, ...]) -> list[dict[str, str]]:
+    columns = {name: form.getlist(name) for name in fields}
+    count = max((len(v) for v in columns.values()), default=0)
+    rows = [{name: text(columns[name][i]) if i < len(columns[name]) else ""
+             for name in fields} for i in range(count)]
+    return [row for row in rows if any(row.values())]
+
+
+@router.post("/declarations")
+async def declaration_create(request: Request, session: PageSession, settings: SettingsDep,
+                             user: ExporterPage) -> Response:
+    form = await request.form()
+    goods = _rows(form, ("hs_code", "description", "un_number", "quantity", "gross_weight_kg"))
+    containers = _rows(form, ("container_no", "seal_no"))
+    values: dict[str, Any] = {
+        "filing_id": text(form.get("filing_id")) or None,
+        "port": text(form.get("port")).upper() or "CNXMN",
+        "vessel": text(form.get("vessel")),
+        "voyage": text(form.get("voyage")),
+        "transport_mode": text(form.get("transport_mode")) or "sea",
+        "goods_category": text(form.get("goods_category")) or "dangerous_goods",
+        "remote_inspection_ok": form.get("remote_inspection_ok") == "on",
+        "inspection_address": text(form.get("inspection_address")),
+        "arrival_at": local_to_utc(form.get("arrival_at"), settings.port_timezone),
+        "goods": [{**g, "un_number": g["un_number"].upper() or None,
+                   "quantity": g["quantity"] or None,
+                   "gross_weight_kg": g["gross_weight_kg"] or None} for g in goods],
+        "containers": [{**c, "container_no": c["container_no"].upper()} for c in containers],
+    }
+    errors: list[str] = []
+    try:
+        data = DeclarationCreate.model_validate(values)
+    except ValidationError as exc:
+        errors = errors_of(exc)
+    if errors:
+        return render(request, "exporter/declaration_new.html", status_code=422, user=user,
+                      errors=errors, form=dict(form), goods=goods or [{}],
+                      containers=containers or [{}], **_form_context(session, user))
+    created = declarations_api.create_declaration(data, session, user)
+    if form.get("action") == "submit":
+        declarations_api.submit(created.id, session, user)
+        return redirect(f"/exporter/declarations/{created.id}?done=submitted")
+    return redirect(f"/exporter/declarations/{created.id}?done=created")
+
+
+def _outcome(session: PageSession, declaration: Declaration) -> dict[str, Any]:
+    record = screening.latest(session, declaration.id)
+    reasons = []
+    if record is not None:
+        reasons = [{"code": r.get("code", ""), "title": REASON_TITLES.get(r.get("code", "")),
+                    "message": r.get("message", "")}
+                   for r in record.reasons if r.get("code") != "ok"]
+    task = session.exec(select(InspectionTask).where(
+        InspectionTask.declaration_id == declaration.id)
+        .order_by(col(InspectionTask.id).desc())).first()
+    certificate = certificates.for_declaration(session, declaration.id)
+    return {"screening": record, "reasons": reasons, "task": task,
+            "certificate": certificate,
+            "evidence": list(record.evidence) if record else []}
+
+
+@router.get("/declarations/{declaration_id}")
+def declaration_detail(request: Request, declaration_id: RecordId, session: PageSession,
+                       settings: SettingsDep, user: ExporterPage,
+                       done: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+    declaration = declarations.get_declaration(session, user, declaration_id)
+    public = declarations.to_public(session, declaration)
+    photos = declarations.photos_of(session, declaration.id)
+    events = audit.events_for(session, declaration.id)
+    outcome = _outcome(session, declaration)
+    verify = (certificates.verify_url(settings, outcome["certificate"].certificate_no)
+              if outcome["certificate"] else None)
+    return render(request, "exporter/declaration.html", user=user, d=public, photos=photos,
+                  events=events, verify_url=verify, notice=_notice(request, done),
+                  waiting=public.status in WAITING and bool(photos),
+                  accepts_photos=public.status in declarations.PHOTO_STATES, **outcome)
+
+
+@router.get("/declarations/{declaration_id}/status")
+def declaration_status(declaration_id: RecordId, session: PageSession, user: ExporterPage
+                       ) -> Response:
+    """Polled by the page while screening runs."""
+    declaration = declarations.get_declaration(session, user, declaration_id)
+    return JSONResponse({"status": declaration.status, "version": declaration.version})
+
+
+@router.post("/declarations/{declaration_id}/submit")
+def declaration_submit(declaration_id: RecordId, session: PageSession, user: ExporterPage
+                       ) -> Response:
+    declarations_api.submit(declaration_id, session, user)
+    return redirect(f"/exporter/declarations/{declaration_id}?done=submitted")
+
+
+@router.post("/declarations/{declaration_id}/cancel")
+def declaration_cancel(declaration_id: RecordId, session: PageSession, user: ExporterPage
+                       ) -> Response:
+    declarations_api.cancel(declaration_id, session, user, None)
+    return redirect(f"/exporter/declarations/{declaration_id}?done=cancelled")
+
+
+@router.post("/declarations/{declaration_id}/photos")
+async def packing_photo_upload(
+    declaration_id: RecordId, request: Request, session: PageSession, settings: SettingsDep,
+    store: StoreDep, engine: EngineDep, user: ExporterPage, background: BackgroundTasks,
+    file: Annotated[UploadFile, File()],
+) -> Response:
+    photo = await declarations_api.upload_packing_photo(
+        declaration_id, session, settings, store, engine, user, background, request, file)
+    return JSONResponse(photo.model_dump(mode="json"), status_code=202, background=background)
