@@ -1,0 +1,83 @@
+"""Drawing helpers for inline SVG: the dispatch route map and the statistics charts.
+
+Pure presentation: coordinates in, shapes out. No tile server; the map is drawn from the
+plan's own coordinates (depots, stops) on an equirectangular projection.
+"""
+
+import math
+from typing import Any
+
+COLOURS = ["#0b4f8a", "#c2410c", "#15803d", "#7e22ce", "#be123c", "#0e7490", "#a16207"]
+MAP_W, MAP_H, PAD = 900, 520, 40
+
+
+def route_map(plan: dict[str, Any], only: str | None = None) -> dict[str, Any]:
+    depots = {d["id"]: d for d in plan.get("problem", {}).get("depots", [])}
+    routes = [r for r in plan.get("routes", []) if only in (None, r["officer_id"])]
+    points = [(d["lat"], d["lon"]) for d in depots.values()]
+    points += [(s["lat"], s["lon"]) for r in routes for s in r["stops"] if s["mode"] == "onsite"]
+    if not points:
+        return {"width": MAP_W, "height": MAP_H, "routes": [], "depots": []}
+    lat0 = sum(p[0] for p in points) / len(points)
+    scale_x = math.cos(math.radians(lat0))
+    xs = [p[1] * scale_x for p in points]
+    ys = [-p[0] for p in points]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 0.01)
+    factor = min((MAP_W - 2 * PAD) / max(max(xs) - min(xs), span * 0.3),
+                 (MAP_H - 2 * PAD) / max(max(ys) - min(ys), span * 0.3))
+    off_x = PAD + ((MAP_W - 2 * PAD) - (max(xs) - min(xs)) * factor) / 2
+    off_y = PAD + ((MAP_H - 2 * PAD) - (max(ys) - min(ys)) * factor) / 2
+
+    def xy(lat: float, lon: float) -> tuple[float, float]:
+        return (round(off_x + (lon * scale_x - min(xs)) * factor, 1),
+                round(off_y + (-lat - min(ys)) * factor, 1))
+
+    drawn = []
+    for index, route in enumerate(routes):
+        depot = depots.get(route["depot_id"])
+        onsite = [s for s in route["stops"] if s["mode"] == "onsite"]
+        if depot is None:
+            continue
+        home = xy(depot["lat"], depot["lon"])
+        path = [home, *(xy(s["lat"], s["lon"]) for s in onsite), home] if onsite else []
+        drawn.append({
+            "officer": route["officer_id"], "vehicle": route.get("vehicle_id"),
+            "colour": COLOURS[index % len(COLOURS)],
+            "points": " ".join(f"{x},{y}" for x, y in path),
+            "stops": [{"xy": xy(s["lat"], s["lon"]), "sequence": s["sequence"],
+                       "merged": s.get("merged", False),
+                       "green": s["priority"]["class"] == "green",
+                       "title": f"{s['sequence']}. {s.get('exporter') or ''} "
+                                f"{s.get('declaration_no') or ''}"} for s in onsite],
+            "remote": len(route["stops"]) - len(onsite),
+        })
+    used = {r["depot_id"] for r in routes}
+    return {"width": MAP_W, "height": MAP_H, "routes": drawn,
+            "depots": [{"xy": xy(d["lat"], d["lon"]), "name": d.get("name") or d["id"]}
+                       for key, d in depots.items() if key in used]}
+
+
+def bars(values: dict[str, float | None], width: int = 560, bar: int = 26, gap: int = 14,
+         label_w: int = 190) -> dict[str, Any]:
+    """Horizontal bars scaled to the largest value."""
+    top = max((v for v in values.values() if v), default=0) or 1
+    rows = []
+    for index, (name, value) in enumerate(values.items()):
+        length = 0 if not value else max(2, round((width - label_w - 70) * value / top))
+        rows.append({"name": name, "value": value, "y": index * (bar + gap),
+                     "width": length, "colour": COLOURS[index % len(COLOURS)]})
+    return {"rows": rows, "height": len(rows) * (bar + gap), "width": width, "bar": bar,
+            "label_w": label_w}
+
+
+def donut(shares: dict[str, float], radius: int = 80, stroke: int = 34) -> dict[str, Any]:
+    """Arcs as stroke-dasharray segments of one circle (no path maths in the template)."""
+    circumference = 2 * math.pi * radius
+    arcs, offset = [], 0.0
+    for index, (name, share) in enumerate(shares.items()):
+        length = circumference * share
+        arcs.append({"name": name, "share": share, "colour": COLOURS[index % len(COLOURS)],
+                     "dash": f"{length:.2f} {circumference - length:.2f}",
+                     "offset": f"{-offset:.2f}"})
+        offset += length
+    return {"radius": radius, "stroke": stroke, "arcs": arcs, "size": 2 * (radius + stroke)}

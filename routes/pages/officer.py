@@ -1,0 +1,260 @@
+"""Officer pages: today's dispatch (map, printable list, merge), filing review, inspection
+results, a declaration's audit trail and the release-time statistics."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
+from sqlmodel import col, select
+
+from customs import (
+    audit,
+    certificates,
+    declarations,
+    dispatching,
+    filings,
+    inspections,
+    screening,
+)
+from customs.errors import NotFound
+from customs.scoping import get_declaration_by_no
+from models import (
+    DeclarationStatus,
+    FilingReview,
+    FilingStatus,
+    InspectionOutcome,
+    InspectionResult,
+    InspectionStatus,
+    InspectionTask,
+)
+from routes import filings as filings_api
+from routes import inspections as inspections_api
+from routes import stats as stats_api
+from routes.deps import RecordId, SettingsDep, StoreDep
+from routes.pages import charts
+from routes.pages.core import OfficerPage, PageRoute, PageSession, language, redirect, render
+from routes.pages.forms import REASON_TITLES
+from routes.pages.i18n import N_, gettext
+
+router = APIRouter(prefix="/officer", route_class=PageRoute)
+Note = Annotated[str, Form(max_length=1000)]
+NOTICES = {
+    "approved": N_("Filing approved: it is now in the compliance library."),
+    "rejected": N_("Filing rejected."),
+    "recorded": N_("Inspection result recorded."),
+    "built": N_("Dispatch plan built."),
+}
+CHANNEL_LABELS = {"green": N_("Released without inspection"),
+                  "remote_inspection": N_("Inspected remotely"),
+                  "onsite_inspection": N_("Inspected on site")}
+
+
+def _notice(request: Request, done: str | None) -> str | None:
+    return gettext(language(request), NOTICES[done]) if done in NOTICES else None
+
+
+Done = Annotated[str | None, Query(max_length=20)]
+
+
+@router.get("")
+def dashboard(request: Request, session: PageSession, user: OfficerPage) -> Response:
+    pending = filings.list_filings(session, user, status=FilingStatus.pending, offset=0,
+                                   limit=1)[1]
+    open_tasks = inspections.open_tasks(session)
+    mine = [t for t in open_tasks if t.officer_id == user.id]
+    waiting = declarations.list_declarations(
+        session, user, status=DeclarationStatus.inspection_required, offset=0, limit=1)[1]
+    plan = dispatching.latest_plan(session)
+    stats = stats_api.release_times(session, user, None, None)
+    return render(request, "officer/dashboard.html", user=user, pending=pending,
+                  open_tasks=open_tasks, mine=mine, waiting=waiting, plan=plan, stats=stats)
+
+
+# --- dispatch -----------------------------------------------------------------------------------
+
+@router.get("/dispatch")
+def dispatch_today(request: Request, session: PageSession, user: OfficerPage) -> Response:
+    plan = dispatching.latest_plan(session)
+    if plan is not None:
+        return redirect(f"/officer/dispatch/{plan.id}")
+    return render(request, "officer/dispatch.html", user=user, record=None, plan=None,
+                  open_count=len(inspections.open_tasks(session)))
+
+
+@router.post("/dispatch/plans")
+def dispatch_build(session: PageSession, settings: SettingsDep, user: OfficerPage) -> Response:
+    record = dispatching.build_plan(session, settings, user)
+    return redirect(f"/officer/dispatch/{record.id}?done=built")
+
+
+def _plan_context(session: PageSession, plan_id: int, officer: str | None) -> dict[str, Any]:
+    record = dispatching.get_plan(session, plan_id)
+    plan = record.plan
+    routes = [r for r in plan.get("routes", []) if officer in (None, r["officer_id"])]
+    in_plan = {t["id"] for t in plan.get("problem", {}).get("tasks", [])}
+    new_tasks = [t for t in inspections.open_tasks(session)
+                 if dispatching.task_id(t) not in in_plan]
+    return {"record": record, "plan": plan, "routes": routes, "officer": officer,
+            "officers": [r["officer_id"] for r in plan.get("routes", [])],
+            "map": charts.route_map(plan, officer), "new_tasks": new_tasks,
+            "last_merge": record.merges[-1] if record.merges else None,
+            "task_ids": _task_links(plan)}
+
+
+def _task_links(plan: dict[str, Any]) -> dict[str, int]:
+    """Engine task id ("T12") → inspection task id, for links to the result form."""
+    ids = [t["id"] for t in plan.get("problem", {}).get("tasks", [])]
+    return {i: int(i[1:]) for i in ids if i[:1] == "T" and i[1:].isdigit()}
+
+
+@router.get("/dispatch/{plan_id}")
+def dispatch_plan(request: Request, plan_id: RecordId, session: PageSession,
+                  user: OfficerPage, officer: Annotated[str | None, Query(max_length=64)] = None,
+                  done: Done = None) -> Response:
+    context = _plan_context(session, plan_id, officer or None)
+    return render(request, "officer/dispatch.html", user=user, notice=_notice(request, done),
+                  **context)
+
+
+@router.get("/dispatch/{plan_id}/print")
+def dispatch_print(request: Request, plan_id: RecordId, session: PageSession,
+                   user: OfficerPage,
+                   officer: Annotated[str | None, Query(max_length=64)] = None) -> Response:
+    return render(request, "officer/dispatch_print.html", user=user,
+                  **_plan_context(session, plan_id, officer or None))
+
+
+@router.post("/dispatch/{plan_id}/merge")
+def dispatch_merge(plan_id: RecordId, session: PageSession, settings: SettingsDep,
+                   user: OfficerPage) -> Response:
+    record = dispatching.get_plan(session, plan_id)
+    dispatching.merge_new_tasks(session, settings, user, record)
+    return redirect(f"/officer/dispatch/{plan_id}#merge-result")
+
+
+# --- filing review ------------------------------------------------------------------------------
+
+@router.get("/filings")
+def filing_queue(request: Request, session: PageSession, user: OfficerPage) -> Response:
+    pending, _ = filings.list_filings(session, user, status=FilingStatus.pending, offset=0,
+                                      limit=200)
+    recent, _ = filings.list_filings(session, user, status=None, offset=0, limit=30)
+    photo_counts = {f.id: len(filings.photos_of(session, f.id)) for f in pending}
+    return render(request, "officer/filings.html", user=user, pending=pending,
+                  photo_counts=photo_counts,
+                  recent=[f for f in recent if f.status != FilingStatus.pending])
+
+
+@router.get("/filings/{filing_id}")
+def filing_review(request: Request, filing_id: RecordId, session: PageSession,
+                  user: OfficerPage, done: Done = None) -> Response:
+    filing = filings_api.get_filing(filing_id, session, user)
+    return render(request, "officer/filing.html", user=user, filing=filing,
+                  notice=_notice(request, done))
+
+
+@router.post("/filings/{filing_id}/review")
+def filing_decide(filing_id: RecordId, session: PageSession, user: OfficerPage,
+                  decision: Annotated[str, Form(pattern="^(approve|reject)$")],
+                  note: Note = "") -> Response:
+    review = FilingReview(note=note.strip())
+    if decision == "approve":
+        filings_api.approve(filing_id, session, user, review)
+    else:
+        filings_api.reject(filing_id, session, user, review)
+    return redirect(f"/officer/filings/{filing_id}?done="
+                    + ("approved" if decision == "approve" else "rejected"))
+
+
+# --- inspections ----------------------------------------------------------------------------------
+
+@router.get("/inspections")
+def inspection_list(request: Request, session: PageSession, user: OfficerPage,
+                    status: InspectionStatus | None = None) -> Response:
+    tasks, total = inspections.list_tasks(session, status=status, offset=0, limit=200)
+    public = [inspections.to_public(session, t) for t in tasks]
+    order = {InspectionStatus.open: 0, InspectionStatus.scheduled: 1}
+    public.sort(key=lambda t: (order.get(t.status, 2), -t.id))
+    return render(request, "officer/inspections.html", user=user, tasks=public, total=total,
+                  status=status, statuses=list(InspectionStatus))
+
+
+def _screening_view(session: PageSession, declaration_id: int) -> dict[str, Any]:
+    record = screening.latest(session, declaration_id)
+    reasons = [] if record is None else [
+        {"code": r.get("code", ""), "title": REASON_TITLES.get(r.get("code", "")),
+         "message": r.get("message", "")} for r in record.reasons if r.get("code") != "ok"]
+    return {"screening": record, "reasons": reasons,
+            "evidence": list(record.evidence) if record else []}
+
+
+@router.get("/inspections/{task_id}")
+def inspection_form(request: Request, task_id: RecordId, session: PageSession,
+                    user: OfficerPage) -> Response:
+    task = inspections_api.get_inspection(task_id, session, user)
+    declaration = declarations.get_declaration(session, user, task.declaration_id)
+    filing = (filings_api.get_filing(declaration.filing_id, session, user)
+              if declaration.filing_id else None)
+    return render(request, "officer/inspection.html", user=user, task=task,
+                  d=declarations.to_public(session, declaration), filing=filing,
+                  photos=declarations.photos_of(session, declaration.id),
+                  **_screening_view(session, declaration.id))
+
+
+@router.post("/inspections/{task_id}/result")
+def inspection_result(task_id: RecordId, session: PageSession, settings: SettingsDep,
+                      store: StoreDep, user: OfficerPage,
+                      outcome: Annotated[InspectionOutcome, Form()],
+                      notes: Annotated[str, Form(max_length=4000)] = "") -> Response:
+    body = InspectionResult(outcome=outcome, notes=notes.strip())
+    declaration = inspections_api.record_result(task_id, body, session, settings, store, user)
+    return redirect(f"/officer/declarations/{declaration.id}?done=recorded")
+
+
+# --- declarations and their audit trail --------------------------------------------------------------
+
+@router.get("/declarations")
+def declaration_list(request: Request, session: PageSession, user: OfficerPage,
+                     status: DeclarationStatus | None = None,
+                     q: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+    if q and q.strip():
+        try:
+            found = get_declaration_by_no(session, q.strip().upper(), user)
+        except NotFound:
+            found = None
+        if found is not None:
+            return redirect(f"/officer/declarations/{found.id}")
+    items, total = declarations.list_declarations(session, user, status=status, offset=0,
+                                                  limit=200)
+    return render(request, "officer/declarations.html", user=user, items=items, total=total,
+                  status=status, statuses=list(DeclarationStatus), q=q or "")
+
+
+@router.get("/declarations/{declaration_id}")
+def declaration_trail(request: Request, declaration_id: RecordId, session: PageSession,
+                      settings: SettingsDep, user: OfficerPage, done: Done = None) -> Response:
+    declaration = declarations.get_declaration(session, user, declaration_id)
+    tasks = session.exec(select(InspectionTask).where(
+        InspectionTask.declaration_id == declaration.id).order_by(col(InspectionTask.id))).all()
+    certificate = certificates.for_declaration(session, declaration.id)
+    return render(request, "officer/declaration.html", user=user,
+                  d=declarations.to_public(session, declaration),
+                  events=audit.events_for(session, declaration.id), tasks=tasks,
+                  photos=declarations.photos_of(session, declaration.id),
+                  certificate=certificate, notice=_notice(request, done),
+                  **_screening_view(session, declaration.id))
+
+
+# --- statistics -----------------------------------------------------------------------------------
+
+@router.get("/stats")
+def statistics(request: Request, session: PageSession, user: OfficerPage) -> Response:
+    stats = stats_api.release_times(session, user, None, None)
+    lang = language(request)
+    names = {key: gettext(lang, text) for key, text in CHANNEL_LABELS.items()}
+    medians = {names[k]: v.median_minutes for k, v in stats.by_channel.items()}
+    p90 = {names[k]: v.p90_minutes for k, v in stats.by_channel.items()}
+    shares = {names[k]: v for k, v in stats.shares.items()}
+    return render(request, "officer/stats.html", user=user, stats=stats, names=names,
+                  median_chart=charts.bars(medians), p90_chart=charts.bars(p90),
+                  share_chart=charts.donut(shares))

@@ -1,0 +1,83 @@
+"""Port operator pages: look up containers or declarations (pasted or from a CSV), see whether
+each may be loaded, and record loading."""
+
+import csv
+import io
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import Response
+
+from customs import clearance
+from customs.errors import DomainError
+from routes import clearance as clearance_api
+from routes.pages.core import PageRoute, PageSession, PortPage, language, render
+from routes.pages.i18n import N_, gettext
+
+router = APIRouter(prefix="/port", route_class=PageRoute)
+MAX_LOOKUPS = 200
+MAX_CSV_BYTES = 1024 * 1024
+CONTAINER = re.compile(r"^[A-Z]{4}\d{7}$")
+TOKEN = re.compile(r"[A-Za-z]{4}[\s-]?\d{6}[\s-]?\d|CL\d{16}|[A-Za-z0-9-]{4,20}")
+
+
+def numbers_in(text: str) -> list[str]:
+    """Container or declaration numbers in pasted text or CSV cells, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for raw in TOKEN.findall(text):
+        number = re.sub(r"[\s-]", "", raw).upper()
+        if CONTAINER.match(number) or number.startswith("CL"):
+            seen.setdefault(number, None)
+    return list(seen)[:MAX_LOOKUPS]
+
+
+def look_up(session: PageSession, number: str) -> dict[str, Any]:
+    """The same lookup as `GET /clearance`: one row, or the reason it failed."""
+    is_container = bool(CONTAINER.match(number))
+    try:
+        declaration = clearance.find(session, container_no=number if is_container else None,
+                                     declaration_no=None if is_container else number)
+        return {"query": number, "result": clearance.status_of(session, declaration),
+                "error": None}
+    except DomainError as exc:
+        return {"query": number, "result": None, "error": exc.message, "code": exc.code}
+
+
+def _page(request: Request, user: Any, numbers: list[str], session: PageSession,
+          notice: str | None = None, status_code: int = 200) -> Response:
+    rows = [look_up(session, n) for n in numbers]
+    return render(request, "port/lookup.html", status_code=status_code, user=user,
+                  rows=rows, text="\n".join(numbers), notice=notice,
+                  may_load=sum(1 for r in rows if r["result"] and r["result"].may_load))
+
+
+@router.get("")
+def lookup_form(request: Request, session: PageSession, user: PortPage) -> Response:
+    return _page(request, user, [], session)
+
+
+@router.post("")
+async def lookup(request: Request, session: PageSession, user: PortPage,
+                 numbers: Annotated[str, Form(max_length=20_000)] = "",
+                 csv_file: Annotated[UploadFile | None, File()] = None) -> Response:
+    text = numbers
+    if csv_file is not None and csv_file.filename:
+        data = await csv_file.read(MAX_CSV_BYTES + 1)
+        if len(data) > MAX_CSV_BYTES:
+            return render(request, "port/lookup.html", status_code=413, user=user, rows=[],
+                          text=numbers, may_load=0,
+                          error=N_("The CSV file is too large (1 MB at most)."))
+        decoded = data.decode("utf-8-sig", errors="replace")
+        cells = [cell for row in csv.reader(io.StringIO(decoded)) for cell in row]
+        text += "\n" + "\n".join(cells)
+    return _page(request, user, numbers_in(text), session)
+
+
+@router.post("/loaded")
+def record_loaded(request: Request, session: PageSession, user: PortPage,
+                  declaration_no: Annotated[str, Form(max_length=20)],
+                  numbers: Annotated[str, Form(max_length=20_000)] = "") -> Response:
+    clearance_api.record_loaded(declaration_no, session, user)
+    notice = gettext(language(request), "Loading recorded for {number}.", number=declaration_no)
+    return _page(request, user, numbers_in(numbers) or [declaration_no], session, notice)
