@@ -84,7 +84,7 @@ class PageForbidden(Exception):
         self.user = user
 
 
-# --- templates ---------------------------------------------------------------------------
+# --- templates ---
 
 templates = Environment(loader=FileSystemLoader(HERE / "templates"),
                         autoescape=select_autoescape(["html", "svg"]),
@@ -146,7 +146,7 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-# --- dependencies ----------------------------------------------------------------------------
+# --- dependencies ---
 
 def page_session(request: Request, session: SessionDep) -> Session:
     """The request's one session (the same one the API uses); kept so errors can roll it back."""
@@ -197,7 +197,7 @@ def optional_user(request: Request, session: PageSession, settings: SettingsDep)
 MaybeUser = Annotated[User | None, Depends(optional_user)]
 
 
-# --- the route class: errors become pages ------------------------------------------------------
+# --- the route class: errors become pages ---
 
 def _wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")

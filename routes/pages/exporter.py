@@ -6,7 +6,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, BackgroundTasks, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
-
 from sqlmodel import col, select
 
 from customs import audit, certificates, declarations, filings, screening
@@ -56,7 +55,7 @@ def dashboard(request: Request, session: PageSession, user: ExporterPage) -> Res
                   counts=counts, filings=filing_list, filing_total=filing_total)
 
 
-# --- packaging filings ----------------------------------------------------------------------
+# --- packaging filings ---
 
 @router.get("/filings")
 def filing_list(request: Request, session: PageSession, user: ExporterPage) -> Response:
@@ -112,7 +111,7 @@ async def filing_photo_upload(
     return JSONResponse(photo.model_dump(mode="json"), status_code=201)
 
 
-# --- declarations -----------------------------------------------------------------------------
+# --- declarations ---
 
 @router.get("/declarations")
 def declaration_list(request: Request, session: PageSession, user: ExporterPage) -> Response:

@@ -3,17 +3,15 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
+from models import Role, User
 from routes import certificates as certificates_api
 from routes import declarations as declarations_api
 from routes import filings as filings_api
 from routes.deps import RecordId, StoreDep
 from routes.pages.core import PageRoute, PageSession, PageUser, role
-from models import Role
-from fastapi import Depends
-from models import User
 
 router = APIRouter(prefix="/files", route_class=PageRoute)
 ExporterOrOfficerPage = Annotated[User, Depends(role(Role.exporter, Role.officer))]

@@ -57,7 +57,7 @@ def optional_float(value: object) -> float | str | None:
         return raw  # the schema rejects it with a message naming the field
 
 
-def local_to_utc(value: object, timezone: str) -> datetime | None | str:
+def local_to_utc(value: object, timezone: str) -> datetime | str | None:
     """An `<input type=datetime-local>` value, read in the port's time zone."""
     raw = text(value)
     if not raw:

@@ -18,7 +18,7 @@ LANG_COOKIE = "clearlane_lang"
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+def N_(message: str) -> str:
     """Marks a string for translation without translating it (translated where shown)."""
     return message
 

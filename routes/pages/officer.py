@@ -70,7 +70,7 @@ def dashboard(request: Request, session: PageSession, user: OfficerPage) -> Resp
                   open_tasks=open_tasks, mine=mine, waiting=waiting, plan=plan, stats=stats)
 
 
-# --- dispatch -----------------------------------------------------------------------------------
+# --- dispatch ---
 
 @router.get("/dispatch")
 def dispatch_today(request: Request, session: PageSession, user: OfficerPage) -> Response:
@@ -132,7 +132,7 @@ def dispatch_merge(plan_id: RecordId, session: PageSession, settings: SettingsDe
     return redirect(f"/officer/dispatch/{plan_id}#merge-result")
 
 
-# --- filing review ------------------------------------------------------------------------------
+# --- filing review ---
 
 @router.get("/filings")
 def filing_queue(request: Request, session: PageSession, user: OfficerPage) -> Response:
@@ -166,7 +166,7 @@ def filing_decide(filing_id: RecordId, session: PageSession, user: OfficerPage,
                     + ("approved" if decision == "approve" else "rejected"))
 
 
-# --- inspections ----------------------------------------------------------------------------------
+# --- inspections ---
 
 @router.get("/inspections")
 def inspection_list(request: Request, session: PageSession, user: OfficerPage,
@@ -211,7 +211,7 @@ def inspection_result(task_id: RecordId, session: PageSession, settings: Setting
     return redirect(f"/officer/declarations/{declaration.id}?done=recorded")
 
 
-# --- declarations and their audit trail --------------------------------------------------------------
+# --- declarations and their audit trail ---
 
 @router.get("/declarations")
 def declaration_list(request: Request, session: PageSession, user: OfficerPage,
@@ -245,7 +245,7 @@ def declaration_trail(request: Request, declaration_id: RecordId, session: PageS
                   **_screening_view(session, declaration.id))
 
 
-# --- statistics -----------------------------------------------------------------------------------
+# --- statistics ---
 
 @router.get("/stats")
 def statistics(request: Request, session: PageSession, user: OfficerPage) -> Response:

@@ -94,7 +94,7 @@ def admin_home(request: Request, user: AdminPage) -> Response:
     return render(request, "admin.html", user=user)
 
 
-# --- public certificate verification (the QR code on every certificate points here) --------
+# --- public certificate verification (the QR code on every certificate points here) ---
 
 @router.get("/verify")
 def verify_form(request: Request, user: MaybeUser,
@@ -120,24 +120,5 @@ def verify(request: Request, session: PageSession, settings: SettingsDep, user: 
                                "stands."), result.status))
     if result.valid:
         reasons.append((N_("The signature is valid and the declaration is released."), None))
-    return render(request, "verify.html", result=None, number="", reasons=[], user=user)
-
-
-@router.get("/verify/{certificate_no}")
-def verify(request: Request, session: PageSession, settings: SettingsDep, user: MaybeUser,
-           certificate_no: Annotated[str, Path(max_length=32)]) -> Response:
-    result = certificates_api.verify_certificate(certificate_no, session, settings)
-    reasons: list[tuple[str, dict[str, str]]] = []
-    if result.declaration_no is None:
-        reasons.append(("No certificate with this number was ever issued.", {}))
-    else:
-        if not result.signature_valid:
-            reasons.append(("The signature does not match the certificate's contents: "
-                            "it may have been altered.", {}))
-        if result.status not in (DeclarationStatus.released, DeclarationStatus.loaded):
-            reasons.append(("The declaration is now “{status}”: the release no longer stands.",
-                            {"status": str(result.status)}))
-    if result.valid:
-        reasons.append(("The signature is valid and the declaration is released.", {}))
     return render(request, "verify.html", result=result, number=certificate_no,
                   reasons=reasons, user=user)
