@@ -8,7 +8,9 @@
 * `tests/browser/test_browser_i18n.py` checks every marked string has a Chinese translation.
 """
 
+import ast
 import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -41,3 +43,38 @@ def pick_language(cookie: str | None) -> str:
     if cookie in LANGUAGES:
         return cookie
     return DEFAULT_LANGUAGE
+
+
+# --- extraction: which strings must be translated ---
+
+_TEMPLATE_CALL = re.compile(r"""\b_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
+
+
+def extract_messages() -> set[str]:
+    """Every message id used by the pages: `_("...")` in templates, `_`/`N_`/`gettext` in code."""
+    here = Path(__file__).parent
+    found: set[str] = set()
+    for path in (here / "templates").rglob("*"):
+        if path.suffix in (".html", ".svg"):
+            for double, single in _TEMPLATE_CALL.findall(path.read_text(encoding="utf-8")):
+                found.add(double or single)
+    for path in here.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+                continue
+            position = {"_": 0, "N_": 0, "gettext": 1}.get(node.func.id)
+            if position is None or len(node.args) <= position:
+                continue
+            argument = node.args[position]
+            if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                found.add(argument.value)
+    return found
+
+
+def missing(lang: str) -> list[str]:
+    return sorted(extract_messages() - set(catalogue(lang)))
+
+
+if __name__ == "__main__":  # `python -m routes.pages.i18n`: list untranslated strings
+    for message in missing(DEFAULT_LANGUAGE):
+        print(json.dumps(message, ensure_ascii=False))
