@@ -1,0 +1,423 @@
+"""Each role's main job, end to end, in headless Chromium against a real uvicorn server.
+
+The server runs in a thread on a free localhost port with a fresh SQLite database holding the
+demo data plus a few on-site inspection tasks (so the route map has somewhere to go). Each main
+page is saved to docs/screenshots/ as it is visited.
+
+Run: `.venv/bin/pytest tests/browser -m browser`. Without /usr/bin/chromium these tests skip,
+except in CI (CI=true), where they fail.
+"""
+
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlalchemy import Engine
+from sqlmodel import Session, SQLModel, select
+
+from customs import certificates, declarations, filings
+from customs.db import make_engine, session_scope
+from customs.demo import DEMO_PASSWORD, demo_photo, load
+from customs.screening import run_screening
+from customs.settings import Settings
+from customs.storage import BlobStore
+from customs.uploads import check_image
+from models import (
+    ContainerBase,
+    Declaration,
+    DeclarationCreate,
+    FilingCreate,
+    GoodsCategory,
+    GoodsLineBase,
+    User,
+)
+from routes.app import create_app
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1280, "height": 800}
+
+
+@dataclass
+class Server:
+    url: str
+    engine: Engine
+    settings: Settings
+    tmp: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _user(session: Session, username: str) -> User:
+    return session.exec(select(User).where(User.username == username)).one()
+
+
+def add_onsite_task(engine: Engine, settings: Settings, username: str, container: str,
+                    lat: float, lon: float, category: GoodsCategory = GoodsCategory.general
+                    ) -> str:
+    """A declaration that screening sends to on-site inspection (no vision engine here)."""
+    store = BlobStore(settings.blob_dir)
+    photo = demo_photo(f"packing {container}")
+    image = check_image(photo, max_bytes=settings.max_upload_bytes,
+                        max_pixels=settings.max_image_pixels, min_side=1)
+    with session_scope(engine) as session:
+        user = _user(session, username)
+        declaration = declarations.create_declaration(session, user, DeclarationCreate(
+            goods_category=category, remote_inspection_ok=False, vessel="COSCO XIAMEN",
+            voyage="051E", inspection_address=f"Warehouse at {lat:.3f},{lon:.3f}",
+            inspection_latitude=lat, inspection_longitude=lon,
+            goods=[GoodsLineBase(hs_code="85076000", description="battery packs",
+                                 quantity=40, gross_weight_kg=800)],
+            containers=[ContainerBase(container_no=container)]))
+        declarations.submit(session, user, declaration)
+        declarations.add_packing_photo(session, user, declaration, image,
+                                       store.put(photo)[0])
+        run_screening(session, settings, store, declaration.id, screener=None)
+        return declaration.declaration_no
+
+
+def add_pending_filing(engine: Engine, settings: Settings) -> int:
+    store = BlobStore(settings.blob_dir)
+    with session_scope(engine) as session:
+        user = _user(session, "exporter")
+        filing = filings.create_filing(session, user, FilingCreate(
+            title="12V starter battery, 4G box", un_numbers=["UN3481"],
+            proper_shipping_name="LITHIUM ION BATTERIES PACKED WITH EQUIPMENT",
+            packing_instruction="P966", package_type="fibreboard box"))
+        for face in ("front", "left", "top"):
+            photo = demo_photo(f"UN3481 {face}", colour=(150, 120, 90))
+            image = check_image(photo, max_bytes=settings.max_upload_bytes,
+                                max_pixels=settings.max_image_pixels, min_side=1)
+            filings.add_photo(session, filing, face, image, store.put(photo)[0])
+        return filing.id
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    tmp = tmp_path_factory.mktemp("browser")
+    port = _free_port()
+    settings = Settings(environment="test", data_dir=tmp / "data",
+                        secret_key="browser-test-secret-0123456789abcdef0123456789",
+                        screening_engine="none", dispatch_time_limit_s=1.0,
+                        public_base_url=f"http://127.0.0.1:{port}")
+    settings.data_dir.mkdir(parents=True)
+    engine = make_engine(settings.resolved_database_url)
+    SQLModel.metadata.create_all(engine)
+    load(engine, settings)
+    for container, lat, lon in (("OOLU1234561", 24.5300, 118.1100),
+                                ("HLXU1234562", 24.4500, 118.0800),
+                                ("MSCU1234560", 24.5800, 118.0200)):
+        add_onsite_task(engine, settings, "exporter", _valid(container), lat, lon)
+    app = create_app(settings)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                            lifespan="on")
+    uvicorn_server = uvicorn.Server(config)
+    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not uvicorn_server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the uvicorn server did not start")
+        time.sleep(0.05)
+    yield Server(f"http://127.0.0.1:{port}", engine, settings, tmp)
+    uvicorn_server.should_exit = True
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+def _valid(prefix_and_digits: str) -> str:
+    """Fixes the ISO 6346 check digit of a made-up container number."""
+    from customs.containers import check_digit
+
+    return prefix_and_digits[:10] + str(check_digit(prefix_and_digits[:10]))
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: install Debian's chromium (make browser)"
+        if IN_CI:
+            pytest.fail(message + " (browser tests are required in CI)")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, server: Server):  # type: ignore[no-untyped-def]
+    context = chromium.new_context(viewport=VIEWPORT, base_url=server.url,
+                                   accept_downloads=True, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error"
+           and not msg.text.startswith("Failed to load resource") else None)
+    yield tab
+    context.close()
+    assert not errors, f"JavaScript errors or CSP violations: {errors}"
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def login(page, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+# --- public ---
+
+
+def test_anonymous_visitor_verifies_a_certificate(page, server: Server) -> None:
+    with Session(server.engine) as session:
+        released = session.exec(select(Declaration).where(
+            Declaration.status == "RELEASED")).first()
+        assert released is not None
+        number = certificates.for_declaration(session, released.id).certificate_no
+    page.goto(certificates.verify_url(server.settings, number))  # the QR code's target
+    verdict = page.get_by_test_id("verdict")
+    assert "证书有效" in verdict.inner_text()
+    assert released.declaration_no in page.content()
+    shot(page, "verify-valid")
+    page.goto("/verify/CLC2099010100000000")
+    assert "无效" in page.get_by_test_id("verdict").inner_text()
+    assert "从未签发过该编号的证书" in page.content()
+    shot(page, "verify-invalid")
+
+
+def test_login_page_defaults_to_chinese_and_switches_to_english(page) -> None:
+    page.goto("/")
+    assert page.url.endswith("/login")
+    assert page.locator("h1").inner_text() == "登录 ClearLane 通关快线"
+    shot(page, "login")
+    page.click("a[hreflang=en]")
+    assert page.locator("h1").inner_text() == "Log in to ClearLane"
+    page.fill("input[name=username]", "exporter")
+    page.fill("input[name=password]", "wrong password")
+    page.click("button[type=submit]")
+    assert "Wrong username or password." in page.inner_text("[role=alert]")
+    page.click("a[hreflang=zh-CN]")
+    assert "Asia/Shanghai" in page.inner_text("footer")
+
+
+# --- exporter ---
+
+
+def test_exporter_files_declares_uploads_and_sees_the_outcome(page, server: Server) -> None:
+    login(page, "exporter")
+    assert page.url.endswith("/exporter")
+    shot(page, "exporter-dashboard")
+
+    # a packaging filing with a reference photo per face, each upload with its progress bar
+    page.goto("/exporter/filings")
+    page.fill("input[name=title]", "24V battery module, 4G box")
+    page.fill("input[name=un_numbers]", "UN3480")
+    page.fill("input[name=packing_instruction]", "P903")
+    page.click("#new button[type=submit]")
+    assert re.search(r"/exporter/filings/\d+", page.url)
+    photos = server.tmp / "photos"
+    photos.mkdir(exist_ok=True)
+    for face in ("front", "left"):
+        path = photos / f"{face}.jpg"
+        path.write_bytes(demo_photo(f"UN3480 {face}"))
+        page.get_by_test_id(f"drop-{face}").locator("input[type=file]").set_input_files(
+            [str(path)])
+    page.wait_for_selector(".face[data-face=front] .uploads li[data-result=ok]")
+    page.wait_for_selector(".face[data-face=left] .uploads li[data-result=ok]")
+    assert page.locator(".face[data-face=front] progress").get_attribute("value") == "100"
+    shot(page, "exporter-filing-photos")
+
+    # a declaration: the container number is checked as it is typed
+    page.goto("/exporter/declarations/new")
+    page.fill("input[name=vessel]", "COSCO XIAMEN")
+    page.fill("input[name=voyage]", "061E")
+    page.fill("input[name=hs_code]", "8507600090")
+    page.fill("input[name=description]", "lithium-ion battery packs")
+    page.fill("input[name=un_number]", "UN3480")
+    page.fill("input[name=quantity]", "100")
+    page.fill("input[name=gross_weight_kg]", "2100")
+    container = page.locator("input.container-no").first
+    container.fill("CSQU3054384")
+    result = page.locator(".check-result").first
+    assert "校验码应为 3" in result.inner_text()
+    assert "invalid" in (container.get_attribute("class") or "")
+    container.fill("CSQU3054383")
+    assert "校验码正确" in result.inner_text()
+    page.click("button.add-row[data-table=containers]")
+    page.locator("input.container-no").nth(1).fill(_valid("TCNU7654320"))
+    assert "校验码正确" in page.locator(".check-result").nth(1).inner_text()
+    shot(page, "exporter-declaration-form")
+    page.click("button[value=submit]")
+    assert re.search(r"/exporter/declarations/\d+", page.url)
+    assert "已提交" in page.inner_text("#status-badge")
+
+    # a packing photo: screening runs, the page updates itself and shows the outcome
+    path = photos / "packing.jpg"
+    path.write_bytes(demo_photo("UN3480 packing"))
+    page.get_by_test_id("packing-drop").locator("input[type=file]").set_input_files(str(path))
+    outcome = page.get_by_test_id("outcome")
+    outcome.wait_for()
+    assert "需要查验" in page.inner_text("#status-badge")
+    assert "未进行自动照片比对" in outcome.inner_text()  # the reason, translated
+    shot(page, "exporter-inspection-required")
+
+    # a released declaration: the certificate downloads
+    with Session(server.engine) as session:
+        released = session.exec(select(Declaration).where(
+            Declaration.status == "RELEASED")).first()
+    page.goto(f"/exporter/declarations/{released.id}")
+    assert "已放行" in page.get_by_test_id("outcome").inner_text()
+    shot(page, "exporter-released")
+    with page.expect_download() as download:
+        page.click("text=下载证书（PDF）")
+    assert download.value.suggested_filename.endswith(".pdf")
+    assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
+
+
+# --- officer ---
+
+
+def test_officer_builds_a_plan_merges_a_task_and_records_a_result(page, server: Server
+                                                                  ) -> None:
+    login(page, "officer")
+    assert page.url.endswith("/officer")
+    shot(page, "officer-dashboard")
+
+    page.click("nav >> text=今日派单")
+    if page.locator("text=生成今日派单计划").count():
+        page.click("text=生成今日派单计划")
+    else:
+        page.click("text=重新生成计划")
+    page.wait_for_url(re.compile(r"/officer/dispatch/\d+"))
+    assert page.locator("svg[data-testid=route-map] polyline").count() >= 1
+    assert page.locator("section.route").count() >= 2
+    shot(page, "officer-dispatch")
+
+    # a task arrives after the plan: merge it and see the vehicle and the detour
+    add_onsite_task(server.engine, server.settings, "exporter", _valid("CMAU5551110"),
+                    24.5100, 118.0600)
+    page.reload()
+    page.click("button:has-text('合并追加新任务')")
+    merged = page.get_by_test_id("merge-result")
+    merged.wait_for()
+    text = merged.inner_text()
+    assert "闽D-C1234" in text or "闽G-C5678" in text or "无车辆" in text
+    assert "绕行 +" in page.get_by_test_id("detour").first.inner_text()
+    merged.scroll_into_view_if_needed()
+    shot(page, "officer-dispatch-merged")
+    page.click("text=打印清单")
+    assert page.locator("section.route").count() >= 1
+    shot(page, "officer-dispatch-print")
+
+    # filing review: reference photos side by side, approve
+    filing_id = add_pending_filing(server.engine, server.settings)
+    page.goto("/officer/filings")
+    page.click(f"a[href='/officer/filings/{filing_id}']")
+    assert page.locator(".side-by-side img").count() == 3
+    shot(page, "officer-filing-review")
+    page.fill("textarea[name=note]", "marks as filed")
+    page.click("button[value=approve]")
+    assert "已批准" in page.inner_text("h1")
+
+    # an inspection result: pass → released, with the full audit trail
+    page.goto("/officer/inspections?status=scheduled")
+    page.locator("a.button:has-text('登记结果')").first.click()
+    shot(page, "officer-inspection-form")
+    page.check("input[value=pass]")
+    page.fill("textarea[name=notes]", "packing and marks match the filing")
+    page.click("[data-testid=result-form] button[type=submit]")
+    assert re.search(r"/officer/declarations/\d+", page.url)
+    assert "已放行" in page.inner_text("h1")
+    assert "查验结果已登记" in page.inner_text("[role=status]")
+    assert page.locator(".timeline li").count() >= 6
+    shot(page, "officer-audit-trail")
+
+    page.click("nav >> text=统计")
+    assert page.locator("svg[data-testid=share-chart] circle").count() >= 2
+    assert "免检直放" in page.inner_text("main")
+    shot(page, "officer-statistics")
+
+
+# --- port operator ---
+
+
+def test_port_operator_looks_up_containers_and_records_loading(page, server: Server) -> None:
+    login(page, "port")
+    assert page.url.endswith("/port")
+    csv_file = server.tmp / "containers.csv"
+    csv_file.write_text("container,note\nTGHU9876542,first\nCAIU2345678,fruit\n",
+                        encoding="utf-8")
+    page.fill("textarea[name=numbers]", "CSQU3054383\nMSKU1234566")
+    page.set_input_files("input[name=csv_file]", str(csv_file))
+    page.click("button:has-text('查询')")
+    rows = page.get_by_test_id("lookup-results").locator("tbody tr")
+    assert rows.count() == 4
+    bad = page.locator("tr[data-query=MSKU1234566]")
+    assert "暂扣" in bad.inner_text() and "校验码" in bad.inner_text()
+    released = page.locator("tr[data-query=TGHU9876542]")
+    assert "可装船" in released.inner_text()
+    assert "暂扣" in page.locator("tr[data-query=CAIU2345678]").inner_text()
+    shot(page, "port-lookup")
+    released.locator("button:has-text('登记装船')").click()
+    assert "已登记" in page.inner_text("[role=status]")
+    row = page.locator("tr[data-query=TGHU9876542]")
+    assert "已装船" in row.inner_text() and "暂扣" in row.inner_text()
+    shot(page, "port-loaded")
+
+
+# --- access control ---
+
+
+@pytest.mark.parametrize(("username", "foreign"), [
+    ("exporter", "/officer/dispatch"),
+    ("officer", "/exporter/declarations"),
+    ("port", "/officer/stats"),
+])
+def test_a_role_cannot_open_another_roles_pages(page, username: str, foreign: str) -> None:
+    login(page, username)
+    response = page.goto(foreign)
+    assert response is not None and response.status == 403
+    assert "您的角色无权访问此页面" in page.inner_text("h1")
+    if username == "exporter":
+        shot(page, "forbidden")
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(page) -> None:
+    page.goto("/officer/inspections")
+    assert "/login?next=" in page.url
+    login_url = page.url
+    page.fill("input[name=username]", "officer")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    assert page.url.endswith("/officer/inspections"), login_url
+    page.click("text=退出登录")
+    assert page.url.endswith("/login")
+    page.goto("/officer")
+    assert "/login" in page.url
