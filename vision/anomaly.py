@@ -21,6 +21,7 @@ from vision.backbone import LiteFeatures, load_pretrained
 INPUT_LONG_SIDE = 320
 _MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 _STD = np.array([0.229, 0.224, 0.225], np.float32)
+THREADS = 1
 _model: LiteFeatures | None = None
 _lock = Lock()
 
@@ -30,7 +31,9 @@ def model() -> LiteFeatures:
     global _model
     with _lock:
         if _model is None:
-            torch.set_grad_enabled(False)
+            # one intra-op thread: on a small shared CPU, OpenMP busy-waiting across threads
+            # made the stage 10x slower and erratic; a worker runs checks side by side instead
+            torch.set_num_threads(THREADS)
             _model = load_pretrained()
         return _model
 

@@ -77,6 +77,13 @@ def _synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tampar(args: argparse.Namespace) -> int:
+    from vision.realcheck import run
+
+    print(json.dumps(run(Path(args.data), Path(args.out)), indent=1))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m vision")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -101,5 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--size", default="4000x3000", help="photo size WxH (default 12 MP)")
     s.add_argument("--workers", type=int, default=2)
     s.set_defaults(func=_synth)
+    t = sub.add_parser("tampar", help="register the real TAMPAR parcel photos to its reference")
+    t.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"
+                                         / "tampar"))
+    t.add_argument("--out", default=str(Path(__file__).resolve().parent / "docs"))
+    t.set_defaults(func=_tampar)
     args = p.parse_args(argv)
     return int(args.func(args))

@@ -28,6 +28,8 @@ def engine() -> Any:
             _engine = RapidOCR(params={
                 "Global.use_cls": False, "Global.log_level": "error",
                 "Det.limit_type": "max", "Det.limit_side_len": 320,
+                "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
             })
         return _engine
 

@@ -6,7 +6,6 @@ import time
 from collections.abc import Sequence
 from datetime import date
 
-import cv2
 import numpy as np
 
 from vision import anomaly, evidence, marks, quality, registration
@@ -213,4 +212,3 @@ def warm_up() -> None:
 
     anomaly.model()
     ocr.engine()
-    cv2.setNumThreads(2)

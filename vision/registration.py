@@ -16,8 +16,11 @@ from vision.imageio import read_source, resize_long
 from vision.schema import ImageSource
 
 REF_LONG_SIDE = 800
-PHOTO_LONG_SIDE = 1000
+PHOTO_LONG_SIDE = 800
 GRID = 8
+NFEATURES = 1500
+TILTS = (1.0, 2 ** 0.5, 2.0)
+RATIO = 0.85
 
 
 @dataclass
@@ -57,28 +60,67 @@ def _detector() -> cv2.SIFT:
     global _sift
     with _sift_lock:
         if _sift is None:
-            _sift = cv2.SIFT_create(nfeatures=2500, contrastThreshold=0.03)
+            _sift = cv2.SIFT_create(nfeatures=NFEATURES, contrastThreshold=0.03)
         return _sift
 
 
-def features(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    kps, desc = _detector().detectAndCompute(gray, None)
+def _root(desc: np.ndarray) -> np.ndarray:
+    """RootSIFT: L1-normalise and square-root (Hellinger kernel), better matching."""
+    desc = desc / (desc.sum(1, keepdims=True) + 1e-7)
+    return np.sqrt(desc).astype(np.float32)
+
+
+def features(gray: np.ndarray, nfeatures: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """RootSIFT keypoints; ``nfeatures=0`` keeps all of them."""
+    detector = _detector() if nfeatures is None else cv2.SIFT_create(
+        nfeatures=nfeatures, contrastThreshold=0.03)
+    kps, desc = detector.detectAndCompute(gray, None)
     pts = np.array([k.pt for k in kps], np.float32).reshape(-1, 2)
     if desc is None:
-        desc = np.zeros((0, 128), np.float32)
-    return pts, desc
+        return pts, np.zeros((0, 128), np.float32)
+    return pts, _root(desc)
+
+
+def affine_view_features(gray: np.ndarray, tilts: tuple[float, ...] = TILTS
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """ASIFT-style reference features: SIFT on simulated camera tilts and rotations of the
+    flat reference, mapped back to reference pixels. Real photos see faces at steep angles
+    (the TAMPAR sample) where plain SIFT on the flat reference finds too few matches."""
+    h, w = gray.shape
+    all_pts, all_desc = [], []
+    for t in tilts:
+        for phi in ([0.0] if t == 1 else np.arange(0.0, 180.0, 72.0 / t)):
+            a = cv2.getRotationMatrix2D((w / 2, h / 2), float(phi), 1.0)
+            corners = np.array([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]], float) @ a.T
+            x0, y0 = corners.min(0)
+            x1, y1 = corners.max(0)
+            a[:, 2] -= [x0, y0]
+            a[0] /= t
+            src = gray if t == 1 else cv2.GaussianBlur(gray, (0, 0), 0.8 * np.sqrt(t * t - 1))
+            view = cv2.warpAffine(src, a, (int((x1 - x0) / t) + 1, int(y1 - y0) + 1))
+            pts, desc = features(view)
+            if len(pts) == 0:
+                continue
+            back = np.c_[pts, np.ones(len(pts))] @ cv2.invertAffineTransform(a).T
+            ok = (back[:, 0] >= 0) & (back[:, 0] < w) & (back[:, 1] >= 0) & (back[:, 1] < h)
+            all_pts.append(back[ok].astype(np.float32))
+            all_desc.append(desc[ok])
+    if not all_pts:
+        return np.zeros((0, 2), np.float32), np.zeros((0, 128), np.float32)
+    return np.concatenate(all_pts), np.concatenate(all_desc)
 
 
 _cache: OrderedDict[str, Reference] = OrderedDict()
 _cache_lock = Lock()
 
 
-def load_reference(face: str, source: ImageSource) -> Reference:
+def load_reference(face: str, source: ImageSource, tilts: tuple[float, ...] = TILTS
+                   ) -> Reference:
     """Reference features, cached per process by content hash (filings are immutable)."""
     from vision.imageio import decode_photo
 
     data = read_source(source)
-    key = hashlib.sha1(data).hexdigest()
+    key = hashlib.sha1(data + repr(tilts).encode()).hexdigest()
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
@@ -86,7 +128,7 @@ def load_reference(face: str, source: ImageSource) -> Reference:
             return Reference(face, ref.rgb, ref.gray, ref.keypoints, ref.descriptors)
     rgb = decode_photo(data, long_side=REF_LONG_SIDE).rgb
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    pts, desc = features(gray)
+    pts, desc = affine_view_features(gray, tilts)
     ref = Reference(face, rgb, gray, pts, desc)
     with _cache_lock:
         _cache[key] = ref
@@ -119,7 +161,7 @@ def register(photo_gray: np.ndarray, photo_pts: np.ndarray, photo_desc: np.ndarr
         return empty
     matcher = cv2.BFMatcher(cv2.NORM_L2)
     pairs = matcher.knnMatch(ref.descriptors, photo_desc, k=2)
-    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < 0.8 * p[1].distance]
+    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance]
     if len(good) < 8:
         return empty
     src = ref.keypoints[[m.queryIdx for m in good]]
