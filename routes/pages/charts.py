@@ -8,14 +8,17 @@ import math
 from typing import Any
 
 COLOURS = ["#0b4f8a", "#c2410c", "#15803d", "#7e22ce", "#be123c", "#0e7490", "#a16207"]
-MAP_W, MAP_H, PAD = 900, 520, 40
+MAP_W, MAP_H, PAD = 900, 460, 36
 
 
 def route_map(plan: dict[str, Any], only: str | None = None) -> dict[str, Any]:
     depots = {d["id"]: d for d in plan.get("problem", {}).get("depots", [])}
     routes = [r for r in plan.get("routes", []) if only in (None, r["officer_id"])]
-    points = [(d["lat"], d["lon"]) for d in depots.values()]
-    points += [(s["lat"], s["lon"]) for r in routes for s in r["stops"] if s["mode"] == "onsite"]
+    busy = [r for r in routes if any(s["mode"] == "onsite" for s in r["stops"])]
+    shown = {r["depot_id"] for r in busy} or {r["depot_id"] for r in routes}
+    # fit the map to where vehicles go: the on-site stops and their depots
+    points = [(d["lat"], d["lon"]) for key, d in depots.items() if key in shown]
+    points += [(s["lat"], s["lon"]) for r in busy for s in r["stops"] if s["mode"] == "onsite"]
     if not points:
         return {"width": MAP_W, "height": MAP_H, "routes": [], "depots": []}
     lat0 = sum(p[0] for p in points) / len(points)
@@ -36,7 +39,7 @@ def route_map(plan: dict[str, Any], only: str | None = None) -> dict[str, Any]:
     for index, route in enumerate(routes):
         depot = depots.get(route["depot_id"])
         onsite = [s for s in route["stops"] if s["mode"] == "onsite"]
-        if depot is None:
+        if depot is None or route["depot_id"] not in shown:
             continue
         home = xy(depot["lat"], depot["lon"])
         path = [home, *(xy(s["lat"], s["lon"]) for s in onsite), home] if onsite else []
@@ -51,32 +54,32 @@ def route_map(plan: dict[str, Any], only: str | None = None) -> dict[str, Any]:
                                 f"{s.get('declaration_no') or ''}"} for s in onsite],
             "remote": len(route["stops"]) - len(onsite),
         })
-    used = {r["depot_id"] for r in routes}
     return {"width": MAP_W, "height": MAP_H, "routes": drawn,
             "depots": [{"xy": xy(d["lat"], d["lon"]), "name": d.get("name") or d["id"]}
-                       for key, d in depots.items() if key in used]}
+                       for key, d in depots.items() if key in shown]}
 
 
-def bars(values: dict[str, float | None], width: int = 560, bar: int = 26, gap: int = 14,
-         label_w: int = 190) -> dict[str, Any]:
+def bars(values: dict[str, float | None], colours: list[str] = COLOURS, width: int = 560,
+         bar: int = 26, gap: int = 14, label_w: int = 190) -> dict[str, Any]:
     """Horizontal bars scaled to the largest value."""
     top = max((v for v in values.values() if v), default=0) or 1
     rows = []
     for index, (name, value) in enumerate(values.items()):
         length = 0 if not value else max(2, round((width - label_w - 70) * value / top))
         rows.append({"name": name, "value": value, "y": index * (bar + gap),
-                     "width": length, "colour": COLOURS[index % len(COLOURS)]})
+                     "width": length, "colour": colours[index % len(colours)]})
     return {"rows": rows, "height": len(rows) * (bar + gap), "width": width, "bar": bar,
             "label_w": label_w}
 
 
-def donut(shares: dict[str, float], radius: int = 80, stroke: int = 34) -> dict[str, Any]:
+def donut(shares: dict[str, float], colours: list[str] = COLOURS, radius: int = 80,
+          stroke: int = 34) -> dict[str, Any]:
     """Arcs as stroke-dasharray segments of one circle (no path maths in the template)."""
     circumference = 2 * math.pi * radius
     arcs, offset = [], 0.0
     for index, (name, share) in enumerate(shares.items()):
         length = circumference * share
-        arcs.append({"name": name, "share": share, "colour": COLOURS[index % len(COLOURS)],
+        arcs.append({"name": name, "share": share, "colour": colours[index % len(colours)],
                      "dash": f"{length:.2f} {circumference - length:.2f}",
                      "offset": f"{-offset:.2f}"})
         offset += length

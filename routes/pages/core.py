@@ -55,7 +55,7 @@ STATUS_LABELS = {
 }
 OTHER_LABELS = {
     "pending": N_("Pending review"), "approved": N_("Approved"), "rejected": N_("Rejected"),
-    "open": N_("Open"), "scheduled": N_("Scheduled"), "done": N_("Done"),
+    "open": N_("Not yet scheduled"), "scheduled": N_("Scheduled"), "done": N_("Done"),
     "onsite": N_("On site"), "remote": N_("Remote (video)"),
     "pass": N_("Pass"), "fail": N_("Fail"), "green": N_("Green channel"), "red": N_("Red channel"),
     "appointment": N_("Appointment"), "normal": N_("Normal"),

@@ -44,6 +44,7 @@ NOTICES = {
     "recorded": N_("Inspection result recorded."),
     "built": N_("Dispatch plan built."),
 }
+CHANNEL_COLOURS = ["#15803d", "#0b4f8a", "#c2410c"]  # green, remote, on site
 CHANNEL_LABELS = {"green": N_("Released without inspection"),
                   "remote_inspection": N_("Inspected remotely"),
                   "onsite_inspection": N_("Inspected on site")}
@@ -256,5 +257,6 @@ def statistics(request: Request, session: PageSession, user: OfficerPage) -> Res
     p90 = {names[k]: v.p90_minutes for k, v in stats.by_channel.items()}
     shares = {names[k]: v for k, v in stats.shares.items()}
     return render(request, "officer/stats.html", user=user, stats=stats, names=names,
-                  median_chart=charts.bars(medians), p90_chart=charts.bars(p90),
-                  share_chart=charts.donut(shares))
+                  median_chart=charts.bars(medians, CHANNEL_COLOURS),
+                  p90_chart=charts.bars(p90, CHANNEL_COLOURS),
+                  share_chart=charts.donut(shares, CHANNEL_COLOURS))

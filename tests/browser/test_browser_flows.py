@@ -179,9 +179,15 @@ def page(chromium, server: Server):  # type: ignore[no-untyped-def]
     assert not errors, f"JavaScript errors or CSP violations: {errors}"
 
 
-def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def shot(page, name: str, tall: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """A 1280×800 PNG of the page (`tall`: down to 1600 px, for pages that need it)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
+    if tall:
+        height = min(page.evaluate("document.documentElement.scrollHeight"), 1600)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True,
+                        clip={"x": 0, "y": 0, "width": VIEWPORT["width"], "height": height})
+    else:
+        page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
 def login(page, username: str) -> None:  # type: ignore[no-untyped-def]
@@ -318,7 +324,7 @@ def test_officer_builds_a_plan_merges_a_task_and_records_a_result(page, server: 
     page.wait_for_url(re.compile(r"/officer/dispatch/\d+"))
     assert page.locator("svg[data-testid=route-map] polyline").count() >= 1
     assert page.locator("section.route").count() >= 2
-    shot(page, "officer-dispatch")
+    shot(page, "officer-dispatch", tall=True)
 
     # a task arrives after the plan: merge it and see the vehicle and the detour
     add_onsite_task(server.engine, server.settings, "exporter", _valid("CMAU5551110"),
@@ -362,7 +368,7 @@ def test_officer_builds_a_plan_merges_a_task_and_records_a_result(page, server: 
     page.click("nav >> text=统计")
     assert page.locator("svg[data-testid=share-chart] circle").count() >= 2
     assert "免检直放" in page.inner_text("main")
-    shot(page, "officer-statistics")
+    shot(page, "officer-statistics", tall=True)
 
 
 # --- port operator ---

@@ -147,7 +147,7 @@ function poll(url) {
       if (response.ok) {
         const body = await response.json();
         if (String(body.version) !== started && body.status !== "SCREENING") {
-          window.location.reload();
+          window.location.replace(window.location.pathname);
           return;
         }
       }
