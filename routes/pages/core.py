@@ -69,6 +69,7 @@ OTHER_LABELS = {
     "rail": N_("Rail"), "release": N_("Release"), "inspect": N_("Inspect"),
     "retake_photo": N_("Retake photo"), "advanced": N_("Advanced certified (AEO)"),
     "discredited": N_("Discredited"),
+    "photo_uploaded": N_("Photo uploaded"), "created": N_("Created"),
 }
 
 

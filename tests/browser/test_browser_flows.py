@@ -258,6 +258,7 @@ def test_exporter_files_declares_uploads_and_sees_the_outcome(page, server: Serv
     page.wait_for_selector(".face[data-face=front] .uploads li[data-result=ok]")
     page.wait_for_selector(".face[data-face=left] .uploads li[data-result=ok]")
     assert page.locator(".face[data-face=front] progress").get_attribute("value") == "100"
+    page.locator(".faces").scroll_into_view_if_needed()
     shot(page, "exporter-filing-photos")
 
     # a declaration: the container number is checked as it is typed
