@@ -304,7 +304,7 @@ def run_wrk(base: str, job: Job, concurrency: int, max_requests: int, seconds: f
         "seed": random.randrange(1 << 30),
     })
     cmd = ["wrk", "-t", str(threads), "-c", str(concurrency), "-d", f"{max(1, round(seconds))}s",
-           "--timeout", "10s", "-s", str(script), base + job.paths[0]]
+           "--timeout", f"{max(1, round(seconds / 2))}s", "-s", str(script), base + job.paths[0]]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
@@ -489,6 +489,8 @@ def measure(args: argparse.Namespace, generator: str, backend: str, workers: int
     if job.method == "GET" and backend == "postgresql":
         mark = " ✓" if rps >= GOAL_RPS and result.p99_ms < GOAL_P99_MS else " ✗"
     note = f" ({result.error_sample})" if result.error_sample else ""
+    if result.requests == 0:
+        note += " (stalled: no response within the time cap)"
     return (f"| {backend} | {workers} | {job.endpoint} | {concurrency} | {result.requests} | "
             f"{result.errors}{note} | {rps:,.0f}{mark} | {result.p50_ms:.1f} | "
             f"{result.p99_ms:.1f} | {cpu:.2f} | {load1:.2f} |")
