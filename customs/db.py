@@ -8,6 +8,12 @@ from sqlmodel import Session, create_engine
 
 
 def make_engine(url: str, **kwargs: object) -> Engine:
+    # A request holds its connection across thread hops (dependency -> endpoint), so the pool
+    # must cover anyio's 40 worker threads; otherwise every thread can end up waiting for a
+    # connection held by a request that needs a thread to finish (a stall until pool_timeout).
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 30)
+    kwargs.setdefault("pool_timeout", 10)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15},
                                **kwargs)
@@ -21,8 +27,6 @@ def make_engine(url: str, **kwargs: object) -> Engine:
             cursor.close()
 
         return engine
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
