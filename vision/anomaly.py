@@ -22,6 +22,10 @@ INPUT_LONG_SIDE = 320
 _MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 _STD = np.array([0.229, 0.224, 0.225], np.float32)
 THREADS = 1
+# scales that make the feature and colour maps comparable (1.0 = as unusual as the most
+# unusual clean calibration photo); see vision/README.md
+FEATURE_SCALE = 1.0
+COLOUR_SCALE = 18.0
 _model: LiteFeatures | None = None
 _lock = Lock()
 
@@ -40,8 +44,10 @@ def model() -> LiteFeatures:
 
 @dataclass
 class AnomalyMap:
-    score: float
-    heat: np.ndarray  # float32 in reference-frame pixels, 0..1+ (1 = threshold level)
+    score: float  # max of the combined map (feature and colour evidence)
+    heat: np.ndarray  # float32 combined map in reference-frame pixels
+    feature_score: float = 0.0
+    colour_score: float = 0.0
 
 
 def _prep(rgb: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
@@ -73,8 +79,7 @@ def _feats(x: torch.Tensor) -> torch.Tensor:
     f16 = torch.nn.functional.interpolate(f16, size=f8.shape[-2:], mode="bilinear",
                                           align_corners=False)
     f = torch.cat([f8, f16], 1)
-    f = torch.nn.functional.avg_pool2d(f, 3, 1, 1)
-    return torch.nn.functional.normalize(f, dim=1)
+    return torch.nn.functional.avg_pool2d(f, 3, 1, 1)
 
 
 def score(rectified: np.ndarray, valid: np.ndarray, reference: np.ndarray) -> AnomalyMap:
@@ -85,15 +90,18 @@ def score(rectified: np.ndarray, valid: np.ndarray, reference: np.ndarray) -> An
     with torch.inference_mode():
         both = torch.cat([_prep(photo, size), _prep(reference, size)], 0)
         f = _feats(both)
-        fp, fr = f[0:1], f[1:2]
+        # Euclidean distance in units of the reference's typical feature norm: unlike the
+        # cosine, it stays small on plain carton where activations are weak and noisy
+        scale = f[1:2].norm(dim=1).median().clamp_min(1e-6)
+        fp, fr = f[0:1] / scale, f[1:2] / scale
         # nearest reference patch within +-1 cell
         best = None
         for dy in (-1, 0, 1):
             for dx in (-1, 0, 1):
                 shifted = torch.roll(fr, shifts=(dy, dx), dims=(2, 3))
-                sim = (fp * shifted).sum(1)
-                best = sim if best is None else torch.maximum(best, sim)
-        dist = (1.0 - best)[0].numpy()
+                d = (fp - shifted).norm(dim=1)
+                best = d if best is None else torch.minimum(best, d)
+        dist = best[0].numpy()
     vmask = cv2.resize(valid.astype(np.uint8), (dist.shape[1], dist.shape[0]),
                        interpolation=cv2.INTER_NEAREST).astype(bool)
     vmask = cv2.erode(vmask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
@@ -103,5 +111,27 @@ def score(rectified: np.ndarray, valid: np.ndarray, reference: np.ndarray) -> An
     dist[:, :1] = 0
     dist[:, -1:] = 0
     smooth = cv2.GaussianBlur(dist, (0, 0), 1.5)
-    heat = cv2.resize(smooth, (w, h), interpolation=cv2.INTER_LINEAR)
-    return AnomalyMap(float(smooth.max()), heat)
+    colour = _colour_distance(photo, reference, (dist.shape[1], dist.shape[0]))
+    colour[~vmask] = 0
+    colour = cv2.GaussianBlur(colour, (0, 0), 1.5)
+    combined = np.maximum(smooth / FEATURE_SCALE, colour / COLOUR_SCALE)
+    heat = cv2.resize(combined, (w, h), interpolation=cv2.INTER_LINEAR)
+    return AnomalyMap(float(combined.max()), heat, float(smooth.max()), float(colour.max()))
+
+
+def _colour_distance(photo: np.ndarray, reference: np.ndarray, size: tuple[int, int]
+                     ) -> np.ndarray:
+    """Lab distance per feature cell to the closest reference cell within +-1 cell: a torn
+    label shows carton where the reference has white paper, which features may miss."""
+    def lab(x: np.ndarray) -> np.ndarray:
+        small = cv2.resize(x, size, interpolation=cv2.INTER_AREA)
+        return cv2.cvtColor(small, cv2.COLOR_RGB2LAB).astype(np.float32)
+
+    p, r = lab(photo), lab(reference)
+    best = None
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            d = np.linalg.norm(p - np.roll(r, (dy, dx), axis=(0, 1)), axis=2)
+            best = d if best is None else np.minimum(best, d)
+    assert best is not None
+    return best

@@ -77,6 +77,13 @@ def _synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _calibrate(args: argparse.Namespace) -> int:
+    from vision.calibrate import main as calibrate
+
+    print(json.dumps(calibrate(Path(args.rows)), indent=1))
+    return 0
+
+
 def _tampar(args: argparse.Namespace) -> int:
     from vision.realcheck import run
 
@@ -108,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--size", default="4000x3000", help="photo size WxH (default 12 MP)")
     s.add_argument("--workers", type=int, default=2)
     s.set_defaults(func=_synth)
+    k = sub.add_parser("calibrate", help="suggest thresholds from calibration bench rows")
+    k.add_argument("--rows", required=True, help="bench --json output of the calibration split")
+    k.set_defaults(func=_calibrate)
     t = sub.add_parser("tampar", help="register the real TAMPAR parcel photos to its reference")
     t.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"
                                          / "tampar"))

@@ -42,6 +42,58 @@ def read_lines(rgb: np.ndarray) -> list[tuple[str, float]]:
     return [(str(t), float(s)) for t, s in zip(txts, scores, strict=False)]
 
 
+def read_line(rgb: np.ndarray) -> tuple[str, float]:
+    """Recognise one already-cropped text line (no detection pass: about 5x cheaper)."""
+    result = engine()(np.ascontiguousarray(rgb), use_det=False, use_cls=False, use_rec=True)
+    txts = getattr(result, "txts", None) or ("",)
+    scores = getattr(result, "scores", None) or (0.0,)
+    return str(txts[0]), float(scores[0])
+
+
+def read_line_batch(crops: list[np.ndarray]) -> list[tuple[str, float]]:
+    """Recognise several cropped lines in one batched recogniser pass."""
+    if not crops:
+        return []
+    crops = [np.ascontiguousarray(c) for c in crops]
+    eng = engine()
+    try:
+        out = eng.recognize_txt(crops)
+        return [(str(t), float(s)) for t, s in zip(out.txts, out.scores, strict=False)]
+    except AttributeError:  # older/newer RapidOCR without the batch entry point
+        return [read_line(c) for c in crops]
+
+
+def line_bands(rgb: np.ndarray, max_height_frac: float = 0.2) -> list[np.ndarray]:
+    """Crops of the dark text lines of a label (row profile of unsaturated dark ink),
+    skipping bands taller than a text line (pictograms)."""
+    import cv2
+
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    thr = min(140, int(np.percentile(gray, 60)) - 40)
+    ink = (gray < thr) & (hsv[..., 1] < 110)
+    h, w = ink.shape
+    rows = ink.sum(1) >= max(2, int(0.01 * w))
+    bands: list[np.ndarray] = []
+    y = 0
+    while y < h:
+        if not rows[y]:
+            y += 1
+            continue
+        y0 = y
+        gap = 0
+        while y < h and gap <= 1:
+            gap = 0 if rows[y] else gap + 1
+            y += 1
+        y1 = y - gap
+        cols = np.flatnonzero(ink[y0:y1].any(0))
+        if 6 <= y1 - y0 <= max_height_frac * h and cols[-1] - cols[0] > 0.15 * w:
+            x0, x1 = max(0, cols[0] - 6), min(w, cols[-1] + 7)
+            p = max(3, (y1 - y0) // 4)
+            bands.append(rgb[max(0, y0 - p):min(h, y1 + p), x0:x1])
+    return bands
+
+
 def un_numbers(text: str) -> list[str]:
     """UN numbers written in ``text`` ('UN 3480', 'UN3O90' -> 'UN3090')."""
     return [f"UN{m.translate(_DIGIT_FIX)}" for m in UN_RE.findall(text.upper())]

@@ -76,7 +76,11 @@ def _check_decoded(decoded: Decoded, filing: FilingReference | None, declared: D
     reasons: list[Reason] = []
 
     # 2. reuse
-    distance, _ = nearest(phash, history_hashes)
+    # the photo turned or mirrored is the same photo: compare all eight orientations
+    thumb = resize_long(small, 512)
+    variants = [phash_rgb(np.ascontiguousarray(np.rot90(t, k)))
+                for t in (thumb, thumb[:, ::-1]) for k in range(4)]
+    distance = min(nearest(v, history_hashes)[0] for v in variants) if history_hashes else 64
     scores["reuse_hamming"] = float(distance)
     if distance <= T.MAX_REUSE_HAMMING:
         reasons.append(Reason("reused_photo",

@@ -22,4 +22,4 @@ MIN_COVERAGE = 0.30
 MIN_DESIGN_NCC = 0.85
 
 # appearance anomaly -----------------------------------------------------------------------------
-MAX_ANOMALY_SCORE = 0.5
+MAX_ANOMALY_SCORE = 0.9

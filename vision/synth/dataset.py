@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 from vision.synth.design import CartonDesign, FaceVariant, render_face
 from vision.synth.scene import encode_jpeg, render_photo
@@ -66,7 +66,7 @@ def variant_for(design: CartonDesign, anomaly: str | None, rng_seed: int) -> Fac
 
 
 def _reencode(jpeg: bytes, r: random.Random) -> bytes:
-    img = Image.open(io.BytesIO(jpeg)).convert("RGB")
+    img = ImageOps.exif_transpose(Image.open(io.BytesIO(jpeg))).convert("RGB")
     w, h = img.size
     c = r.uniform(0.0, 0.03)
     img = img.crop((int(w * c), int(h * c), int(w * (1 - c)), int(h * (1 - c))))

@@ -108,7 +108,7 @@ def label_boxes_mm(design: CartonDesign, variant: FaceVariant) -> dict[str, tupl
 def _needs_cao(design: CartonDesign, variant: FaceVariant) -> bool:
     if variant.cargo_aircraft_only is not None:
         return variant.cargo_aircraft_only
-    return design.transport_mode == "air" and "UN3480" in design.un_numbers
+    return design.transport_mode == "air" and bool({"UN3480", "UN3090"} & set(design.un_numbers))
 
 
 def render_face(design: CartonDesign, ppm: float, variant: FaceVariant | None = None
