@@ -123,7 +123,9 @@ def _diamond_ok(canon: np.ndarray) -> tuple[bool, float]:
     sides = np.concatenate([gray[int(0.55 * n):int(0.65 * n), int(0.2 * n):int(0.28 * n)].ravel(),
                             gray[int(0.55 * n):int(0.65 * n), int(0.72 * n):int(0.8 * n)].ravel()])
     paper_ok = float((sides > 0.75 * paper).mean()) > 0.7
-    return runs >= 4 and contrast > 60 and paper_ok and ink < 0.6, ink
+    dark_frac = float(dark.mean())
+    ok = runs >= 4 and contrast > max(60.0, 0.45 * paper) and 0.25 < dark_frac < 0.75
+    return ok and paper_ok and ink < 0.6, ink
 
 
 def find_class9_labels(work: np.ndarray) -> list[Found]:

@@ -6,17 +6,25 @@ import time
 from collections.abc import Sequence
 from datetime import date
 
+import cv2
 import numpy as np
 
 from vision import anomaly, evidence, marks, quality, registration
 from vision import thresholds as T
 from vision.imageio import Decoded, decode_photo, resize_long
-from vision.phash import nearest, phash_rgb
+from vision.phash import HASH_BITS, nearest, phash_rgb
 from vision.schema import DeclaredData, FilingReference, Reason, VisionInputError, VisionResult
 
 OBSOLETE_MARK_LAST_DAY = date(2026, 12, 31)
 STANDALONE_BATTERIES = {"UN3480", "UN3090"}  # need Cargo Aircraft Only by air
 SMALL_LONG_SIDE = 1000
+
+
+def _registration_scale(work: np.ndarray) -> float:
+    """Working pixels per registration pixel (registration runs at PHOTO_LONG_SIDE)."""
+    h, w = work.shape[:2]
+    s = registration.PHOTO_LONG_SIDE / max(h, w)
+    return 1.0 if s >= 1 else w / round(w * s)
 
 
 def _retake(reasons: list[Reason], scores: dict[str, float], phash: str, t0: float,
@@ -80,12 +88,12 @@ def _check_decoded(decoded: Decoded, filing: FilingReference | None, declared: D
     thumb = resize_long(small, 512)
     variants = [phash_rgb(np.ascontiguousarray(np.rot90(t, k)))
                 for t in (thumb, thumb[:, ::-1]) for k in range(4)]
-    distance = min(nearest(v, history_hashes)[0] for v in variants) if history_hashes else 64
+    distance = min(nearest(v, history_hashes)[0] for v in variants)
     scores["reuse_hamming"] = float(distance)
     if distance <= T.MAX_REUSE_HAMMING:
         reasons.append(Reason("reused_photo",
                               f"The photo matches a photo uploaded for another declaration "
-                              f"({distance} of 64 hash bits differ).", "reuse"))
+                              f"({distance} of {HASH_BITS} hash bits differ).", "reuse"))
     tick("reuse")
 
     # filing and declaration
@@ -111,7 +119,7 @@ def _check_decoded(decoded: Decoded, filing: FilingReference | None, declared: D
     reg = None
     design_ok = False
     if filing is not None and filing.reference_photos:
-        reg = registration.best_registration(work, filing.reference_photos)
+        reg = registration.best_registration(small, filing.reference_photos)
         if reg is not None:
             scores.update({"design_inliers": float(reg.inliers),
                            "design_coverage": reg.coverage, "design_ncc": reg.ncc})
@@ -127,9 +135,20 @@ def _check_decoded(decoded: Decoded, filing: FilingReference | None, declared: D
                               "The filing has no reference photos to compare with.", "design"))
     tick("design")
 
-    # 4. marks and labels
+    # 4. marks and labels (only those on the registered carton face count, when it is known)
     boxes: list[tuple[np.ndarray, str, bool]] = []
-    lith = marks.find_lithium_marks(small, work)
+    face = None
+    if reg is not None and design_ok and reg.quad is not None:
+        face = reg.quad * _registration_scale(work)
+
+    def on_face(found: list[marks.Found]) -> list[marks.Found]:
+        if face is None:
+            return found
+        poly = face.astype(np.float32).reshape(-1, 1, 2)
+        return [f for f in found if cv2.pointPolygonTest(
+            poly, tuple(float(v) for v in f.quad.mean(0)), False) >= 0]
+
+    lith = on_face(marks.find_lithium_marks(small, work))
     read = sorted({u for m in lith for u in m.un_numbers})
     scores["marks_lithium_found"] = float(len(lith))
     if not lith:
@@ -153,7 +172,7 @@ def _check_decoded(decoded: Decoded, filing: FilingReference | None, declared: D
         ok = (not expected_un or set(m.un_numbers) == expected_un) and not (
             m.phone and today > OBSOLETE_MARK_LAST_DAY)
         boxes.append((m.quad, f"mark {' '.join(m.un_numbers) or '?'}", ok))
-    labels9 = marks.find_class9_labels(work)
+    labels9 = on_face(marks.find_class9_labels(work))
     kinds = {f.kind for f in labels9}
     requires_9a = filing.requires_9a if filing is not None else True
     if requires_9a and "class9a" not in kinds:
@@ -170,7 +189,7 @@ def _check_decoded(decoded: Decoded, filing: FilingReference | None, declared: D
     if mode == "air" and expected_un & STANDALONE_BATTERIES:
         side = 0.8 * min(np.ptp(lith[0].quad[:, 0]), np.ptp(lith[0].quad[:, 1])) * (
             small.shape[1] / work.shape[1]) if lith else 0.03 * max(small.shape[:2])
-        cao = marks.find_cargo_aircraft_only(small, work, side)
+        cao = on_face(marks.find_cargo_aircraft_only(small, work, side))
         scores["marks_cao_found"] = float(len(cao))
         if not cao:
             reasons.append(Reason("missing_cargo_aircraft_only",
@@ -184,8 +203,10 @@ def _check_decoded(decoded: Decoded, filing: FilingReference | None, declared: D
     if reg is not None and design_ok and reg.rectified is not None and reg.valid is not None:
         amap = anomaly.score(reg.rectified, reg.valid, reg.reference.rgb)
         scores["anomaly"] = amap.score
+        scores["anomaly_feature"] = amap.feature_score
+        scores["anomaly_colour"] = amap.colour_score
         heat = amap.heat
-        k = work.shape[1] / resize_long(work, registration.PHOTO_LONG_SIDE).shape[1]
+        k = _registration_scale(work)
         hom_to_work = np.diag([k, k, 1.0]) @ reg.homography
         if amap.score > T.MAX_ANOMALY_SCORE:
             reasons.append(Reason("appearance_anomaly",
@@ -201,7 +222,7 @@ def _check_decoded(decoded: Decoded, filing: FilingReference | None, declared: D
     if with_evidence:
         face_quad = None
         if reg is not None and reg.quad is not None:
-            k = work.shape[1] / resize_long(work, registration.PHOTO_LONG_SIDE).shape[1]
+            k = _registration_scale(work)
             face_quad = reg.quad * k
         png = evidence.render(work, boxes, face_quad, design_ok, heat, hom_to_work,
                               T.MAX_ANOMALY_SCORE)

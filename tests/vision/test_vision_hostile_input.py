@@ -76,3 +76,4 @@ def test_hamming_distance() -> None:
 
     assert hamming("ffff0000ffff0000", "ffff0000ffff0000") == 0
     assert hamming("0000000000000000", "000000000000000f") == 4
+    assert hamming("0" * 64, "f" * 64) == 256

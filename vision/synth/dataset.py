@@ -55,7 +55,8 @@ def variant_for(design: CartonDesign, anomaly: str | None, rng_seed: int) -> Fac
     elif anomaly == "obsolete_mark":
         v.mark = "obsolete"
     elif anomaly == "missing_9a":
-        v.class_label = r.choice(["9", None])
+        # a plain 9 is only wrong where the filing requires 9A; otherwise no label at all
+        v.class_label = r.choice(["9", None]) if design.requires_9a else None
     elif anomaly == "covered_label":
         v.cover = r.choice(["mark", "class_label"])
     elif anomaly == "torn_label":
