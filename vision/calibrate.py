@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-APPEARANCE = {"damaged_carton", "covered_label", "torn_label"}
+APPEARANCE = ("damaged_carton", "covered_label", "torn_label")
 
 
 def _scores(rows: list[dict[str, Any]], key: str, kinds: set[str | None]) -> np.ndarray:
@@ -46,17 +46,28 @@ def suggest(rows: list[dict[str, Any]]) -> dict[str, Any]:
         if diff.size and ok.size:
             out[name] = float((diff.max() + ok.min()) / 2) if ok.min() > diff.max() else float(
                 diff.max() * 1.02)
-    # appearance: damaged / covered / torn vs clean, threshold just below the lowest anomaly
-    # score among appearance anomalies that no other stage catches
-    caught_elsewhere = {"missing_lithium_mark", "un_number_unreadable", "missing_9a_label",
-                        "missing_class9_label", "design_mismatch", "un_number_mismatch"}
-    uncaught = [r["scores"]["anomaly"] for r in rows if r["anomaly"] in APPEARANCE
-                and "anomaly" in r["scores"] and not set(r["codes"]) & caught_elsewhere]
+    # label integrity and appearance, jointly: the label check first (clean minimum with a
+    # margin), then the appearance threshold at 0.9 x the lowest score among the anomalous
+    # photos that no other stage catches
+    li_clean = _scores(rows, "label_integrity", clean)
+    li = round(float(li_clean.min()) - 0.1, 2) if li_clean.size else 0.5
+    out["MIN_LABEL_NCC"] = li
+    out["label_integrity"] = {"clean_min": float(li_clean.min()) if li_clean.size else None,
+                              **{k: float(_scores(rows, "label_integrity", {k}).max())
+                                 for k in APPEARANCE if _scores(rows, "label_integrity", {k}).size}}
+
+    def caught(r: dict[str, Any]) -> bool:
+        codes = set(r["codes"]) - {"appearance_anomaly", "label_damaged_or_covered"}
+        s = r["scores"]
+        return bool(codes) or s.get("label_integrity", 1.0) < li or r["decision"] == \
+            "retake_photo"
+
+    uncaught = [r["scores"]["anomaly"] for r in rows
+                if r["anomaly"] is not None and not caught(r) and "anomaly" in r["scores"]]
     ok = _scores(rows, "anomaly", clean)
-    out["anomaly"] = {"uncaught_appearance_min": min(uncaught) if uncaught else None,
-                      "n_uncaught_appearance": len(uncaught),
+    out["anomaly"] = {"uncaught_min": min(uncaught) if uncaught else None,
+                      "n_uncaught": len(uncaught),
                       "clean_p95": float(np.percentile(ok, 95)) if ok.size else None,
-                      "clean_p99": float(np.percentile(ok, 99)) if ok.size else None,
                       "clean_max": float(ok.max()) if ok.size else None}
     if uncaught:
         thr = 0.9 * min(uncaught)

@@ -55,7 +55,7 @@ def _red_mask(hsv: np.ndarray) -> np.ndarray:
     return (((h <= 8) | (h >= 168)) & (s >= 90) & (v >= 60)).astype(np.uint8)
 
 
-def find_lithium_marks(small: np.ndarray, work: np.ndarray) -> list[Found]:
+def find_lithium_marks(small: np.ndarray, work: np.ndarray, read: bool = True) -> list[Found]:
     """Red hatched squares with a white inside; OCR'd for UN numbers and a phone number."""
     hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
     red = _red_mask(hsv)
@@ -87,8 +87,7 @@ def find_lithium_marks(small: np.ndarray, work: np.ndarray) -> list[Found]:
         if not (0.2 < ring_red < 0.9 and inner_white > 0.45):
             continue
         wq = quad * k
-        crop = rectify(work, wq, (300, 300))
-        text = read_mark_text(crop)
+        text = read_mark_text(rectify(work, wq, (300, 300))) if read else ""
         found.append(Found("lithium_mark", wq, text, ocr.un_numbers(text),
                            ocr.has_phone_number(text), ring_red))
     return found

@@ -9,7 +9,7 @@ from datetime import date
 import cv2
 import numpy as np
 
-from vision import anomaly, evidence, marks, quality, registration
+from vision import anomaly, evidence, labelcheck, marks, quality, registration
 from vision import thresholds as T
 from vision.imageio import Decoded, decode_photo, resize_long
 from vision.phash import HASH_BITS, nearest, phash_rgb
@@ -18,6 +18,8 @@ from vision.schema import DeclaredData, FilingReference, Reason, VisionInputErro
 OBSOLETE_MARK_LAST_DAY = date(2026, 12, 31)
 STANDALONE_BATTERIES = {"UN3480", "UN3090"}  # need Cargo Aircraft Only by air
 SMALL_LONG_SIDE = 1000
+_LABEL_NAMES = {"lithium_mark": "lithium battery mark", "class9": "class 9 label",
+                "class9a": "class 9A label"}
 
 
 def _registration_scale(work: np.ndarray) -> float:
@@ -196,6 +198,19 @@ def _check_decoded(decoded: Decoded, filing: FilingReference | None, declared: D
                                   "Batteries shipped by air need the 'Cargo Aircraft Only' "
                                   "label; none was found.", "marks"))
         boxes += [(c.quad, "cargo aircraft only", True) for c in cao]
+
+    # label integrity against the filed reference labels
+    if reg is not None and design_ok:
+        checks = labelcheck.check_labels(work, reg, _registration_scale(work))
+        if checks:
+            worst = min(checks, key=lambda c: c.ncc)
+            scores["label_integrity"] = worst.ncc
+            if worst.ncc < T.MIN_LABEL_NCC:
+                reasons.append(Reason("label_damaged_or_covered",
+                                      f"The {_LABEL_NAMES.get(worst.kind, worst.kind)} does not "
+                                      f"look like the filed one (similarity {worst.ncc:.2f}): "
+                                      f"covered, torn or replaced.", "marks"))
+                boxes.append((worst.quad, "label differs from filing", False))
     tick("marks")
 
     # 5. appearance anomaly

@@ -30,6 +30,7 @@ class Reference:
     gray: np.ndarray
     keypoints: np.ndarray  # (N, 2) float32
     descriptors: np.ndarray
+    key: str = ""  # content hash, for caches of derived data
 
 
 @dataclass
@@ -130,11 +131,11 @@ def load_reference(face: str, source: ImageSource, tilts: tuple[float, ...] = TI
         if key in _cache:
             _cache.move_to_end(key)
             ref = _cache[key]
-            return Reference(face, ref.rgb, ref.gray, ref.keypoints, ref.descriptors)
+            return Reference(face, ref.rgb, ref.gray, ref.keypoints, ref.descriptors, key)
     rgb = decode_photo(data, long_side=REF_LONG_SIDE).rgb
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     pts, desc = affine_view_features(gray, tilts)
-    ref = Reference(face, rgb, gray, pts, desc)
+    ref = Reference(face, rgb, gray, pts, desc, key)
     with _cache_lock:
         _cache[key] = ref
         while len(_cache) > 64:
