@@ -13,7 +13,14 @@ from vision import anomaly, evidence, labelcheck, marks, quality, registration
 from vision import thresholds as T
 from vision.imageio import Decoded, decode_photo, resize_long
 from vision.phash import HASH_BITS, nearest, phash_rgb
-from vision.schema import DeclaredData, FilingReference, Reason, VisionInputError, VisionResult
+from vision.schema import (
+    Box,
+    DeclaredData,
+    FilingReference,
+    Reason,
+    VisionInputError,
+    VisionResult,
+)
 
 OBSOLETE_MARK_LAST_DAY = date(2026, 12, 31)
 STANDALONE_BATTERIES = {"UN3480", "UN3090"}  # need Cargo Aircraft Only by air
@@ -242,8 +249,11 @@ def _check_decoded(decoded: Decoded, filing: FilingReference | None, declared: D
         png = evidence.render(work, boxes, face_quad, design_ok, heat, hom_to_work,
                               T.MAX_ANOMALY_SCORE)
         tick("evidence")
+    to_original = 1.0 / decoded.scale
+    detections = [Box(label, [(float(x) * to_original, float(y) * to_original) for x, y in quad],
+                      ok=ok) for quad, label, ok in boxes]
     return VisionResult(decision, reasons, scores, phash, png, time.perf_counter() - t0,
-                        detections=[], stage_seconds=timing)
+                        detections=detections, stage_seconds=timing)
 
 
 def warm_up() -> None:

@@ -89,7 +89,7 @@ class Reason:
 
 @dataclass
 class Box:
-    """A detected mark or label in photo pixel coordinates (full-resolution photo)."""
+    """A detected mark or label; ``quad`` in pixels of the upright full-resolution photo."""
 
     kind: str
     quad: list[tuple[float, float]]
