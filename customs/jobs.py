@@ -17,8 +17,9 @@ Schedule = Callable[..., Any]  # e.g. FastAPI's BackgroundTasks.add_task
 def enqueue_screening(settings: Settings, engine: Engine, declaration_id: int,
                       schedule: Schedule, screener: Screener | None) -> None:
     if settings.task_queue == "celery":
-        from customs.worker import screen_declaration
+        from customs import worker
 
-        screen_declaration.delay(declaration_id)
+        worker.ensure_configured(settings)
+        worker.screen_declaration.delay(declaration_id)
     else:
         schedule(screening_job, engine, settings, declaration_id, screener)

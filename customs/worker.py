@@ -1,4 +1,7 @@
-"""The Celery worker for scale-out: `celery -A customs.worker worker` with the same settings."""
+"""The Celery worker for scale-out: `celery -A customs.worker worker` with the same settings.
+
+It runs the same `screening_job` as the in-process default, against the configured database.
+"""
 
 from functools import lru_cache
 
@@ -7,20 +10,38 @@ from sqlalchemy import Engine
 
 from customs.db import make_engine
 from customs.screening import screening_job
-from customs.settings import get_settings
+from customs.settings import Settings, get_settings
 from customs.vision_screener import get_screener
 
-settings = get_settings()
-celery_app = Celery("clearlane", broker=settings.redis_url)
+celery_app = Celery("clearlane")
 celery_app.conf.update(task_acks_late=True, worker_prefetch_multiplier=1,
-                       task_serializer="json", accept_content=["json"])
+                       task_serializer="json", accept_content=["json"],
+                       broker_connection_retry_on_startup=True)
+_settings: Settings | None = None
+
+
+def configure(settings: Settings) -> Celery:
+    """Points the producer and the worker at one deployment's broker and database."""
+    global _settings
+    _settings = settings
+    celery_app.conf.broker_url = settings.redis_url
+    return celery_app
+
+
+def ensure_configured(settings: Settings | None = None) -> Settings:
+    if _settings is None:
+        configure(settings or get_settings())
+    assert _settings is not None
+    return _settings
 
 
 @lru_cache
-def _engine() -> Engine:
-    return make_engine(settings.resolved_database_url)
+def _engine(url: str) -> Engine:
+    return make_engine(url)
 
 
 @celery_app.task(name="clearlane.screen_declaration")
 def screen_declaration(declaration_id: int) -> None:
-    screening_job(_engine(), settings, declaration_id, get_screener(settings))
+    settings = ensure_configured()
+    screening_job(_engine(settings.resolved_database_url), settings, declaration_id,
+                  get_screener(settings))
