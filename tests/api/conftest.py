@@ -133,9 +133,9 @@ DECLARATION = {
 
 
 def make_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {"screening_engine": "none", **overrides}
     return Settings(environment="test", data_dir=data_dir, database_url=database_url,
-                    secret_key="test-secret-key-0123456789abcdef0123456789",
-                    screening_engine="none", **overrides)
+                    secret_key="test-secret-key-0123456789abcdef0123456789", **values)
 
 
 @pytest.fixture

@@ -1,0 +1,92 @@
+"""End to end with the real vision engine: photo → screening → released, or inspection task."""
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+from sqlmodel import SQLModel
+
+from customs.db import make_engine
+from customs.vision_screener import vision_screener
+from routes.app import create_app
+from tests.api.conftest import FILING, World, make_settings
+from vision.synth.design import CartonDesign, FaceVariant, render_face
+from vision.synth.scene import encode_jpeg, render_photo
+
+DESIGN = CartonDesign.random(4242, un_numbers=("UN3480",), transport_mode="sea",
+                             requires_9a=True)
+
+
+def _reference() -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(render_face(DESIGN, 2.0)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _photo(variant: FaceVariant, seed: int = 7) -> bytes:
+    rgb, _ = render_photo(DESIGN, variant, seed, size=(2000, 1500))
+    return encode_jpeg(rgb, 90)
+
+
+@pytest.fixture
+def vision_world(database_url: str, tmp_path: Path) -> Iterator[World]:
+    settings = make_settings(database_url, tmp_path / "data", screening_engine="vision",
+                             sampling_rate_advanced=0.0)
+    engine = make_engine(settings.resolved_database_url)
+    SQLModel.metadata.create_all(engine)
+    engine.dispose()
+    with TestClient(create_app(settings)) as client:
+        assert client.app.state.screener is vision_screener  # type: ignore[attr-defined]
+        yield World(client, settings)
+
+
+def _declare_with_photo(world: World, photo: bytes) -> dict:  # type: ignore[type-arg]
+    filing = world.exporter_a.post("/filings", json=FILING).json()
+    world.exporter_a.post(f"/filings/{filing['id']}/photos", data={"face": "front"},
+                          files={"file": ("front.png", _reference(), "image/png")})
+    world.officer.post(f"/filings/{filing['id']}/approve")
+    declaration = world.submitted(filing_id=filing["id"])
+    response = world.exporter_a.post(f"/declarations/{declaration['id']}/photos",
+                                     files={"file": ("packing.jpg", photo, "image/jpeg")})
+    assert response.status_code == 202, response.text
+    return world.exporter_a.get(f"/declarations/{declaration['id']}").json()
+
+
+def test_clean_packing_photo_is_released_in_seconds_with_a_certificate(
+        vision_world: World) -> None:
+    declaration = _declare_with_photo(vision_world, _photo(FaceVariant()))
+    screening = vision_world.exporter_a.get(
+        f"/declarations/{declaration['id']}/screening").json()
+    assert screening["vision_decision"] == "release", screening["reasons"]
+    assert declaration["status"] == "RELEASED"
+    assert screening["channel"] == "green"
+    links = vision_world.exporter_a.get(f"/declarations/{declaration['id']}/certificate").json()
+    assert vision_world.anonymous.get(f"/certificates/{links['certificate_no']}/verify"
+                                      ).json()["valid"] is True
+
+
+def test_wrong_un_number_on_the_mark_goes_to_inspection_with_evidence(
+        vision_world: World) -> None:
+    declaration = _declare_with_photo(vision_world,
+                                      _photo(FaceVariant(mark_un_numbers=("UN3481",))))
+    assert declaration["status"] == "INSPECTION_REQUIRED"
+    screening = vision_world.exporter_a.get(
+        f"/declarations/{declaration['id']}/screening").json()
+    codes = [r["code"] for r in screening["reasons"]]
+    assert "un_number_mismatch" in codes
+    evidence = vision_world.exporter_a.get(screening["evidence_urls"][0])
+    assert evidence.status_code == 200 and evidence.content.startswith(b"\x89PNG")
+    task = vision_world.officer.get("/inspections").json()["items"][0]
+    assert any("UN3481" in reason for reason in task["reasons"])
+
+
+def test_reused_photo_for_another_declaration_is_flagged(vision_world: World) -> None:
+    photo = _photo(FaceVariant())
+    _declare_with_photo(vision_world, photo)
+    second = _declare_with_photo(vision_world, photo)
+    screening = vision_world.exporter_a.get(f"/declarations/{second['id']}/screening").json()
+    assert second["status"] == "INSPECTION_REQUIRED"
+    assert any("reuse" in r["code"] for r in screening["reasons"]), screening["reasons"]
