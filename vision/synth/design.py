@@ -181,14 +181,16 @@ def render_face(design: CartonDesign, ppm: float, variant: FaceVariant | None = 
     vr = random.Random(variant.rng_seed)
     for key, kind in ((variant.cover, "cover"), (variant.torn, "torn")):
         if key and key in boxes:
-            arr = _spoil_label(arr, boxes[key], ppm, kind, vr, design.base_rgb)
+            arr = _spoil_label(arr, boxes[key], ppm, kind, vr, design.base_rgb,
+                               diamond=key == "class_label")
     if variant.damage:
         arr = _damage(arr, ppm, vr)
     return arr
 
 
 def _spoil_label(arr: np.ndarray, box: tuple[float, ...], ppm: float, kind: str,
-                 r: random.Random, base: tuple[int, int, int]) -> np.ndarray:
+                 r: random.Random, base: tuple[int, int, int], diamond: bool = False
+                 ) -> np.ndarray:
     x, y, bw, bh = (v * ppm for v in box)
     frac = r.uniform(0.45, 0.85)
     out = arr.copy()
@@ -207,7 +209,11 @@ def _spoil_label(arr: np.ndarray, box: tuple[float, ...], ppm: float, kind: str,
     else:
         # torn: a ragged polygon of the label is gone, showing kraft and a paper edge
         n = 14
-        corner = r.choice([(x, y), (x + bw, y), (x, y + bh), (x + bw, y + bh)])
+        if diamond:  # tear from a vertex of the diamond, not from an empty box corner
+            corner = r.choice([(x + bw / 2, y), (x + bw, y + bh / 2), (x + bw / 2, y + bh),
+                               (x, y + bh / 2)])
+        else:
+            corner = r.choice([(x, y), (x + bw, y), (x, y + bh), (x + bw, y + bh)])
         rad = frac * max(bw, bh) * 1.1
         pts = []
         for i in range(n + 1):
@@ -218,7 +224,12 @@ def _spoil_label(arr: np.ndarray, box: tuple[float, ...], ppm: float, kind: str,
         mask = np.zeros(arr.shape[:2], np.uint8)
         cv2.fillPoly(mask, [poly], 255)
         box_mask = np.zeros_like(mask)
-        cv2.rectangle(box_mask, (int(x), int(y)), (int(x + bw), int(y + bh)), 255, -1)
+        if diamond:
+            pts_d = np.array([(x + bw / 2, y), (x + bw, y + bh / 2), (x + bw / 2, y + bh),
+                              (x, y + bh / 2)], np.int32)
+            cv2.fillConvexPoly(box_mask, pts_d, 255)
+        else:
+            cv2.rectangle(box_mask, (int(x), int(y)), (int(x + bw), int(y + bh)), 255, -1)
         mask &= box_mask
         torn_col = np.array(base, np.float32) * 0.82
         out[mask > 0] = torn_col.astype(np.uint8)
