@@ -69,7 +69,7 @@ def run(data: Path, out: Path) -> list[dict[str, Any]]:
                     cv2.polylines(vis, [other.quad.astype(np.int32)], True,
                                   (40, 110, 240) if name == best_name else (250, 200, 0), 4)
             amap = anomaly.score(reg.rectified, reg.valid, reg.reference.rgb)
-            heat = np.clip(amap.heat / 0.5, 0, 1)
+            heat = np.clip(amap.heat / max(float(amap.heat.max()), 1e-6), 0, 1)  # relative
             colour = cv2.cvtColor(cv2.applyColorMap((heat * 255).astype(np.uint8),
                                                     cv2.COLORMAP_JET), cv2.COLOR_BGR2RGB)
             a = (0.45 * reg.valid)[..., None]
