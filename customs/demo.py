@@ -1,14 +1,14 @@
 """Demo data, loaded once: `python -m customs.demo`. Running it again changes nothing."""
 
-import io
 import logging
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from PIL import Image, ImageDraw
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from customs import declarations, filings, inspections
+from customs import clearance, declarations, filings, inspections
 from customs.db import make_engine, session_scope
 from customs.enterprises import create_enterprise, create_office, create_user, ensure_admin
 from customs.screening import run_screening
@@ -32,6 +32,8 @@ from models import (
     UserCreate,
     utcnow,
 )
+from vision.synth.design import CartonDesign, FaceVariant, render_face
+from vision.synth.scene import encode_jpeg, encode_png, render_photo
 
 log = logging.getLogger(__name__)
 DEMO_PASSWORD = "clearlane-demo"
@@ -45,22 +47,34 @@ DEMO_ACCOUNTS = [
 ]
 
 
-def demo_photo(label: str, colour: tuple[int, int, int] = (176, 132, 82)) -> bytes:
-    """A plain carton face; the vision engine's generator draws proper marks when present."""
-    try:
-        from vision.synth import demo_reference_photo  # type: ignore[attr-defined]
+DESIGN = CartonDesign.random(2026, un_numbers=("UN3480",), transport_mode="sea",
+                             requires_9a=True)
 
-        return demo_reference_photo(label)
-    except (ImportError, AttributeError):
-        pass
-    image = Image.new("RGB", (1200, 900), colour)
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((80, 80, 1120, 820), outline=(90, 60, 30), width=8)
-    draw.rectangle((420, 300, 780, 600), outline=(220, 20, 20), width=24)
-    draw.text((470, 430), label, fill=(0, 0, 0))
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=90)
-    return buffer.getvalue()
+
+def reference_photo() -> bytes:
+    """The filed design's front face, flat, as an exporter's design file would show it."""
+    return encode_png(render_face(DESIGN, 2.0))
+
+
+def packing_photo(variant: FaceVariant | None = None, seed: int = 11) -> bytes:
+    """A phone-like photo of a packed carton of the filed design (or of an anomaly)."""
+    rgb, _ = render_photo(DESIGN, variant or FaceVariant(), seed, size=(2000, 1500))
+    return encode_jpeg(rgb, 90)
+
+
+def write_sample_photos(directory: Path) -> list[Path]:
+    """Packing photos a demo user can upload: one clean, one with the wrong UN number."""
+    directory.mkdir(parents=True, exist_ok=True)
+    samples = {
+        "packing-clean.jpg": packing_photo(seed=21),
+        "packing-wrong-un-number.jpg": packing_photo(FaceVariant(mark_un_numbers=("UN3481",)),
+                                                     seed=22),
+        "packing-no-battery-mark.jpg": packing_photo(FaceVariant(mark=None), seed=23),
+    }
+    for name, data in samples.items():
+        if not (directory / name).exists():
+            (directory / name).write_bytes(data)
+    return [directory / name for name in samples]
 
 
 def load(engine: Engine, settings: Settings) -> bool:
@@ -111,11 +125,10 @@ def _load(session: Session, settings: Settings) -> None:
         proper_shipping_name="LITHIUM ION BATTERIES", packing_instruction="P903",
         package_type="fibreboard box", un_packaging_code="4G/Y25/S/24",
         gross_weight_min_kg=10, gross_weight_max_kg=25, transport_mode=TransportMode.sea))
-    for face in ("front", "left"):
-        photo = demo_photo(f"UN3480 {face}")
-        image = check_image(photo, max_bytes=settings.max_upload_bytes,
-                            max_pixels=settings.max_image_pixels, min_side=1)
-        filings.add_photo(session, filing, face, image, store.put(photo)[0])
+    photo = reference_photo()
+    image = check_image(photo, max_bytes=settings.max_upload_bytes,
+                        max_pixels=settings.max_image_pixels, min_side=1)
+    filings.add_photo(session, filing, "front", image, store.put(photo)[0])
     filings.review(session, officer, filing, True, "matches the P903 packing instruction")
 
 
@@ -124,44 +137,68 @@ def _declare(session: Session, user: User, **fields: object) -> None:
     declarations.submit(session, user, declaration)
 
 
+# On-site inspection sites around Xiamen (warehouses of the battery exporter).
+ONSITE_SITES = [
+    ("Haicang bonded warehouse 3", 24.4601, 117.9812, "CSQU3054383"),
+    ("Xinyang industrial park, hall B", 24.5023, 118.0390, "MSKU1234565"),
+    ("Jimei logistics centre", 24.5810, 118.0975, "OOLU1234567"),
+    ("Tong'an battery plant", 24.7231, 118.1521, "EGHU1234562"),
+]
+
+
+def _plan_day_window(settings: Settings, start: time, end: time) -> tuple[datetime, datetime]:
+    """An appointment on the day the next dispatch plan covers (tomorrow after 17:30)."""
+    tz = ZoneInfo(settings.port_timezone)
+    now = utcnow().astimezone(tz)
+    day = now.date() + timedelta(days=1 if now.time() >= time(17, 30) else 0)
+    return datetime.combine(day, start, tz), datetime.combine(day, end, tz)
+
+
 def _screen_and_inspect(session: Session, settings: Settings) -> None:
+    """Declarations in every interesting state; screening here runs without the vision engine
+    (every shipment to inspection), so the demo day has inspections to dispatch."""
     store = BlobStore(settings.blob_dir)
     exporter = session.exec(select(User).where(User.username == "exporter")).one()
     exporter2 = session.exec(select(User).where(User.username == "exporter2")).one()
     officer = session.exec(select(User).where(User.username == "officer")).one()
-    filing_id = 1
-    for n, container in enumerate(["CSQU3054383", "MSKU1234565", "TGHU9876542"]):
-        _declare(session, exporter, filing_id=filing_id, vessel="COSCO XIAMEN",
-                 voyage=f"0{n + 41}E", goods=[GoodsLineBase(
-                     hs_code="8507600090", description="lithium-ion battery packs",
-                     un_number="UN3480", quantity=120 + n, gross_weight_kg=2400 + 10 * n)],
-                 containers=[ContainerBase(container_no=container)],
+    battery = [GoodsLineBase(hs_code="8507600090", description="lithium-ion battery packs",
+                             un_number="UN3480", quantity=120, gross_weight_kg=2400)]
+    for name, lat, lon, container in ONSITE_SITES:
+        _declare(session, exporter, filing_id=1, vessel="COSCO XIAMEN", voyage="041E",
+                 goods=battery, containers=[ContainerBase(container_no=container)],
+                 remote_inspection_ok=False, inspection_address=name,
+                 inspection_latitude=lat, inspection_longitude=lon,
+                 arrival_at=utcnow() - timedelta(hours=2))
+    for n, container in enumerate(["TGHU9876542", "CMAU1234564"]):
+        _declare(session, exporter, filing_id=1, vessel="COSCO XIAMEN", voyage=f"04{n + 2}E",
+                 goods=battery, containers=[ContainerBase(container_no=container)],
                  arrival_at=utcnow() - timedelta(hours=3 - n))
-    now = utcnow()
     _declare(session, exporter2, goods_category=GoodsCategory.fresh_food,
              remote_inspection_ok=False, vessel="ZHONGGU FUZHOU", voyage="112N",
              goods=[GoodsLineBase(hs_code="08052100", description="fresh mandarins",
                                   quantity=800, gross_weight_kg=9600)],
              containers=[ContainerBase(container_no="CAIU2345678")])
     session.flush()
-    photo = demo_photo("UN3480 packing")
-    image = check_image(photo, max_bytes=settings.max_upload_bytes,
-                        max_pixels=settings.max_image_pixels, min_side=1)
-    sha = store.put(photo)[0]
-    for declaration, _ in zip(declarations.list_declarations(
-            session, exporter, status=None, offset=0, limit=10)[0], range(3), strict=False):
-        declarations.add_packing_photo(session, exporter, declaration, image, sha)
-        run_screening(session, settings, store, declaration.id, screener=None)
-    fruit = declarations.list_declarations(session, exporter2, status=None, offset=0,
-                                           limit=1)[0][0]
-    declarations.add_packing_photo(session, exporter2, fruit, image, sha)
-    run_screening(session, settings, store, fruit.id, screener=None)
+    for user in (exporter, exporter2):
+        mine = declarations.list_declarations(session, user, status=None, offset=0,
+                                              limit=50)[0]
+        for number, declaration in enumerate(reversed(mine)):
+            photo = packing_photo(seed=100 + declaration.id + number)
+            image = check_image(photo, max_bytes=settings.max_upload_bytes,
+                                max_pixels=settings.max_image_pixels, min_side=1)
+            declarations.add_packing_photo(session, user, declaration, image,
+                                           store.put(photo)[0])
+            run_screening(session, settings, store, declaration.id, screener=None)
+    window = _plan_day_window(settings, time(9, 0), time(11, 0))
     for task in inspections.open_tasks(session):
         if task.goods_category == GoodsCategory.fresh_food:
-            task.window_start, task.window_end = now + timedelta(hours=1), now + timedelta(hours=3)
+            task.window_start, task.window_end = window
             session.add(task)
-    first = inspections.open_tasks(session)[0]
-    inspections.record_result(session, settings, store, officer, first, InspectionOutcome.passed,
+    to_release = clearance.find(session, container_no="TGHU9876542", declaration_no=None)
+    released = next(t for t in inspections.open_tasks(session)
+                    if t.declaration_id == to_release.id)
+    inspections.record_result(session, settings, store, officer, released,
+                              InspectionOutcome.passed,
                               "packing matches the filing; marks correct (demo)")
 
 
@@ -172,6 +209,10 @@ def main() -> None:
     engine = make_engine(settings.resolved_database_url)
     created = load(engine, settings)
     print("demo data loaded" if created else "demo data already present")
+    samples = write_sample_photos(settings.data_dir / "demo-photos")
+    print("\nPacking photos to try as the exporter (filing 1, UN3480):")
+    for path in samples:
+        print(f"  {path}")
     print(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
     print(f"  {'admin':<10} admin          administrator"
           + ("" if not settings.admin_password else " (password: CLEARLANE_ADMIN_PASSWORD)"))

@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON, DateTime, Dialect
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field
 
 T = TypeVar("T")
@@ -22,10 +23,23 @@ def as_utc(value: datetime) -> datetime:
 UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stores every instant as UTC and hands it back aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+
 def timestamp_field(*, nullable: bool = False, index: bool = False) -> Any:
     if nullable:
-        return Field(default=None, sa_type=DateTime(timezone=True), index=index)
-    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), index=index)
+        return Field(default=None, sa_type=UtcDateTime, index=index)
+    return Field(default_factory=utcnow, sa_type=UtcDateTime, index=index)
 
 
 def json_field(default_factory: Any = list) -> Any:

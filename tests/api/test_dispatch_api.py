@@ -66,3 +66,16 @@ def test_only_officers_dispatch(world: World) -> None:
     assert world.exporter_a.post("/dispatch/plans").status_code == 403
     assert world.port.get("/dispatch/plans/1").status_code == 403
     assert world.officer.get("/dispatch/plans/999").status_code == 404
+
+
+def test_appointment_in_port_time_is_stored_as_the_same_instant(world: World) -> None:
+    _onsite(world)
+    task = world.officer.get("/inspections").json()["items"][0]
+    response = world.officer.post(f"/inspections/{task['id']}/appointment", json={
+        "window_start": "2026-12-01T09:00:00+08:00", "window_end": "2026-12-01T11:00:00+08:00"})
+    assert response.status_code == 200, response.text
+    stored = world.officer.get(f"/inspections/{task['id']}").json()
+    assert stored["window_start"].replace("Z", "+00:00") == "2026-12-01T01:00:00+00:00"
+    reversed_window = world.officer.post(f"/inspections/{task['id']}/appointment", json={
+        "window_start": "2026-12-01T11:00:00+08:00", "window_end": "2026-12-01T09:00:00+08:00"})
+    assert reversed_window.status_code == 422

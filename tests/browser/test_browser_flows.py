@@ -24,7 +24,7 @@ from sqlmodel import Session, SQLModel, select
 
 from customs import certificates, declarations, filings
 from customs.db import make_engine, session_scope
-from customs.demo import DEMO_PASSWORD, demo_photo, load
+from customs.demo import DEMO_PASSWORD, load, packing_photo
 from customs.screening import run_screening
 from customs.settings import Settings
 from customs.storage import BlobStore
@@ -73,7 +73,7 @@ def add_onsite_task(engine: Engine, settings: Settings, username: str, container
                     ) -> str:
     """A declaration that screening sends to on-site inspection (no vision engine here)."""
     store = BlobStore(settings.blob_dir)
-    photo = demo_photo(f"packing {container}")
+    photo = packing_photo(seed=sum(map(ord, container)))
     image = check_image(photo, max_bytes=settings.max_upload_bytes,
                         max_pixels=settings.max_image_pixels, min_side=1)
     with session_scope(engine) as session:
@@ -101,7 +101,7 @@ def add_pending_filing(engine: Engine, settings: Settings) -> int:
             proper_shipping_name="LITHIUM ION BATTERIES PACKED WITH EQUIPMENT",
             packing_instruction="P966", package_type="fibreboard box"))
         for face in ("front", "left", "top"):
-            photo = demo_photo(f"UN3481 {face}", colour=(150, 120, 90))
+            photo = packing_photo(seed=300 + len(face))
             image = check_image(photo, max_bytes=settings.max_upload_bytes,
                                 max_pixels=settings.max_image_pixels, min_side=1)
             filings.add_photo(session, filing, face, image, store.put(photo)[0])
@@ -252,7 +252,7 @@ def test_exporter_files_declares_uploads_and_sees_the_outcome(page, server: Serv
     photos.mkdir(exist_ok=True)
     for face in ("front", "left"):
         path = photos / f"{face}.jpg"
-        path.write_bytes(demo_photo(f"UN3480 {face}"))
+        path.write_bytes(packing_photo(seed=400 + len(face)))
         page.get_by_test_id(f"drop-{face}").locator("input[type=file]").set_input_files(
             [str(path)])
     page.wait_for_selector(".face[data-face=front] .uploads li[data-result=ok]")
@@ -287,7 +287,7 @@ def test_exporter_files_declares_uploads_and_sees_the_outcome(page, server: Serv
 
     # a packing photo: screening runs, the page updates itself and shows the outcome
     path = photos / "packing.jpg"
-    path.write_bytes(demo_photo("UN3480 packing"))
+    path.write_bytes(packing_photo(seed=500))
     page.get_by_test_id("packing-drop").locator("input[type=file]").set_input_files(str(path))
     outcome = page.get_by_test_id("outcome")
     outcome.wait_for()

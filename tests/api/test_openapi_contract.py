@@ -1,0 +1,54 @@
+"""schemathesis against the app's own OpenAPI schema, in process and authenticated as an officer
+and as an exporter: no 5xx, and every response conforms to the documented schema."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, Phase, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from sqlmodel import SQLModel
+
+from customs.db import make_engine
+from routes.app import create_app
+from tests.api.conftest import World, make_settings
+
+_DATA = Path(__file__).parent / ".schemathesis"
+
+
+def _world() -> Iterator[World]:
+    import tempfile
+
+    data = Path(tempfile.mkdtemp(prefix="clearlane-schema-"))
+    app_settings = make_settings(f"sqlite:///{data / 'db.sqlite'}", data)
+    engine = make_engine(app_settings.resolved_database_url)
+    SQLModel.metadata.create_all(engine)
+    engine.dispose()
+    with TestClient(create_app(app_settings)) as client:
+        world = World(client, app_settings)
+        world.screened(filing_id=world.approved_filing())
+        yield world
+
+
+_worlds = _world()
+WORLD = next(_worlds)
+# Plan building runs the solver for seconds by design; tests/api/test_dispatch_api.py covers it.
+schema = schemathesis.openapi.from_asgi("/openapi.json", WORLD.client.app).exclude(
+    path_regex=r"^/dispatch/plans(/\{plan_id\}/merge)?$", method="POST")
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
+
+
+@pytest.mark.parametrize("who", ["officer", "exporter_a"])
+@schema.parametrize()
+@settings(max_examples=5, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=list(HealthCheck))
+def test_api_conforms_to_its_openapi_schema(case: schemathesis.Case, who: str) -> None:
+    case.call_and_validate(headers=getattr(WORLD, who).headers, checks=CHECKS)
