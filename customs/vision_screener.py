@@ -45,3 +45,14 @@ def get_screener(settings: Settings) -> Screener | None:
         log.warning("vision engine unavailable: every shipment goes to inspection")
         return None
     return vision_screener
+
+
+def warm_up_in_background(screener: Screener | None) -> None:
+    """Loads the vision models in a thread at start-up, so the first photo is not the slow one."""
+    if screener is not vision_screener:
+        return
+    import threading
+
+    import vision
+
+    threading.Thread(target=vision.warm_up, name="vision-warm-up", daemon=True).start()

@@ -6,6 +6,7 @@ It runs the same `screening_job` as the in-process default, against the configur
 from functools import lru_cache
 
 from celery import Celery
+from celery.signals import worker_process_init
 from sqlalchemy import Engine
 
 from customs.db import make_engine
@@ -33,6 +34,16 @@ def ensure_configured(settings: Settings | None = None) -> Settings:
         configure(settings or get_settings())
     assert _settings is not None
     return _settings
+
+
+@worker_process_init.connect
+def _load_models(**_: object) -> None:
+    """Each worker process loads the vision models once, before its first task."""
+    screener = get_screener(ensure_configured())
+    if screener is not None:
+        import vision
+
+        vision.warm_up()
 
 
 @lru_cache

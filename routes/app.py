@@ -10,7 +10,7 @@ from customs.db import make_engine, session_scope
 from customs.enterprises import ensure_admin
 from customs.settings import Settings, get_settings
 from customs.storage import BlobStore
-from customs.vision_screener import get_screener
+from customs.vision_screener import get_screener, warm_up_in_background
 from routes import (
     admin,
     auth,
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with session_scope(app.state.engine) as session:
                 if ensure_admin(session, settings.admin_password):
                     log.info("created the admin user")
+        warm_up_in_background(app.state.screener)
         yield
         app.state.engine.dispose()
 
