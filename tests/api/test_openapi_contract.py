@@ -1,7 +1,7 @@
 """schemathesis against the app's own OpenAPI schema, in process and authenticated as an officer
 and as an exporter: no 5xx, and every response conforms to the documented schema."""
 
-from collections.abc import Iterator
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,25 +20,21 @@ from customs.db import make_engine
 from routes.app import create_app
 from tests.api.conftest import World, make_settings
 
-_DATA = Path(__file__).parent / ".schemathesis"
 
-
-def _world() -> Iterator[World]:
-    import tempfile
-
+def _world() -> World:
+    """Built at import, because schemathesis needs the app to generate the tests. No lifespan
+    (no `with`): nothing is left running when the session ends."""
     data = Path(tempfile.mkdtemp(prefix="clearlane-schema-"))
     app_settings = make_settings(f"sqlite:///{data / 'db.sqlite'}", data)
     engine = make_engine(app_settings.resolved_database_url)
     SQLModel.metadata.create_all(engine)
     engine.dispose()
-    with TestClient(create_app(app_settings)) as client:
-        world = World(client, app_settings)
-        world.screened(filing_id=world.approved_filing())
-        yield world
+    world = World(TestClient(create_app(app_settings)), app_settings)
+    world.screened(filing_id=world.approved_filing())
+    return world
 
 
-_worlds = _world()
-WORLD = next(_worlds)
+WORLD = _world()
 # Plan building runs the solver for seconds by design; tests/api/test_dispatch_api.py covers it.
 schema = schemathesis.openapi.from_asgi("/openapi.json", WORLD.client.app).exclude(
     path_regex=r"^/dispatch/plans(/\{plan_id\}/merge)?$", method="POST")
