@@ -1,6 +1,6 @@
 """Inspection tasks: created by the red channel, dispatched, and closed by an officer's result."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -97,7 +97,7 @@ def schedule(session: Session, task: InspectionTask, officer: User | None, actor
     session.add(task)
 
 
-def set_appointment(task: InspectionTask, start, end) -> None:  # type: ignore[no-untyped-def]
+def set_appointment(task: InspectionTask, start: datetime, end: datetime) -> None:
     if end <= start:
         raise Invalid("the appointment window must end after it starts", code="invalid_window")
     if end - start < timedelta(minutes=task.service_minutes):

@@ -14,6 +14,7 @@ from models import (
     DeclarationStatus,
     PackingPhotoPublic,
     Page,
+    Screening,
     ScreeningPublic,
     Transition,
 )
@@ -120,7 +121,7 @@ def get_packing_photo(declaration_id: RecordId, photo_id: RecordId, session: Ses
     return Response(store.get(photo.sha256), media_type=photo.content_type)
 
 
-def _screening_public(declaration: Declaration, record) -> ScreeningPublic:  # type: ignore[no-untyped-def]
+def _screening_public(declaration: Declaration, record: Screening) -> ScreeningPublic:
     urls = [f"/declarations/{declaration.id}/evidence/{sha}" for sha in record.evidence]
     return ScreeningPublic.model_validate(record, update={"evidence_urls": urls})
 

@@ -8,6 +8,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from customs.db import session_scope
 from customs.errors import Forbidden, Unauthorized
 from customs.security import decode_access_token
 from customs.settings import Settings
@@ -26,13 +27,9 @@ def get_engine(request: Request) -> Engine:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    """One transaction per request: committed when the endpoint succeeds, else rolled back."""
+    with session_scope(request.app.state.engine) as session:
+        yield session
 
 
 def get_store(request: Request) -> BlobStore:

@@ -57,7 +57,7 @@ def error_response(status_code: int, detail: str, code: str,
                         headers=headers)
 
 
-def _domain_status(exc: DomainError) -> int:
+def domain_status(exc: DomainError) -> int:
     if isinstance(exc, UploadRejected) and exc.code in _UNSUPPORTED_MEDIA:
         return status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
     return next((code for kind, code in _STATUS if isinstance(exc, kind)), 400)
@@ -73,7 +73,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
-        return error_response(_domain_status(exc), exc.message, exc.code, headers)
+        return error_response(domain_status(exc), exc.message, exc.code, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from customs.errors import DomainError, Unauthorized
 from models import DeclarationStatus, Role, User, as_utc
 from routes.deps import SessionDep, SettingsDep, get_current_user
-from routes.errors import _domain_status
+from routes.errors import domain_status
 from routes.pages.i18n import LANG_COOKIE, LANGUAGES, N_, gettext, pick_language
 
 log = logging.getLogger(__name__)
@@ -257,7 +257,7 @@ class PageRoute(APIRoute):
                                   "", "forbidden", exc.user)
             except DomainError as exc:
                 _rollback(request)
-                response = _error(request, _domain_status(exc), N_("That did not work"),
+                response = _error(request, domain_status(exc), N_("That did not work"),
                                   exc.message, exc.code)
             except RequestValidationError as exc:
                 _rollback(request)
