@@ -23,11 +23,11 @@ MAX_REUSE_HAMMING = 59
 
 # design match -----------------------------------------------------------------------------------
 MIN_INLIERS = 25  # sanity floor only: shared hazard labels give foreign designs many inliers
-MIN_COVERAGE = 0.35  # different designs <= 0.31, clean >= 0.39
+MIN_COVERAGE = 0.344  # different designs <= 0.28, clean >= 0.41 (midpoint)
 MIN_DESIGN_NCC = 0.874  # different designs <= 0.838, clean >= 0.911 (midpoint)
 
 # label integrity (photo crop vs reference crop of each filed label, NCC) ---------------------
-MIN_LABEL_NCC = 0.75  # clean >= 0.85; covered <= 0.55; torn 0.36..0.85
+MIN_LABEL_NCC = 0.75  # clean >= 0.85 (minus 0.1); covered <= 0.55; torn <= 0.74
 
 # appearance anomaly -----------------------------------------------------------------------------
 # 0.9 x the lowest score of a damaged/covered/torn calibration photo that no other stage
