@@ -1,6 +1,6 @@
 """Request-scoped dependencies: settings, one session (one transaction) per request, the user."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
@@ -18,11 +18,13 @@ from models import Role, User
 oauth2 = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies that do no blocking work are `async def`: a sync dependency costs a trip to the
+# thread pool on every request.
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
@@ -32,7 +34,7 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_store(request: Request) -> BlobStore:
+async def get_store(request: Request) -> BlobStore:
     return request.app.state.store
 
 
@@ -55,10 +57,10 @@ def get_current_user(session: SessionDep, settings: SettingsDep,
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def require(*roles: Role) -> Callable[[User], User]:
+def require(*roles: Role) -> Callable[[User], Awaitable[User]]:
     allowed = ", ".join(r.value for r in roles)
 
-    def check(user: CurrentUser) -> User:
+    async def check(user: CurrentUser) -> User:
         if user.role not in roles:
             raise Forbidden(f"this needs the role {allowed}; you are {user.role}")
         return user
