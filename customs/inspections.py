@@ -76,6 +76,12 @@ def open_tasks(session: Session) -> list[InspectionTask]:
     return list(session.exec(query))
 
 
+def tasks_for(session: Session, declaration_id: int) -> list[InspectionTask]:
+    """A declaration's inspection tasks, oldest first."""
+    query = select(InspectionTask).where(InspectionTask.declaration_id == declaration_id)
+    return list(session.exec(query.order_by(col(InspectionTask.id))))
+
+
 def get_task(session: Session, task_id: int) -> InspectionTask:
     task = session.get(InspectionTask, task_id)
     if task is None:

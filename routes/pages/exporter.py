@@ -6,9 +6,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, BackgroundTasks, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
-from sqlmodel import col, select
 
-from customs import audit, certificates, declarations, filings, screening
+from customs import audit, certificates, declarations, filings, inspections, screening
 from models import (
     Declaration,
     DeclarationCreate,
@@ -16,7 +15,6 @@ from models import (
     FilingCreate,
     FilingStatus,
     GoodsCategory,
-    InspectionTask,
     TransportMode,
 )
 from routes import declarations as declarations_api
@@ -184,9 +182,8 @@ def _outcome(session: PageSession, declaration: Declaration) -> dict[str, Any]:
         reasons = [{"code": r.get("code", ""), "title": REASON_TITLES.get(r.get("code", "")),
                     "message": r.get("message", "")}
                    for r in record.reasons if r.get("code") != "ok"]
-    task = session.exec(select(InspectionTask).where(
-        InspectionTask.declaration_id == declaration.id)
-        .order_by(col(InspectionTask.id).desc())).first()
+    tasks = inspections.tasks_for(session, declaration.id)
+    task = tasks[-1] if tasks else None
     certificate = certificates.for_declaration(session, declaration.id)
     return {"screening": record, "reasons": reasons, "task": task,
             "certificate": certificate,

@@ -5,7 +5,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
-from sqlmodel import col, select
 
 from customs import (
     audit,
@@ -25,7 +24,6 @@ from models import (
     InspectionOutcome,
     InspectionResult,
     InspectionStatus,
-    InspectionTask,
 )
 from routes import filings as filings_api
 from routes import inspections as inspections_api
@@ -235,8 +233,7 @@ def declaration_list(request: Request, session: PageSession, user: OfficerPage,
 def declaration_trail(request: Request, declaration_id: RecordId, session: PageSession,
                       settings: SettingsDep, user: OfficerPage, done: Done = None) -> Response:
     declaration = declarations.get_declaration(session, user, declaration_id)
-    tasks = session.exec(select(InspectionTask).where(
-        InspectionTask.declaration_id == declaration.id).order_by(col(InspectionTask.id))).all()
+    tasks = inspections.tasks_for(session, declaration.id)
     certificate = certificates.for_declaration(session, declaration.id)
     return render(request, "officer/declaration.html", user=user,
                   d=declarations.to_public(session, declaration),
