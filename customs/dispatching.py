@@ -25,6 +25,7 @@ from models import (
     InspectionMode,
     InspectionStatus,
     InspectionTask,
+    InspectionTaskPublic,
     Office,
     Role,
     User,
@@ -100,6 +101,22 @@ def engine_task(session: Session, task: InspectionTask, fallback: tuple[float, f
         created_at=as_utc(task.created_at).astimezone(tz), exporter=enterprise.name,
         address=task.address or enterprise.address, goods=goods[:400],
         declaration_no=declaration.declaration_no)
+
+
+def task_public(session: Session, settings: Settings, task: InspectionTask
+                ) -> InspectionTaskPublic:
+    """An inspection task as officers see it, with the priority the planner gives it and why."""
+    tz = ZoneInfo(settings.port_timezone)
+    fallback = (task.latitude or 0.0, task.longitude or 0.0)
+    priority = dispatch.priority_of(engine_task(session, task, fallback, tz),
+                                    utcnow().astimezone(tz))
+    declaration = session.get(Declaration, task.declaration_id)
+    assert declaration is not None
+    return InspectionTaskPublic.model_validate(task, update={
+        "declaration_no": declaration.declaration_no,
+        "enterprise_id": declaration.enterprise_id,
+        "priority_class": priority.priority_class, "priority_score": priority.score,
+        "priority_reason": priority.reason})
 
 
 def build_problem(session: Session, settings: Settings, now: datetime | None = None,

@@ -19,7 +19,6 @@ from models import (
     InspectionOutcome,
     InspectionStatus,
     InspectionTask,
-    InspectionTaskPublic,
     User,
     utcnow,
 )
@@ -52,14 +51,6 @@ def create_task(session: Session, declaration: Declaration, reasons: list[str], 
     session.add(task)
     session.flush()
     return task
-
-
-def to_public(session: Session, task: InspectionTask) -> InspectionTaskPublic:
-    declaration = session.get(Declaration, task.declaration_id)
-    assert declaration is not None
-    return InspectionTaskPublic.model_validate(task, update={
-        "declaration_no": declaration.declaration_no,
-        "enterprise_id": declaration.enterprise_id})
 
 
 def list_tasks(session: Session, *, status: InspectionStatus | None, offset: int, limit: int

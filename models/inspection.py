@@ -52,6 +52,9 @@ class InspectionTaskPublic(SQLModel):
     notes: str
     created_at: UtcDatetime
     completed_at: UtcDatetime | None
+    priority_class: str = Field(description="green (perishable/live), appointment or normal")
+    priority_score: int
+    priority_reason: str
 
 
 class InspectionResult(SQLModel):

@@ -131,10 +131,13 @@ def get_screening(declaration_id: RecordId, session: SessionDep, user: ExporterO
                   ) -> ScreeningPublic:
     declaration = declarations.get_declaration(session, user, declaration_id)
     record = screening.latest(session, declaration.id)
-    if record is None:
-        raise NotFound(f"declaration {declaration.declaration_no} has not been screened yet"
-                       + (" (screening is running)" if declaration.status
-                          == DeclarationStatus.screening else ""))
+    running = declaration.status == DeclarationStatus.screening  # any earlier result is stale
+    if record is None or running:
+        raise NotFound(
+            f"declaration {declaration.declaration_no} "
+            + ("is being screened; ask again in a few seconds" if running
+               else "has not been screened yet: upload a packing photo"),
+            code="screening_pending" if running else "not_screened")
     return _screening_public(declaration, record)
 
 

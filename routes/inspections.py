@@ -1,6 +1,6 @@
 from fastapi import APIRouter
 
-from customs import inspections
+from customs import dispatching, inspections
 from customs.declarations import to_public as declaration_public
 from models import (
     AppointmentUpdate,
@@ -16,25 +16,27 @@ router = APIRouter(prefix="/inspections", tags=["inspections"])
 
 
 @router.get("", response_model=Page[InspectionTaskPublic])
-def list_inspections(session: SessionDep, _: Officer, offset: Offset = 0, limit: Limit = 50,
-                     status: InspectionStatus | None = None) -> Page[InspectionTaskPublic]:
+def list_inspections(session: SessionDep, settings: SettingsDep, _: Officer, offset: Offset = 0,
+                     limit: Limit = 50, status: InspectionStatus | None = None
+                     ) -> Page[InspectionTaskPublic]:
     items, total = inspections.list_tasks(session, status=status, offset=offset, limit=limit)
-    return Page(items=[inspections.to_public(session, t) for t in items], total=total,
+    return Page(items=[dispatching.task_public(session, settings, t) for t in items], total=total,
                 offset=offset, limit=limit)
 
 
 @router.get("/{task_id}", response_model=InspectionTaskPublic)
-def get_inspection(task_id: RecordId, session: SessionDep, _: Officer) -> InspectionTaskPublic:
-    return inspections.to_public(session, inspections.get_task(session, task_id))
+def get_inspection(task_id: RecordId, session: SessionDep, settings: SettingsDep, _: Officer
+                   ) -> InspectionTaskPublic:
+    return dispatching.task_public(session, settings, inspections.get_task(session, task_id))
 
 
 @router.post("/{task_id}/appointment", response_model=InspectionTaskPublic)
 def set_appointment(task_id: RecordId, body: AppointmentUpdate, session: SessionDep,
-                    _: Officer) -> InspectionTaskPublic:
+                    settings: SettingsDep, _: Officer) -> InspectionTaskPublic:
     task = inspections.get_task(session, task_id)
     inspections.set_appointment(task, body.window_start, body.window_end)
     session.add(task)
-    return inspections.to_public(session, task)
+    return dispatching.task_public(session, settings, task)
 
 
 @router.post("/{task_id}/result", response_model=DeclarationPublic)

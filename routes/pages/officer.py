@@ -168,10 +168,10 @@ def filing_decide(filing_id: RecordId, session: PageSession, user: OfficerPage,
 # --- inspections ---
 
 @router.get("/inspections")
-def inspection_list(request: Request, session: PageSession, user: OfficerPage,
-                    status: InspectionStatus | None = None) -> Response:
+def inspection_list(request: Request, session: PageSession, settings: SettingsDep,
+                    user: OfficerPage, status: InspectionStatus | None = None) -> Response:
     tasks, total = inspections.list_tasks(session, status=status, offset=0, limit=200)
-    public = [inspections.to_public(session, t) for t in tasks]
+    public = [dispatching.task_public(session, settings, t) for t in tasks]
     order = {InspectionStatus.open: 0, InspectionStatus.scheduled: 1}
     public.sort(key=lambda t: (order.get(t.status, 2), -t.id))
     return render(request, "officer/inspections.html", user=user, tasks=public, total=total,
@@ -189,8 +189,8 @@ def _screening_view(session: PageSession, declaration_id: int) -> dict[str, Any]
 
 @router.get("/inspections/{task_id}")
 def inspection_form(request: Request, task_id: RecordId, session: PageSession,
-                    user: OfficerPage) -> Response:
-    task = inspections_api.get_inspection(task_id, session, user)
+                    settings: SettingsDep, user: OfficerPage) -> Response:
+    task = inspections_api.get_inspection(task_id, session, settings, user)
     declaration = declarations.get_declaration(session, user, task.declaration_id)
     filing = (filings_api.get_filing(declaration.filing_id, session, user)
               if declaration.filing_id else None)

@@ -79,3 +79,13 @@ def test_appointment_in_port_time_is_stored_as_the_same_instant(world: World) ->
     reversed_window = world.officer.post(f"/inspections/{task['id']}/appointment", json={
         "window_start": "2026-12-01T11:00:00+08:00", "window_end": "2026-12-01T09:00:00+08:00"})
     assert reversed_window.status_code == 422
+
+
+def test_inspection_list_shows_each_tasks_priority_and_why(world: World) -> None:
+    _onsite(world, goods_category="fresh_food")
+    _onsite(world)
+    tasks = {t["goods_category"]: t for t in world.officer.get("/inspections").json()["items"]}
+    assert tasks["fresh_food"]["priority_class"] == "green"
+    assert "green channel" in tasks["fresh_food"]["priority_reason"]
+    assert tasks["dangerous_goods"]["priority_class"] == "normal"
+    assert tasks["fresh_food"]["priority_score"] > tasks["dangerous_goods"]["priority_score"]
