@@ -1,4 +1,4 @@
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from customs.errors import Conflict, Invalid, NotFound
 from customs.security import hash_password
@@ -52,6 +52,3 @@ def ensure_admin(session: Session, password: str) -> bool:
     session.flush()
     return True
 
-
-def count_users(session: Session) -> int:
-    return session.exec(select(func.count()).select_from(User)).one()
