@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel, select
 
@@ -56,6 +57,7 @@ class Server:
     engine: Engine
     settings: Settings
     tmp: Path
+    app: FastAPI
 
 
 def _free_port() -> int:
@@ -135,7 +137,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("the uvicorn server did not start")
         time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}", engine, settings, tmp)
+    yield Server(f"http://127.0.0.1:{port}", engine, settings, tmp, app)
     uvicorn_server.should_exit = True
     thread.join(timeout=10)
     engine.dispose()
@@ -306,6 +308,37 @@ def test_exporter_files_declares_uploads_and_sees_the_outcome(page, server: Serv
         page.click("text=下载证书（PDF）")
     assert download.value.suggested_filename.endswith(".pdf")
     assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
+
+
+def test_exporter_sees_a_clean_packing_photo_released_by_the_vision_check(
+        page, server: Server) -> None:
+    """The Xiamen path: photo of the filed design, no anomaly, released without inspection."""
+    from customs.vision_screener import vision_screener
+
+    server.app.state.screener = vision_screener
+    server.settings.sampling_rate_advanced = 0.0  # no random sampling draw for this shipment
+    try:
+        with session_scope(server.engine) as session:
+            user = _user(session, "exporter")
+            declaration = declarations.create_declaration(session, user, DeclarationCreate(
+                filing_id=1, vessel="COSCO XIAMEN", voyage="061E",
+                goods=[GoodsLineBase(hs_code="8507600090", description="lithium-ion packs",
+                                     un_number="UN3480", quantity=60, gross_weight_kg=1200)],
+                containers=[ContainerBase(container_no=_valid("TRLU5550000"))]))
+            declarations.submit(session, user, declaration)
+            declaration_id = declaration.id
+        login(page, "exporter")
+        page.goto(f"/exporter/declarations/{declaration_id}")
+        path = server.tmp / "packing-clean.jpg"
+        path.write_bytes(packing_photo(seed=21))
+        page.get_by_test_id("packing-drop").locator("input[type=file]").set_input_files(
+            str(path))
+        page.get_by_test_id("outcome").wait_for(timeout=90_000)  # first photo loads models
+        assert "已放行" in page.inner_text("#status-badge")
+        shot(page, "exporter-green-release")
+    finally:
+        server.app.state.screener = None
+        server.settings.sampling_rate_advanced = 0.01
 
 
 # --- officer ---
