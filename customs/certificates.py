@@ -15,6 +15,8 @@ from models import (
     Declaration,
     DeclarationStatus,
     Enterprise,
+    Role,
+    User,
     as_utc,
     utcnow,
 )
@@ -63,6 +65,16 @@ def get_by_no(session: Session, certificate_no: str) -> Certificate:
     certificate = session.exec(
         select(Certificate).where(Certificate.certificate_no == certificate_no)).first()
     if certificate is None:
+        raise NotFound(f"certificate {certificate_no} does not exist")
+    return certificate
+
+
+def get_for(session: Session, certificate_no: str, user: User) -> Certificate:
+    """The certificate if the user may read it: exporters only their own enterprise's."""
+    certificate = get_by_no(session, certificate_no)
+    declaration = session.get(Declaration, certificate.declaration_id)
+    if user.role == Role.exporter and (declaration is None
+                                       or declaration.enterprise_id != user.enterprise_id):
         raise NotFound(f"certificate {certificate_no} does not exist")
     return certificate
 

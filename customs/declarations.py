@@ -137,6 +137,13 @@ def photos_of(session: Session, declaration_id: int) -> Sequence[PackingPhoto]:
     return list(session.exec(query.order_by(col(PackingPhoto.id))))
 
 
+def get_photo(session: Session, declaration: Declaration, photo_id: int) -> PackingPhoto:
+    photo = session.get(PackingPhoto, photo_id)
+    if photo is None or photo.declaration_id != declaration.id:
+        raise NotFound(f"declaration {declaration.id} has no photo {photo_id}")
+    return photo
+
+
 def approved_filing(session: Session, declaration: Declaration) -> Filing | None:
     if declaration.filing_id is None:
         return None

@@ -11,10 +11,10 @@ from sqlmodel import Session, select
 from customs import clearance, declarations, filings, inspections
 from customs.db import make_engine, session_scope
 from customs.enterprises import create_enterprise, create_office, create_user, ensure_admin
+from customs.photos import check_upload
 from customs.screening import run_screening
 from customs.settings import Settings, get_settings
 from customs.storage import BlobStore
-from customs.uploads import check_image
 from models import (
     ContainerBase,
     CreditLevel,
@@ -126,8 +126,7 @@ def _load(session: Session, settings: Settings) -> None:
         package_type="fibreboard box", un_packaging_code="4G/Y25/S/24",
         gross_weight_min_kg=10, gross_weight_max_kg=25, transport_mode=TransportMode.sea))
     photo = reference_photo()
-    image = check_image(photo, max_bytes=settings.max_upload_bytes,
-                        max_pixels=settings.max_image_pixels, min_side=1)
+    image = check_upload(photo, settings)
     filings.add_photo(session, filing, "front", image, store.put(photo)[0])
     filings.review(session, officer, filing, True, "matches the P903 packing instruction")
 
@@ -184,8 +183,7 @@ def _screen_and_inspect(session: Session, settings: Settings) -> None:
                                               limit=50)[0]
         for number, declaration in enumerate(reversed(mine)):
             photo = packing_photo(seed=100 + declaration.id + number)
-            image = check_image(photo, max_bytes=settings.max_upload_bytes,
-                                max_pixels=settings.max_image_pixels, min_side=1)
+            image = check_upload(photo, settings)
             declarations.add_packing_photo(session, user, declaration, image,
                                            store.put(photo)[0])
             run_screening(session, settings, store, declaration.id, screener=None)

@@ -2,7 +2,7 @@
 
 from sqlmodel import Session, col, select
 
-from customs.errors import Conflict, Forbidden, Invalid
+from customs.errors import Conflict, Forbidden, Invalid, NotFound
 from customs.pagination import paginate
 from customs.scoping import get_owned, scoped
 from customs.uploads import CheckedImage
@@ -56,6 +56,13 @@ def photos_of(session: Session, filing_id: int) -> list[FilingPhoto]:
     query = select(FilingPhoto).where(FilingPhoto.filing_id == filing_id).order_by(
         col(FilingPhoto.id))
     return list(session.exec(query))
+
+
+def get_photo(session: Session, filing: Filing, photo_id: int) -> FilingPhoto:
+    photo = session.get(FilingPhoto, photo_id)
+    if photo is None or photo.filing_id != filing.id:
+        raise NotFound(f"filing {filing.id} has no photo {photo_id}")
+    return photo
 
 
 def add_photo(session: Session, filing: Filing, face: str, image: CheckedImage,

@@ -94,13 +94,15 @@ def schedule(session: Session, task: InspectionTask, officer: User | None, actor
     session.add(task)
 
 
-def set_appointment(task: InspectionTask, start: datetime, end: datetime) -> None:
+def set_appointment(session: Session, task: InspectionTask, start: datetime, end: datetime
+                    ) -> None:
     if end <= start:
         raise Invalid("the appointment window must end after it starts", code="invalid_window")
     if end - start < timedelta(minutes=task.service_minutes):
         raise Invalid(f"the window is shorter than the {task.service_minutes}-minute inspection",
                       code="invalid_window")
     task.window_start, task.window_end = start, end
+    session.add(task)
 
 
 def record_result(session: Session, settings: Settings, store: BlobStore, officer: User,

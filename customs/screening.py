@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from customs import certificates, inspections, lifecycle, risk
 from customs.db import session_scope
 from customs.declarations import approved_filing, goods_of, photos_of
+from customs.errors import NotFound
 from customs.filings import photos_of as filing_photos_of
 from customs.settings import Settings
 from customs.storage import BlobStore
@@ -179,6 +180,28 @@ def latest(session: Session, declaration_id: int) -> Screening | None:
     query = (select(Screening).where(Screening.declaration_id == declaration_id)
              .order_by(col(Screening.id).desc()))
     return session.exec(query).first()
+
+
+def current(session: Session, declaration: Declaration) -> Screening:
+    """The screening that stands for the declaration now. While a new screening runs, any
+    earlier result (e.g. a retake request) is stale, so there is none yet."""
+    running = declaration.status == DeclarationStatus.screening
+    record = None if running else latest(session, declaration.id)
+    if record is None:
+        raise NotFound(
+            f"declaration {declaration.declaration_no} "
+            + ("is being screened; ask again in a few seconds" if running
+               else "has not been screened yet: upload a packing photo"),
+            code="screening_pending" if running else "not_screened")
+    return record
+
+
+def evidence_sha(session: Session, declaration: Declaration, sha256: str) -> str:
+    """An evidence image of the declaration's latest screening, and nothing else."""
+    record = latest(session, declaration.id)
+    if record is None or sha256 not in record.evidence:
+        raise NotFound("no such evidence image for this declaration")
+    return sha256
 
 
 def screening_job(engine: Engine, settings: Settings, declaration_id: int,

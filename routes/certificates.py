@@ -4,8 +4,7 @@ from fastapi import APIRouter, Path
 from fastapi.responses import Response
 
 from customs import certificates
-from customs.errors import NotFound
-from models import CertificateVerification, Declaration, Role
+from models import CertificateVerification
 from routes.deps import CurrentUser, SessionDep, SettingsDep, StoreDep
 
 router = APIRouter(prefix="/certificates", tags=["certificates"])
@@ -16,11 +15,7 @@ CertificateNo = Annotated[str, Path(max_length=32)]
             responses={200: {"content": {"application/pdf": {}}}})
 def get_certificate_pdf(certificate_no: CertificateNo, session: SessionDep, store: StoreDep,
                         user: CurrentUser) -> Response:
-    certificate = certificates.get_by_no(session, certificate_no)
-    declaration = session.get(Declaration, certificate.declaration_id)
-    if user.role == Role.exporter and (declaration is None
-                                       or declaration.enterprise_id != user.enterprise_id):
-        raise NotFound(f"certificate {certificate_no} does not exist")
+    certificate = certificates.get_for(session, certificate_no, user)
     return Response(store.get(certificate.pdf_sha256), media_type="application/pdf",
                     headers={"Content-Disposition":
                              f'inline; filename="{certificate_no}.pdf"'})

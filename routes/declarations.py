@@ -114,10 +114,7 @@ def list_packing_photos(declaration_id: RecordId, session: SessionDep, user: Exp
 def get_packing_photo(declaration_id: RecordId, photo_id: RecordId, session: SessionDep,
                       store: StoreDep, user: ExporterOrOfficer) -> Response:
     declaration = declarations.get_declaration(session, user, declaration_id)
-    photo = next((p for p in declarations.photos_of(session, declaration.id)
-                  if p.id == photo_id), None)
-    if photo is None:
-        raise NotFound(f"declaration {declaration_id} has no photo {photo_id}")
+    photo = declarations.get_photo(session, declaration, photo_id)
     return Response(store.get(photo.sha256), media_type=photo.content_type)
 
 
@@ -130,15 +127,7 @@ def _screening_public(declaration: Declaration, record: Screening) -> ScreeningP
 def get_screening(declaration_id: RecordId, session: SessionDep, user: ExporterOrOfficer
                   ) -> ScreeningPublic:
     declaration = declarations.get_declaration(session, user, declaration_id)
-    record = screening.latest(session, declaration.id)
-    running = declaration.status == DeclarationStatus.screening  # any earlier result is stale
-    if record is None or running:
-        raise NotFound(
-            f"declaration {declaration.declaration_no} "
-            + ("is being screened; ask again in a few seconds" if running
-               else "has not been screened yet: upload a packing photo"),
-            code="screening_pending" if running else "not_screened")
-    return _screening_public(declaration, record)
+    return _screening_public(declaration, screening.current(session, declaration))
 
 
 @router.get("/{declaration_id}/evidence/{sha256}", response_class=Response,
@@ -146,10 +135,8 @@ def get_screening(declaration_id: RecordId, session: SessionDep, user: ExporterO
 def get_evidence(declaration_id: RecordId, sha256: str, session: SessionDep, store: StoreDep,
                  user: ExporterOrOfficer) -> Response:
     declaration = declarations.get_declaration(session, user, declaration_id)
-    record = screening.latest(session, declaration.id)
-    if record is None or sha256 not in record.evidence:
-        raise NotFound("no such evidence image for this declaration")
-    return Response(store.get(sha256), media_type="image/png")
+    return Response(store.get(screening.evidence_sha(session, declaration, sha256)),
+                    media_type="image/png")
 
 
 @router.get("/{declaration_id}/events", response_model=list[AuditEventPublic])

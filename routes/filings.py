@@ -4,7 +4,6 @@ from fastapi import APIRouter, File, Form, UploadFile, status
 from fastapi.responses import Response
 
 from customs import filings
-from customs.errors import NotFound
 from customs.photos import check_upload, stored_blob
 from models import (
     Filing,
@@ -76,9 +75,7 @@ async def upload_reference_photo(
 def get_reference_photo(filing_id: RecordId, photo_id: RecordId, session: SessionDep,
                         store: StoreDep, user: ExporterOrOfficer) -> Response:
     filing = filings.get_filing(session, user, filing_id)
-    photo = next((p for p in filings.photos_of(session, filing.id) if p.id == photo_id), None)
-    if photo is None:
-        raise NotFound(f"filing {filing_id} has no photo {photo_id}")
+    photo = filings.get_photo(session, filing, photo_id)
     return Response(store.get(photo.sha256), media_type=photo.content_type)
 
 

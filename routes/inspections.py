@@ -34,8 +34,7 @@ def get_inspection(task_id: RecordId, session: SessionDep, settings: SettingsDep
 def set_appointment(task_id: RecordId, body: AppointmentUpdate, session: SessionDep,
                     settings: SettingsDep, _: Officer) -> InspectionTaskPublic:
     task = inspections.get_task(session, task_id)
-    inspections.set_appointment(task, body.window_start, body.window_end)
-    session.add(task)
+    inspections.set_appointment(session, task, body.window_start, body.window_end)
     return dispatching.task_public(session, settings, task)
 
 
