@@ -1,5 +1,6 @@
 from sqlmodel import Session, select
 
+from customs import transaction
 from customs.errors import Conflict, Invalid, NotFound
 from customs.security import hash_password
 from models import Enterprise, EnterpriseCreate, Office, OfficeCreate, Role, User, UserCreate
@@ -11,14 +12,14 @@ def create_enterprise(session: Session, data: EnterpriseCreate) -> Enterprise:
                        code="duplicate_customs_code")
     enterprise = Enterprise.model_validate(data)
     session.add(enterprise)
-    session.flush()
+    transaction.commit(session)
     return enterprise
 
 
 def create_office(session: Session, data: OfficeCreate) -> Office:
     office = Office.model_validate(data)
     session.add(office)
-    session.flush()
+    transaction.commit(session)
     return office
 
 
@@ -39,7 +40,7 @@ def create_user(session: Session, data: UserCreate) -> User:
         raise Conflict(f"the username {data.username} is taken", code="duplicate_username")
     user = User.model_validate(data, update={"hashed_password": hash_password(data.password)})
     session.add(user)
-    session.flush()
+    transaction.commit(session)
     return user
 
 
@@ -49,6 +50,6 @@ def ensure_admin(session: Session, password: str) -> bool:
         return False
     session.add(User(username="admin", full_name="Administrator", role=Role.admin,
                      hashed_password=hash_password(password)))
-    session.flush()
+    transaction.commit(session)
     return True
 

@@ -15,6 +15,7 @@ from models.declaration import (
     GoodsLinePublic,
     PackingPhoto,
     PackingPhotoPublic,
+    PhotoFingerprint,
     Transition,
 )
 from models.dispatch_plan import DispatchPlanRecord
@@ -28,6 +29,7 @@ from models.enums import (
     InspectionMode,
     InspectionOutcome,
     InspectionStatus,
+    JobStatus,
     Role,
     TransportMode,
     VisionDecision,
@@ -46,6 +48,7 @@ from models.inspection import (
     InspectionTask,
     InspectionTaskPublic,
 )
+from models.job import Job, JobPublic, StuckScreening
 from models.screening import Reason, Screening, ScreeningPublic
 from models.stats import DurationStats, ReleaseTimeStats
 from models.user import Office, OfficeCreate, OfficePublic, Token, User, UserCreate, UserPublic
@@ -58,8 +61,9 @@ __all__ = [
     "ErrorBody", "Filing", "FilingCreate", "FilingPhoto", "FilingPhotoPublic", "FilingPublic",
     "FilingReview", "FilingStatus", "GoodsCategory", "GoodsLine", "GoodsLineBase",
     "GoodsLinePublic", "InspectionMode", "InspectionOutcome", "InspectionResult",
-    "InspectionStatus", "InspectionTask", "InspectionTaskPublic", "Office", "OfficeCreate",
-    "OfficePublic", "PackingPhoto", "PackingPhotoPublic", "Page", "Reason", "ReleaseTimeStats",
-    "Role", "Screening", "ScreeningPublic", "Token", "Transition", "TransportMode", "User",
-    "UserCreate", "UserPublic", "UtcDatetime", "VisionDecision", "as_utc", "utcnow",
+    "InspectionStatus", "InspectionTask", "InspectionTaskPublic", "Job", "JobPublic", "JobStatus",
+    "Office", "OfficeCreate", "OfficePublic", "PackingPhoto", "PackingPhotoPublic", "Page",
+    "PhotoFingerprint", "Reason", "ReleaseTimeStats", "Role", "Screening", "ScreeningPublic",
+    "StuckScreening", "Token", "Transition", "TransportMode", "User", "UserCreate", "UserPublic",
+    "UtcDatetime", "VisionDecision", "as_utc", "utcnow",
 ]
