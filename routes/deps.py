@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -25,10 +24,6 @@ oauth2 = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 # thread pool on every request.
 async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
-
-
-async def get_engine(request: Request) -> Engine:
-    return request.app.state.engine
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -51,7 +46,6 @@ async def get_store(request: Request) -> BlobStore:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
 StoreDep = Annotated[BlobStore, Depends(get_store)]
 

@@ -55,6 +55,7 @@ class Round:
     acknowledged: list[int] = field(default_factory=list)  # declarations with a 202 upload
     created: list[int] = field(default_factory=list)       # every 201
     errors: int = 0
+    throttled: int = 0  # 429: the screening queue was full
     killed_at: float = 0.0
     restarted_at: float = 0.0
 
@@ -70,9 +71,11 @@ def _load(client: ApiClient, serials: Iterator[int], until: float, result: Round
             with lock:
                 result.created.append(declaration["id"])
             response = client.upload(declaration["id"], jpeg_bytes(seed=serial), timeout_s=10)
-            if response.status_code == 202:
-                with lock:
+            with lock:
+                if response.status_code == 202:
                     result.acknowledged.append(declaration["id"])
+                elif response.status_code == 429:
+                    result.throttled += 1
         except (httpx.HTTPError, KeyError, ValueError):
             with lock:
                 result.errors += 1
@@ -120,7 +123,8 @@ def run_round(number: int, victim: str, running: "object", base_url: str, port: 
     lost = len(set(result.created) - stored)
     return {"round": number + 1, "victim": victim, "fired": result.fired,
             "created (201)": len(result.created), "uploads acknowledged (202)":
-            len(result.acknowledged), "errors (refused/reset)": result.errors,
+            len(result.acknowledged), "uploads throttled (429)": result.throttled,
+            "errors (refused/reset)": result.errors,
             "lost": lost, "stuck": stuck,
             "recovery s": (f"{recovered - result.restarted_at:.1f}"
                            if recovered is not None else "> 180")}
