@@ -81,7 +81,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from .solomon import run_bench
+    from .bench.solomon import run_bench
 
     try:
         results = run_bench(
@@ -98,7 +98,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_bench_merge(args: argparse.Namespace) -> int:
-    from .bench_merge import run_bench_merge
+    from .bench.merge_latency import run_bench_merge
 
     out = run_bench_merge(
         tasks=args.tasks,

@@ -1,9 +1,10 @@
 """The routing core: a plain, integer routing spec and its OR-Tools model.
 
-Both the domain problem (:mod:`dispatch.domain`) and the Solomon benchmark
-(:mod:`dispatch.solomon`) are translated into a :class:`RoutingSpec`; this module owns the
-OR-Tools model (time dimension with waiting, hard/soft windows, shifts, capacity, allowed
-vehicles, optional nodes with penalties, locked route prefixes) and the search.
+Both the domain problem (:mod:`dispatch.build`) and the Solomon benchmark
+(:mod:`dispatch.bench.solomon`) are translated into a :class:`RoutingSpec`; this module owns
+the OR-Tools model (time dimension with waiting, hard/soft windows, shifts, capacity, allowed
+vehicles, optional nodes with penalties, locked route prefixes, kept stop order, the
+single-excursion rule for office work, workload balance) and the search.
 
 Nodes are indices ``0..num_nodes-1``. Depot nodes appear in ``vehicle_start`` /
 ``vehicle_end``; every other node is a visit. Times are integer seconds (or any integer unit)
@@ -15,13 +16,22 @@ from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 FSS = routing_enums_pb2.FirstSolutionStrategy
 LSM = routing_enums_pb2.LocalSearchMetaheuristic
+
+
+@dataclass(frozen=True)
+class SpanBalance:
+    """Soft upper bound per vehicle on its span (leave depot → back): ``cost_per_unit`` per
+    time unit beyond ``bounds[v]``."""
+
+    bounds: list[int]
+    cost_per_unit: int
 
 
 @dataclass
@@ -48,9 +58,17 @@ class RoutingSpec:
     soft_upper: dict[int, tuple[int, int]] = field(default_factory=dict)
     # vehicle -> locked route prefix (nodes visited first, in this order)
     locked: dict[int, list[int]] = field(default_factory=dict)
-    # node -> fixed service start (locked stops); vehicle -> fixed start time
+    # node -> fixed service start (locked stops)
     fixed_start: dict[int, int] = field(default_factory=dict)
-    vehicle_fixed_start: dict[int, int] = field(default_factory=dict)
+    # vehicle -> nodes that must stay on that vehicle, in this relative order (merges keep
+    # the dispatched list; new nodes may be inserted between them)
+    kept_order: dict[int, list[int]] = field(default_factory=dict)
+    # Nodes located at the office (depots and remote inspections), and per vehicle whether
+    # it may leave the office only once (``[]``: no vehicle is restricted). A restricted
+    # vehicle does office nodes before leaving or after coming back, never in between.
+    office_nodes: set[int] = field(default_factory=set)
+    single_excursion: list[bool] = field(default_factory=list)
+    balance: SpanBalance | None = None
     # Nodes that must stay unvisited (unused depots, tasks nobody may serve).
     inactive: set[int] = field(default_factory=set)
     # Depot nodes that are no vehicle's start/end (never reported as dropped visits).
@@ -75,11 +93,12 @@ class RoutingResult:
     status: str
     seconds: float
     engine: str
-    first_seconds: float = 0.0
 
 
-@dataclass
+@dataclass(frozen=True)
 class SearchConfig:
+    """Search settings. Frozen: use :meth:`with_budget` for a copy, the caller's stays as is."""
+
     time_limit_s: float = 5.0
     seed: int = 0
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
@@ -88,6 +107,9 @@ class SearchConfig:
     use_hgs_seed: bool = True
     hgs_share: float = 0.9
     log: bool = False
+
+    def with_budget(self, time_limit_s: float, seed: int) -> SearchConfig:
+        return replace(self, time_limit_s=time_limit_s, seed=seed)
 
 
 class OrToolsModel:
@@ -127,7 +149,8 @@ class OrToolsModel:
             )
 
         depots = set(spec.vehicle_start) | set(spec.vehicle_end)
-        locked_nodes = {x for nodes in spec.locked.values() for x in nodes}
+        mandatory = {x for nodes in spec.locked.values() for x in nodes}
+        mandatory |= {x for nodes in spec.kept_order.values() for x in nodes}
         for node in range(n):
             if node in depots:
                 continue
@@ -146,18 +169,61 @@ class OrToolsModel:
             if node in spec.allowed:
                 r.VehicleVar(idx).SetValues([-1, *(int(v) for v in spec.allowed[node])])
             pen = None if spec.penalty is None else int(spec.penalty[node])
-            if pen is not None and pen >= 0 and node not in locked_nodes:
+            if pen is not None and pen >= 0 and node not in mandatory:
                 r.AddDisjunction([idx], pen)
 
         for v in range(nv):
             lo, hi = spec.vehicle_start_window[v]
-            if v in spec.vehicle_fixed_start:
-                lo = hi = int(spec.vehicle_fixed_start[v])
             td.CumulVar(r.Start(v)).SetRange(int(lo), int(hi))
             td.CumulVar(r.End(v)).SetMax(int(spec.vehicle_end_max[v]))
             r.AddVariableMinimizedByFinalizer(td.CumulVar(r.Start(v)))
             r.AddVariableMinimizedByFinalizer(td.CumulVar(r.End(v)))
+        self._add_kept_order()
+        self._add_single_excursion()
+        self._add_balance()
         self._locks_applied = False
+
+    def _add_kept_order(self) -> None:
+        """Kept nodes stay on their vehicle, active, in their order: a counter dimension
+        counts kept nodes along the route and the k-th kept node must see exactly k-1."""
+        spec, r, m = self.spec, self.routing, self.manager
+        if not spec.kept_order:
+            return
+        kept = np.zeros(spec.num_nodes, dtype=np.int64)
+        for nodes in spec.kept_order.values():
+            kept[nodes] = 1
+        cb = r.RegisterUnaryTransitVector(kept.tolist())
+        longest = max(len(nodes) for nodes in spec.kept_order.values())
+        r.AddDimension(cb, 0, longest + 1, True, "kept_order")
+        dim = r.GetDimensionOrDie("kept_order")
+        for v, nodes in spec.kept_order.items():
+            for k, node in enumerate(nodes):
+                idx = m.NodeToIndex(node)
+                dim.CumulVar(idx).SetRange(k, k)
+                r.VehicleVar(idx).SetValues([v])
+
+    def _add_single_excursion(self) -> None:
+        """Office ↔ field switches along a restricted route are at most 2 (leave, return)."""
+        spec, r = self.spec, self.routing
+        if not any(spec.single_excursion):
+            return
+        at_office = np.zeros(spec.num_nodes, dtype=bool)
+        at_office[sorted(spec.office_nodes)] = True
+        switch = (at_office[:, None] != at_office[None, :]).astype(np.int64)
+        free = np.zeros_like(switch)
+        cb_switch = r.RegisterTransitMatrix(switch.tolist())
+        cb_free = r.RegisterTransitMatrix(free.tolist())
+        evaluators = [cb_switch if restricted else cb_free for restricted in spec.single_excursion]
+        r.AddDimensionWithVehicleTransits(evaluators, 0, 2, True, "excursions")
+
+    def _add_balance(self) -> None:
+        spec = self.spec
+        if spec.balance is None:
+            return
+        for v, bound in enumerate(spec.balance.bounds):
+            self.time_dim.SetSoftSpanUpperBoundForVehicle(
+                pywrapcp.BoundCost(int(bound), int(spec.balance.cost_per_unit)), v
+            )
 
     # ------------------------------------------------------------------ search
     def params(self, cfg: SearchConfig, time_limit_s: float) -> object:
@@ -274,7 +340,7 @@ def solve_spec(
             seconds=time.perf_counter() - t0,
             engine="none",
         )
-    if seed_routes is None and cfg.use_hgs_seed and not spec.locked:
+    if seed_routes is None and cfg.use_hgs_seed and not spec.locked and not spec.kept_order:
         from .hgs import hgs_routes  # local import: pyvrp is optional at runtime
 
         seed_routes = hgs_routes(spec, budget * cfg.hgs_share, cfg.seed)

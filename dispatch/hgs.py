@@ -139,4 +139,22 @@ def _hgs_routes(spec: RoutingSpec, time_limit_s: float, seed: int) -> list[list[
         k = keys[route.vehicle_type()]
         v = free[k].pop(0)
         routes[v] = [visits[a.idx] for a in route if a.is_client()]
-    return routes
+    return [single_excursion(spec, v, route) for v, route in enumerate(routes)]
+
+
+def single_excursion(spec: RoutingSpec, v: int, route: list[int]) -> list[int]:
+    """``route`` with office work found between two field visits moved after the last one.
+
+    PyVRP cannot express the single-excursion rule; OR-Tools re-checks the repaired route
+    (time windows included) and falls back to its own first solution if it is infeasible.
+    """
+    if not spec.single_excursion or not spec.single_excursion[v]:
+        return route
+    field_at = [k for k, node in enumerate(route) if node not in spec.office_nodes]
+    if not field_at:
+        return route
+    first, last = field_at[0], field_at[-1]
+    middle = route[first : last + 1]
+    field = [n for n in middle if n not in spec.office_nodes]
+    office = [n for n in middle if n in spec.office_nodes]
+    return route[:first] + field + route[last + 1 :] + office

@@ -191,12 +191,35 @@ class OfficerRoute(_Model):
     distance_km: float
     travel_hours: float
     working_hours: float
+    return_km: float = Field(
+        default=0.0, description="drive back to the office (never charged to a remote stop)"
+    )
+    return_minutes: float = 0.0
+    distance_m: int = Field(default=0, description="exact total, metres")
+    travel_seconds: int = Field(default=0, description="exact total, seconds")
+
+
+class AppointmentSlot(_Model):
+    """A free slot: the task can start between ``start`` and ``end`` with this officer."""
+
+    start: datetime
+    end: datetime
+    officer_id: str
+    mode: Literal["onsite", "remote"]
+    next_shift: bool = False
 
 
 class DroppedTask(_Model):
     task_id: str
     reason: str
     priority: Priority
+    escalated: bool = Field(
+        default=False,
+        description="needs an officer's attention now (e.g. its appointment window passed)",
+    )
+    proposed_slot: AppointmentSlot | None = Field(
+        default=None, description="the earliest free slot to offer the exporter instead"
+    )
 
 
 class PlanTotals(_Model):
@@ -252,12 +275,47 @@ class MergedTask(_Model):
     start: datetime
     detour_minutes: float
     detour_km: float
+    detour_seconds: int = Field(
+        description="exact: the route's travel after the merge minus before, in seconds "
+        "(several tasks merged into one route share it in insertion order)"
+    )
+    detour_m: int
     affected: list[EtaChange]
     priority: Priority
+    retried: bool = Field(default=False, description="was dropped by the previous plan")
+    displaced_from: str | None = Field(
+        default=None, description="officer whose list it had to leave (see displaced)"
+    )
+
+
+class Alternative(_Model):
+    """A way to serve a task that did not fit; needs an officer's acceptance."""
+
+    kind: Literal["other_officer", "remote", "next_shift"]
+    officer_id: str
+    start: datetime
+    mode: Literal["onsite", "remote"]
+    displaces: list[str] = Field(
+        default_factory=list, description="stops that would leave that officer's list"
+    )
+    note: str
 
 
 class UnmergedTask(_Model):
     task_id: str
+    reason: str
+    priority: Priority
+    alternatives: list[Alternative] = Field(default_factory=list)
+    escalated: bool = False
+    proposed_slot: AppointmentSlot | None = None
+
+
+class DisplacedTask(_Model):
+    """A stop that was on a dispatched list and no longer is."""
+
+    task_id: str
+    officer_id: str
+    previous_sequence: int
     reason: str
     priority: Priority
 
@@ -266,6 +324,10 @@ class MergeResult(_Model):
     plan: DispatchPlan
     merged: list[MergedTask]
     unmerged: list[UnmergedTask]
+    displaced: list[DisplacedTask] = Field(
+        default_factory=list,
+        description="previously dispatched stops that left their list; confirm with the officer",
+    )
     locked_task_ids: list[str]
     first_answer_seconds: float
     seconds: float

@@ -23,7 +23,7 @@ from dispatch import (
     priority_of,
     solve,
 )
-from dispatch.generate import generate_new_tasks, generate_problem
+from dispatch.bench.generate import generate_new_tasks, generate_problem
 
 CST = timezone(timedelta(hours=8))
 DAY = datetime(2025, 11, 26, 8, 0, tzinfo=CST)

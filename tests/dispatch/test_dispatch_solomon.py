@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dispatch.solomon import check_solomon, read_bks, read_solomon, solve_solomon
+from dispatch.bench.solomon import check_solomon, read_bks, read_solomon, solve_solomon
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "solomon"
 if not DATA.exists():  # the repository may live elsewhere: fall back to the shared path

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import vrplib
 
-from .core import RoutingSpec, SearchConfig, solve_spec, total_distance
+from ..core import RoutingSpec, SearchConfig, solve_spec, total_distance
 
 SCALE = 10
 
@@ -154,9 +154,7 @@ def check_solomon(inst: SolomonInstance, routes: list[list[int]]) -> CheckReport
 def solve_solomon(
     inst: SolomonInstance, time_limit_s: float, seed: int = 0, cfg: SearchConfig | None = None
 ) -> tuple[list[list[int]], float, str]:
-    cfg = cfg or SearchConfig()
-    cfg.time_limit_s = time_limit_s
-    cfg.seed = seed
+    cfg = (cfg or SearchConfig()).with_budget(time_limit_s, seed)
     spec = to_spec(inst)
     res = solve_spec(spec, cfg)
     routes = [r for r in res.routes if r]
@@ -181,12 +179,9 @@ def read_bks(directory: Path) -> dict[str, tuple[int, float]]:
 
 # ------------------------------------------------------------------------ bench
 
-_CORE_COUNTER = None
-
 
 def _init_worker(counter: object) -> None:
-    global _CORE_COUNTER
-    _CORE_COUNTER = counter
+    """Pin each benchmark process to its own core (one instance per core at a time)."""
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
     with counter.get_lock():  # type: ignore[attr-defined]

@@ -6,8 +6,9 @@ import statistics
 import time
 from datetime import timedelta
 
-from .checker import check_plan
-from .domain import merge, solve
+from ..checker import check_plan
+from ..merge import merge
+from ..plan import solve
 from .generate import generate_new_tasks, generate_problem
 
 

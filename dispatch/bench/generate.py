@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
-from .model import Depot, DispatchProblem, Officer, Task, TimeWindow
+from ..model import Depot, DispatchProblem, Officer, Task, TimeWindow
 
 CST = timezone(timedelta(hours=8))
 CENTER = (26.2634, 117.6389)

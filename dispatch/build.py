@@ -1,0 +1,336 @@
+"""From a validated :class:`DispatchProblem` to the integer :class:`RoutingSpec` the core solves.
+
+Node numbering: depots first (``0 .. n_depots-1``), then one node per active task. Officers on
+duty become vehicles, grouped into matrix classes ``(depot, has vehicle)``:
+
+* a vehicle officer drives between on-site tasks; a remote task is done *at the office*, so
+  its location for that officer is the depot, and the single-excursion rule
+  (:attr:`RoutingSpec.single_excursion`) keeps remote tasks before the officer leaves or after
+  they are back: a remote inspection never adds driving;
+* an officer without a vehicle (desk officer) only does remote tasks; every arc is free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from .core import RoutingSpec, SpanBalance
+from .model import Depot, DispatchProblem, Officer, Priority, Task
+from .priority import green_delay_cost_per_second, late_cost_per_second, priority_of
+from .travel import Point, provider_for
+from .validate import ACTIVE
+
+HORIZON_SLACK_S = 24 * 3600
+"""The model's horizon runs this long past the last shift end or window end."""
+
+BALANCE_COST_PER_MINUTE = 500
+"""Workload balance weight: each minute an officer's working time (leave office → back)
+exceeds their fair share costs as much as 500 m of driving. The fair share is the day's
+estimated work (service + an estimate of driving) split across officers in proportion to their
+remaining shift. 500 m/min ≈ 1.3 × the cost of driving that minute at 40 km/h, so the solver
+gives a task to a less busy officer when the extra driving is smaller than the overload it
+removes, and never drops a task for balance (a normal task's penalty is 1 000 km)."""
+
+EXPIRED_WINDOW_REASON = "appointment window ended before now"
+
+
+@dataclass(frozen=True)
+class Lock:
+    """A stop that must stay where it is: officer, order and (when given) service start."""
+
+    officer_id: str
+    task_id: str
+    start: datetime | None = None
+
+
+@dataclass
+class BuiltProblem:
+    """A problem translated for the core, with the mapping back to tasks and officers."""
+
+    problem: DispatchProblem
+    spec: RoutingSpec
+    origin: datetime
+    now_s: int
+    officers: list[Officer]  # one per vehicle index
+    tasks: list[Task]  # one per visit node (index = node - n_depots)
+    n_depots: int
+    node_of: dict[str, int]
+    priority: dict[str, Priority]
+    pre_dropped: dict[str, str] = field(default_factory=dict)  # task id -> reason
+    expired: set[str] = field(default_factory=set)  # hard window already over
+
+    def secs(self, dt: datetime) -> int:
+        return int((dt - self.origin).total_seconds())
+
+    def at(self, s: float) -> datetime:
+        return self.origin + timedelta(seconds=float(s))
+
+    def task_of(self, node: int) -> Task:
+        return self.tasks[node - self.n_depots]
+
+    def vehicle_of(self, officer_id: str) -> int | None:
+        for v, o in enumerate(self.officers):
+            if o.id == officer_id:
+                return v
+        return None
+
+
+def service_seconds(t: Task) -> int:
+    return round(60 * (t.remote_service_minutes if t.remote_ok else t.service_minutes))
+
+
+def build(
+    problem: DispatchProblem, locks: list[Lock] | None = None, *, balance: bool = True
+) -> BuiltProblem:
+    """Translate ``problem`` (already validated) with ``locks`` fixed in place."""
+    locks = locks or []
+    locked_ids = {lk.task_id for lk in locks}
+    origin = min([problem.now, *(o.shift_start for o in problem.officers)]).replace(
+        second=0, microsecond=0
+    )
+    depots = list(problem.depots)
+    depot_idx = {d.id: i for i, d in enumerate(depots)}
+    tasks = [t for t in problem.tasks if t.status in ACTIVE or t.id in locked_ids]
+
+    def secs(dt: datetime) -> int:
+        return int((dt - origin).total_seconds())
+
+    now_s = secs(problem.now)
+    locked_officers = {lk.officer_id for lk in locks}
+    officers = [o for o in problem.officers if secs(o.shift_end) > now_s or o.id in locked_officers]
+    n_dep = len(depots)
+    n = n_dep + len(tasks)
+    node_of = {t.id: n_dep + i for i, t in enumerate(tasks)}
+    horizon = _horizon(problem, tasks, secs, now_s)
+    dist_c, time_c, class_of = _matrices(problem, depots, depot_idx, tasks, officers, n)
+
+    service = np.zeros(n, dtype=np.int64)
+    tw_start = np.zeros(n, dtype=np.int64)
+    tw_end = np.full(n, horizon, dtype=np.int64)
+    penalty = np.full(n, -1, dtype=np.int64)
+    allowed: dict[int, list[int]] = {}
+    soft_upper: dict[int, tuple[int, int]] = {}
+    prio: dict[str, Priority] = {}
+    pre_dropped: dict[str, str] = {}
+    expired: set[str] = set()
+    used_depots = {depot_idx[o.depot_id] for o in officers}
+    inactive: set[int] = {i for i in range(n_dep) if i not in used_depots}
+    officer_v = {o.id: v for v, o in enumerate(officers)}
+
+    for t in tasks:
+        node = node_of[t.id]
+        p = priority_of(t, problem.now)
+        prio[t.id] = p
+        service[node] = service_seconds(t)
+        penalty[node] = p.penalty
+        is_locked = t.id in locked_ids
+        lo, hi = (0 if is_locked else now_s), horizon
+        if t.window is not None and not is_locked:
+            lo = max(lo, secs(t.window.start))
+            if t.window.hard:
+                hi = secs(t.window.end)
+            else:
+                soft_upper[node] = (secs(t.window.end), late_cost_per_second(p))
+        if node not in soft_upper and p.priority_class == "green" and not is_locked:
+            soft_upper[node] = (now_s, green_delay_cost_per_second(p))
+        tw_start[node], tw_end[node] = lo, hi
+        vs, why = eligible_vehicles(t, officers, problem)
+        if is_locked:
+            vs = [officer_v[lk.officer_id] for lk in locks if lk.task_id == t.id]
+        elif not vs:
+            pre_dropped[t.id] = why
+        elif hi < lo:
+            pre_dropped[t.id] = EXPIRED_WINDOW_REASON
+            expired.add(t.id)
+        if t.id in pre_dropped:
+            penalty[node] = 0
+            inactive.add(node)
+            tw_start[node], tw_end[node] = 0, horizon
+            soft_upper.pop(node, None)
+        elif len(vs) < len(officers):
+            allowed[node] = [int(v) for v in vs]
+
+    v_start = [depot_idx[o.depot_id] for o in officers]
+    v_window: list[tuple[int, int]] = []
+    v_end_max: list[int] = []
+    for o in officers:
+        lo = max(secs(o.shift_start), now_s)
+        v_window.append((lo, max(lo, secs(o.shift_end))))
+        v_end_max.append(max(lo, secs(o.shift_end)))
+
+    spec_locked: dict[int, list[int]] = {}
+    fixed_start: dict[int, int] = {}
+    for lk in locks:
+        spec_locked.setdefault(officer_v[lk.officer_id], []).append(node_of[lk.task_id])
+        if lk.start is not None:
+            fixed_start[node_of[lk.task_id]] = secs(lk.start)
+    for v, nodes in spec_locked.items():
+        if nodes[0] in fixed_start:
+            # The officer left the office in the past: any departure that reaches the first
+            # locked stop on time will do (the solver keeps it minimal).
+            v_window[v] = (0, v_window[v][1])
+            v_end_max[v] = max(v_end_max[v], fixed_start[nodes[-1]] + int(service[nodes[-1]]))
+
+    remote_nodes = {node_of[t.id] for t in tasks if t.remote_ok}
+    spec = RoutingSpec(
+        num_nodes=n,
+        dist=dist_c,
+        time=time_c,
+        service=service,
+        tw_start=tw_start,
+        tw_end=tw_end,
+        vehicle_start=v_start,
+        vehicle_end=list(v_start),
+        vehicle_class=class_of,
+        vehicle_start_window=v_window,
+        vehicle_end_max=v_end_max,
+        horizon=int(horizon),
+        penalty=penalty,
+        allowed=allowed,
+        soft_upper=soft_upper,
+        locked=spec_locked,
+        fixed_start=fixed_start,
+        inactive=inactive,
+        depot_nodes=set(range(n_dep)),
+        office_nodes=set(range(n_dep)) | remote_nodes,
+        single_excursion=[o.vehicle_id is not None for o in officers] if remote_nodes else [],
+        coords=_planar([(d.lat, d.lon) for d in depots] + [(t.lat, t.lon) for t in tasks]),
+    )
+    if balance and officers:
+        spec.balance = _fair_shares(spec)
+    return BuiltProblem(
+        problem=problem,
+        spec=spec,
+        origin=origin,
+        now_s=now_s,
+        officers=officers,
+        tasks=tasks,
+        n_depots=n_dep,
+        node_of=node_of,
+        priority=prio,
+        pre_dropped=pre_dropped,
+        expired=expired,
+    )
+
+
+def _horizon(
+    problem: DispatchProblem, tasks: list[Task], secs: Callable[[datetime], int], now_s: int
+) -> int:
+    last = max([o.shift_end for o in problem.officers] or [problem.now])
+    for t in tasks:
+        if t.window is not None:
+            last = max(last, t.window.end)
+    return max(secs(last), now_s) + HORIZON_SLACK_S
+
+
+def _matrices(
+    problem: DispatchProblem,
+    depots: list[Depot],
+    depot_idx: dict[str, int],
+    tasks: list[Task],
+    officers: list[Officer],
+    n: int,
+) -> tuple[list[np.ndarray], list[np.ndarray], list[int]]:
+    """Per matrix class ``(depot, has vehicle)``: distance (m) and time (s) between nodes.
+
+    One provider call over depots + on-site task points. A remote task sits at the class's
+    depot; a class without vehicle has all-zero matrices (the officer never drives).
+    """
+    points = [Point(d.id, d.lat, d.lon) for d in depots]
+    point_of_task: dict[str, int] = {}
+    for t in tasks:
+        if not t.remote_ok:
+            point_of_task[t.id] = len(points)
+            points.append(Point(t.id, t.lat, t.lon))
+    dist_m, dur_s = provider_for(problem.travel).matrices(points)
+
+    class_keys: list[tuple[str, bool]] = []
+    class_of: list[int] = []
+    for o in officers:
+        key = (o.depot_id, o.vehicle_id is not None)
+        if key not in class_keys:
+            class_keys.append(key)
+        class_of.append(class_keys.index(key))
+    dist_c: list[np.ndarray] = []
+    time_c: list[np.ndarray] = []
+    for depot_id, has_vehicle in class_keys or [("", False)]:
+        if not has_vehicle:
+            dist_c.append(np.zeros((n, n), dtype=np.int64))
+            time_c.append(np.zeros((n, n), dtype=np.int64))
+            continue
+        here = depot_idx[depot_id]
+        ix = np.array(
+            list(range(len(depots))) + [point_of_task.get(t.id, here) for t in tasks],
+            dtype=np.int64,
+        )
+        dist_c.append(dist_m[np.ix_(ix, ix)])
+        time_c.append(dur_s[np.ix_(ix, ix)])
+    return dist_c, time_c, class_of
+
+
+def _fair_shares(spec: RoutingSpec) -> SpanBalance:
+    """Each officer's fair share of the day's work, proportional to their remaining shift.
+
+    Work = service of every task in the model + for on-site tasks the travel time from the
+    nearest other on-site task or office (a standard lower-bound estimate of driving).
+    """
+    visits = [i for i in spec.visit_nodes() if i not in spec.inactive and i not in spec.depot_nodes]
+    work = float(sum(int(spec.service[i]) for i in visits))
+    driving = [c for c, v in zip(spec.vehicle_class, spec.single_excursion, strict=False) if v]
+    if driving:
+        tm = spec.time[driving[0]]
+        onsite = [i for i in visits if i not in spec.office_nodes]
+        sources = sorted(spec.depot_nodes) + onsite
+        for i in onsite:
+            others = [int(tm[j, i]) for j in sources if j != i]
+            work += min(others) if others else 0
+    shifts = [
+        max(0, hi_end - lo)
+        for (lo, _hi), hi_end in zip(spec.vehicle_start_window, spec.vehicle_end_max, strict=True)
+    ]
+    total = sum(shifts) or 1
+    bounds = [min(s, round(work * s / total)) for s in shifts]
+    return SpanBalance(bounds=bounds, cost_per_unit=max(1, round(BALANCE_COST_PER_MINUTE / 60)))
+
+
+def _planar(latlon: list[tuple[float, float]]) -> np.ndarray:
+    """Equirectangular km coordinates (only a hint for the HGS seeder's neighbourhoods)."""
+    a = np.asarray(latlon, dtype=float).reshape(-1, 2)
+    lat0 = float(a[:, 0].mean()) if len(a) else 0.0
+    return np.column_stack([a[:, 1] * 111.32 * np.cos(np.radians(lat0)), a[:, 0] * 110.57])
+
+
+def eligible_vehicles(
+    t: Task, officers: list[Officer], problem: DispatchProblem
+) -> tuple[list[int], str]:
+    """Vehicles (indices into ``officers``) that may serve ``t``, or the reason none can."""
+    vs = [v for v, o in enumerate(officers) if _may_serve(o, t)]
+    if vs:
+        return vs, ""
+    return [], _why_nobody(t, officers, problem)
+
+
+def _may_serve(o: Officer, t: Task) -> bool:
+    if t.required_skill is not None and t.required_skill not in o.skills:
+        return False
+    if not t.remote_ok and o.vehicle_id is None:
+        return False
+    return t.assigned_officer_id is None or o.id == t.assigned_officer_id
+
+
+def _why_nobody(t: Task, officers: list[Officer], problem: DispatchProblem) -> str:
+    skill = t.required_skill
+    if skill is not None and not any(skill in o.skills for o in problem.officers):
+        return f"no officer has the required skill '{skill}'"
+    if t.assigned_officer_id is not None:
+        return f"assigned officer '{t.assigned_officer_id}' is not on duty or not eligible"
+    if skill is not None and not any(skill in o.skills for o in officers):
+        return f"no officer on duty has the required skill '{skill}'"
+    if not t.remote_ok:
+        extra = f" with skill '{skill}'" if skill else ""
+        return f"on-site inspection needs a vehicle and no officer on duty{extra} has one"
+    return "no officer on duty"
