@@ -27,13 +27,16 @@ from .validate import ACTIVE
 HORIZON_SLACK_S = 24 * 3600
 """The model's horizon runs this long past the last shift end or window end."""
 
-BALANCE_COST_PER_MINUTE = 500
-"""Workload balance weight: each minute an officer's working time (leave office → back)
-exceeds their fair share costs as much as 500 m of driving. The fair share is the day's
-estimated work (service + an estimate of driving) split across officers in proportion to their
-remaining shift. 500 m/min ≈ 1.3 × the cost of driving that minute at 40 km/h, so the solver
-gives a task to a less busy officer when the extra driving is smaller than the overload it
-removes, and never drops a task for balance (a normal task's penalty is 1 000 km)."""
+BALANCE_COST = 2
+"""Workload balance weight (objective unit: metres of driving). An officer's work (travel +
+service, in minutes) beyond ``BALANCE_FLOOR`` × their fair share costs ``2 × excess²``:
+at 2 h over, one more minute costs 480 m of driving; moving a 30-minute inspection from an
+officer 4 h over to one 1 h over is worth ≈ 26 km of extra driving. The fair share is the
+day's estimated work split in proportion to the officers' remaining shifts. Drop penalties
+(≥ 1 000 km) dwarf it: no task is ever dropped for balance."""
+
+BALANCE_FLOOR = 0.5
+"""Work below half the fair share is free: short days are not penalised at all."""
 
 EXPIRED_WINDOW_REASON = "appointment window ended before now"
 
@@ -293,8 +296,8 @@ def _fair_shares(spec: RoutingSpec) -> SpanBalance:
         for (lo, _hi), hi_end in zip(spec.vehicle_start_window, spec.vehicle_end_max, strict=True)
     ]
     total = sum(shifts) or 1
-    bounds = [min(s, round(work * s / total)) for s in shifts]
-    return SpanBalance(bounds=bounds, cost_per_unit=max(1, round(BALANCE_COST_PER_MINUTE / 60)))
+    minutes = [round(BALANCE_FLOOR * work * s / total / 60) for s in shifts]
+    return SpanBalance(bounds=minutes, cost=BALANCE_COST, unit=60)
 
 
 def _planar(latlon: list[tuple[float, float]]) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Command line: ``python -m dispatch {solve,merge,check,bench,bench-merge}``.
+"""Command line: ``python -m dispatch {solve,merge,check,bench,bench-merge,bench-day}``.
 
 Errors in the input (bad JSON, invalid problem) print a one-line message per problem on
 stderr and exit with status 2; never a traceback.
@@ -112,6 +112,13 @@ def cmd_bench_merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_day(args: argparse.Namespace) -> int:
+    from .bench.day import run_bench_day
+
+    rows = run_bench_day(args.days, args.seed, args.plan_time_limit, args.time_limit)
+    return 0 if all(r["silent_drops"] == 0 and r["violations"] == 0 for r in rows) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m dispatch", description=__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -154,6 +161,13 @@ def build_parser() -> argparse.ArgumentParser:
     bm.add_argument("--time-limit", type=float, default=1.0, help="improvement budget")
     bm.add_argument("--repeats", type=int, default=3)
     bm.set_defaults(func=cmd_bench_merge)
+
+    bd = sub.add_parser("bench-day", help="generated days: plan, merge late morning, measure")
+    bd.add_argument("--days", type=int, default=20)
+    bd.add_argument("--seed", type=int, default=0, help="first day's seed")
+    bd.add_argument("--plan-time-limit", type=float, default=3.0)
+    bd.add_argument("--time-limit", type=float, default=1.0, help="merge improvement budget")
+    bd.set_defaults(func=cmd_bench_day)
     return p
 
 

@@ -27,11 +27,15 @@ LSM = routing_enums_pb2.LocalSearchMetaheuristic
 
 @dataclass(frozen=True)
 class SpanBalance:
-    """Soft upper bound per vehicle on its span (leave depot → back): ``cost_per_unit`` per
-    time unit beyond ``bounds[v]``."""
+    """Workload balance: each vehicle's work (travel + service, waiting excluded) is counted
+    in whole ``unit`` s (a minutes-scale "work" dimension), and the work beyond ``bounds[v]``
+    units costs ``cost`` × excess² (OR-Tools' quadratic soft span bound). The cost is
+    convex, so moving work from a busier officer to a less busy one always pays, in
+    proportion to the gap between them."""
 
     bounds: list[int]
-    cost_per_unit: int
+    cost: int
+    unit: int = 60
 
 
 @dataclass
@@ -217,12 +221,21 @@ class OrToolsModel:
         r.AddDimensionWithVehicleTransits(evaluators, 0, 2, True, "excursions")
 
     def _add_balance(self) -> None:
-        spec = self.spec
-        if spec.balance is None:
+        spec, r = self.spec, self.routing
+        bal = spec.balance
+        if bal is None:
             return
-        for v, bound in enumerate(spec.balance.bounds):
-            self.time_dim.SetSoftSpanUpperBoundForVehicle(
-                pywrapcp.BoundCost(int(bound), int(spec.balance.cost_per_unit)), v
+        callbacks = {}
+        for c in sorted(set(spec.vehicle_class)):
+            work = -(-(spec.time[c] + spec.service[:, None]) // bal.unit)
+            callbacks[c] = r.RegisterTransitMatrix(work.astype(np.int64).tolist())
+        evaluators = [callbacks[spec.vehicle_class[v]] for v in range(spec.num_vehicles)]
+        cap = int(spec.horizon // bal.unit) + 1
+        r.AddDimensionWithVehicleTransits(evaluators, 0, cap, True, "work")
+        dim = r.GetDimensionOrDie("work")
+        for v, bound in enumerate(bal.bounds):
+            dim.SetQuadraticCostSoftSpanUpperBoundForVehicle(
+                pywrapcp.BoundCost(int(bound), int(bal.cost)), v
             )
 
     # ------------------------------------------------------------------ search

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .build import BuiltProblem
-from .schedule import route_travel_s, schedule_route
+from .schedule import route_distance_m, route_travel_s, schedule_route
 
 
 @dataclass(frozen=True)
@@ -14,18 +14,37 @@ class Insertion:
     position: int
     detour_s: int  # extra travel time of the route
     start: int  # service start of the inserted node
+    cost: int = 0  # objective increase (extra distance + workload balance); across routes
 
 
 def best_insertion(
     b: BuiltProblem, routes: list[list[int]], node: int, vehicles: list[int] | None = None
 ) -> Insertion | None:
-    """Smallest-detour feasible position of ``node`` after each route's locked prefix."""
+    """Cheapest feasible insertion of ``node`` after each route's locked prefix: on each
+    route the smallest detour; across routes the smallest objective increase (extra
+    distance plus the workload-balance cost, as the solver counts them)."""
     best: Insertion | None = None
     for v in vehicles if vehicles is not None else allowed_vehicles(b, node):
         found = best_on_route(b, v, routes[v], node)
-        if found is not None and (best is None or found.detour_s < best.detour_s):
+        if found is None:
+            continue
+        after = [*routes[v][: found.position], node, *routes[v][found.position :]]
+        cost = route_distance_m(b, v, after) - route_distance_m(b, v, routes[v])
+        cost += balance_cost(b, v, after) - balance_cost(b, v, routes[v])
+        found = replace(found, cost=cost)
+        if best is None or found.cost < best.cost:
             best = found
     return best
+
+
+def balance_cost(b: BuiltProblem, v: int, route: list[int]) -> int:
+    """The workload-balance term of the objective for one route (see ``SpanBalance``)."""
+    bal = b.spec.balance
+    if bal is None or not route:
+        return 0
+    work_s = route_travel_s(b, v, route) + sum(int(b.spec.service[n]) for n in route)
+    excess = max(0, -(-work_s // bal.unit) - bal.bounds[v])
+    return bal.cost * excess * excess
 
 
 def best_on_route(b: BuiltProblem, v: int, route: list[int], node: int) -> Insertion | None:
