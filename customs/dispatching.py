@@ -119,6 +119,14 @@ def task_public(session: Session, settings: Settings, task: InspectionTask
         "priority_reason": priority.reason})
 
 
+def window_passed(task: InspectionTaskPublic, now: datetime | None = None) -> bool:
+    """An open task whose appointment window is over: escalate it (never drop it silently)."""
+    if task.window_end is None or task.status not in (InspectionStatus.open,
+                                                      InspectionStatus.scheduled):
+        return False
+    return as_utc(task.window_end) < (now or utcnow())
+
+
 def build_problem(session: Session, settings: Settings, now: datetime | None = None,
                   exclude: set[str] | None = None) -> dispatch.DispatchProblem:
     tz = ZoneInfo(settings.port_timezone)
@@ -196,5 +204,29 @@ def merge_new_tasks(session: Session, settings: Settings, officer: User,
     record.updated_at = utcnow()
     session.add(record)
     _schedule(session, result.plan, officer, {m.task_id for m in result.merged})
+    _reopen_displaced(session, result, officer)
     transaction.commit(session)
     return summary
+
+
+def _reopen_displaced(session: Session, result: dispatch.MergeResult, actor: User) -> None:
+    """Displaced stops that are on no list any more go back to open (carried to the next plan)."""
+    planned = {s.task_id for r in result.plan.routes for s in r.stops}
+    for d in result.displaced:
+        if d.task_id in planned or not d.task_id[1:].isdigit():
+            continue
+        task = session.get(InspectionTask, int(d.task_id[1:]))
+        if task is not None:
+            inspections.unschedule(session, task, actor, reason=f"displaced: {d.reason}")
+
+
+def confirm_merge(session: Session, record: DispatchPlanRecord, officer: User) -> dict[str, Any]:
+    """An officer confirms the last merge's displaced stops (the page asks before it is final)."""
+    if not record.merges:
+        raise Invalid("this plan has no merge to confirm", code="nothing_to_confirm")
+    last = {**record.merges[-1], "confirmed_by": officer.username,
+            "confirmed_at": utcnow().isoformat()}
+    record.merges = [*record.merges[:-1], last]
+    session.add(record)
+    transaction.commit(session)
+    return last

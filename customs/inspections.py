@@ -94,6 +94,20 @@ def schedule(session: Session, task: InspectionTask, officer: User | None, actor
     session.add(task)
 
 
+def unschedule(session: Session, task: InspectionTask, actor: User | None, reason: str) -> None:
+    """Back to open: the task left every officer's list (a merge displaced it)."""
+    if task.status != InspectionStatus.scheduled:
+        return
+    declaration = session.get(Declaration, task.declaration_id)
+    assert declaration is not None
+    if declaration.status == DeclarationStatus.inspection_scheduled:
+        lifecycle.transition(session, declaration, DeclarationStatus.inspection_required,
+                             actor, reason=reason)
+    task.status = InspectionStatus.open
+    task.officer_id = None
+    session.add(task)
+
+
 def set_appointment(session: Session, task: InspectionTask, start: datetime, end: datetime
                     ) -> None:
     if end <= start:

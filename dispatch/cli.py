@@ -1,4 +1,4 @@
-"""Command line: ``python -m dispatch {solve,merge,check,bench,bench-merge,bench-day}``.
+"""Command line: ``python -m dispatch {solve,merge,check,bench,bench-merge,bench-day,bench-large}``.
 
 Errors in the input (bad JSON, invalid problem) print a one-line message per problem on
 stderr and exit with status 2; never a traceback.
@@ -119,6 +119,13 @@ def cmd_bench_day(args: argparse.Namespace) -> int:
     return 0 if all(r["silent_drops"] == 0 and r["violations"] == 0 for r in rows) else 1
 
 
+def cmd_bench_large(args: argparse.Namespace) -> int:
+    from .bench.large import run_bench_large
+
+    rows = run_bench_large(args.customers, args.instances, args.seed, args.time_limit)
+    return 0 if all(r["clearlane_ok"] and r["pyvrp_ok"] for r in rows) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m dispatch", description=__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -168,6 +175,13 @@ def build_parser() -> argparse.ArgumentParser:
     bd.add_argument("--plan-time-limit", type=float, default=3.0)
     bd.add_argument("--time-limit", type=float, default=1.0, help="merge improvement budget")
     bd.set_defaults(func=cmd_bench_day)
+
+    bl = sub.add_parser("bench-large", help="generated VRPTW: ClearLane vs PyVRP alone")
+    bl.add_argument("--customers", type=int, default=400)
+    bl.add_argument("--instances", type=int, default=3)
+    bl.add_argument("--seed", type=int, default=0)
+    bl.add_argument("--time-limit", type=float, default=40.0, help="seconds, each solver")
+    bl.set_defaults(func=cmd_bench_large)
     return p
 
 

@@ -120,7 +120,8 @@ def measure_day(seed: int, plan_s: float, merge_s: float) -> dict:
         "violations": len(check_plan(problem, plan))
         + len(check_plan(result.plan.problem, result.plan)),
         "silent_drops": silent_drops(plan, new, result),
-        "remote_km": remote_km(plan) + remote_km(result.plan)
+        "remote_km": remote_km(plan)
+        + remote_km(result.plan)
         + sum(m.detour_km for m in result.merged if m.mode == "remote"),
         "detours_exact": exact,
         "detour_error_s": worst,
@@ -191,12 +192,28 @@ def _travel_seconds(problem: DispatchProblem):
 
 
 def run_bench_day(
-    days: int = 20, seed: int = 0, plan_s: float = 3.0, merge_s: float = 1.0,
+    days: int = 20,
+    seed: int = 0,
+    plan_s: float = 3.0,
+    merge_s: float = 1.0,
     out: TextIO = sys.stdout,
 ) -> list[dict]:
-    cols = ("seed", "officers", "tasks", "new", "merged", "unmerged", "with_alternatives",
-            "displaced", "silent_drops", "remote_km", "detours_exact", "violations", "max_h",
-            "min_h")
+    cols = (
+        "seed",
+        "officers",
+        "tasks",
+        "new",
+        "merged",
+        "unmerged",
+        "with_alternatives",
+        "displaced",
+        "silent_drops",
+        "remote_km",
+        "detours_exact",
+        "violations",
+        "max_h",
+        "min_h",
+    )
     print(" ".join(f"{c[:9]:>9}" for c in (*cols, "max/min")), file=out, flush=True)
     rows = []
     for k in range(days):
@@ -207,12 +224,16 @@ def run_bench_day(
         print(" ".join(cells) + f" {ratio:>9.2f}", file=out, flush=True)
     ratios = [r["max_h"] / r["min_h"] if r["min_h"] > 0 else float("inf") for r in rows]
     print("", file=out)
-    print(f"days {len(rows)}: silent drops {sum(r['silent_drops'] for r in rows)}, "
-          f"remote km {sum(r['remote_km'] for r in rows):.3f}, "
-          f"detours exact {sum(r['detours_exact'] for r in rows)}/{len(rows)} "
-          f"(worst error {max(r['detour_error_s'] for r in rows)} s), "
-          f"checker violations {sum(r['violations'] for r in rows)}, "
-          f"max/min working hours median {statistics.median(ratios):.2f} "
-          f"worst {max(ratios):.2f}, days with ratio <= 1.5: "
-          f"{sum(x <= 1.5 for x in ratios)}/{len(rows)}", file=out, flush=True)
+    print(
+        f"days {len(rows)}: silent drops {sum(r['silent_drops'] for r in rows)}, "
+        f"remote km {sum(r['remote_km'] for r in rows):.3f}, "
+        f"detours exact {sum(r['detours_exact'] for r in rows)}/{len(rows)} "
+        f"(worst error {max(r['detour_error_s'] for r in rows)} s), "
+        f"checker violations {sum(r['violations'] for r in rows)}, "
+        f"max/min working hours median {statistics.median(ratios):.2f} "
+        f"worst {max(ratios):.2f}, days with ratio <= 1.5: "
+        f"{sum(x <= 1.5 for x in ratios)}/{len(rows)}",
+        file=out,
+        flush=True,
+    )
     return rows

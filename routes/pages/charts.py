@@ -11,9 +11,28 @@ COLOURS = ["#0b4f8a", "#c2410c", "#15803d", "#7e22ce", "#be123c", "#0e7490", "#a
 MAP_W, MAP_H, PAD = 900, 460, 36
 
 
-def route_map(plan: dict[str, Any], only: str | None = None) -> dict[str, Any]:
-    depots = {d["id"]: d for d in plan.get("problem", {}).get("depots", [])}
-    routes = [r for r in plan.get("routes", []) if only in (None, r["officer_id"])]
+def office_maps(plan: dict[str, Any], only: str | None = None) -> list[dict[str, Any]]:
+    """One map per customs office, fitted to that office's routes: offices far apart (e.g.
+    200 km) would otherwise squeeze every stop under the office icons."""
+    depots = [d for d in plan.get("problem", {}).get("depots", [])]
+    used = {r["depot_id"] for r in plan.get("routes", []) if only in (None, r["officer_id"])
+            and r["stops"]}
+    maps = []
+    for depot in depots:
+        if depot["id"] in used:
+            drawn = route_map(plan, only, depot=depot["id"])
+            maps.append({**drawn, "office": depot.get("name") or depot["id"]})
+    return maps
+
+
+def route_map(plan: dict[str, Any], only: str | None = None, depot: str | None = None
+              ) -> dict[str, Any]:
+    depots = {d["id"]: d for d in plan.get("problem", {}).get("depots", [])
+              if depot in (None, d["id"])}
+    colour_of = {r["officer_id"]: COLOURS[k % len(COLOURS)]
+                 for k, r in enumerate(plan.get("routes", []))}
+    routes = [r for r in plan.get("routes", []) if only in (None, r["officer_id"])
+              and depot in (None, r["depot_id"])]
     busy = [r for r in routes if any(s["mode"] == "onsite" for s in r["stops"])]
     shown = {r["depot_id"] for r in busy} or {r["depot_id"] for r in routes}
     # fit the map to where vehicles go: the on-site stops and their depots
@@ -36,16 +55,16 @@ def route_map(plan: dict[str, Any], only: str | None = None) -> dict[str, Any]:
                 round(off_y + (-lat - min(ys)) * factor, 1))
 
     drawn = []
-    for index, route in enumerate(routes):
-        depot = depots.get(route["depot_id"])
+    for route in routes:
+        office = depots.get(route["depot_id"])
         onsite = [s for s in route["stops"] if s["mode"] == "onsite"]
-        if depot is None or route["depot_id"] not in shown:
+        if office is None or route["depot_id"] not in shown:
             continue
-        home = xy(depot["lat"], depot["lon"])
+        home = xy(office["lat"], office["lon"])
         path = [home, *(xy(s["lat"], s["lon"]) for s in onsite), home] if onsite else []
         drawn.append({
             "officer": route["officer_id"], "vehicle": route.get("vehicle_id"),
-            "colour": COLOURS[index % len(COLOURS)],
+            "colour": colour_of[route["officer_id"]],
             "points": " ".join(f"{x},{y}" for x, y in path),
             "stops": [{"xy": xy(s["lat"], s["lon"]), "sequence": s["sequence"],
                        "merged": s.get("merged", False),

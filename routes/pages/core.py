@@ -59,6 +59,7 @@ OTHER_LABELS = {
     "onsite": N_("On site"), "remote": N_("Remote (video)"),
     "pass": N_("Pass"), "fail": N_("Fail"), "green": N_("Green channel"), "red": N_("Red channel"),
     "appointment": N_("Appointment"), "normal": N_("Normal"),
+    "other_officer": N_("Another officer"), "next_shift": N_("Next shift"),
     "exporter": N_("Exporter"), "officer": N_("Officer"), "port_operator": N_("Port operator"),
     "admin": N_("Administrator"),
     "front": N_("Front"), "back": N_("Back"), "left": N_("Left"), "right": N_("Right"),

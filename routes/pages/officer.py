@@ -20,6 +20,7 @@ from customs.scoping import get_declaration_by_no
 from models import (
     DeclarationStatus,
     FilingStatus,
+    InspectionMode,
     InspectionOutcome,
     InspectionStatus,
 )
@@ -38,6 +39,7 @@ NOTICES = {
     "rejected": N_("Filing rejected."),
     "recorded": N_("Inspection result recorded."),
     "built": N_("Dispatch plan built."),
+    "confirmed": N_("Displaced stops confirmed."),
 }
 CHANNEL_COLOURS = ["#15803d", "#0b4f8a", "#c2410c"]  # green, remote, on site
 CHANNEL_LABELS = {"green": N_("Released without inspection"),
@@ -92,7 +94,7 @@ def _plan_context(session: PageSession, plan_id: int, officer: str | None) -> di
                  if dispatching.task_id(t) not in in_plan]
     return {"record": record, "plan": plan, "routes": routes, "officer": officer,
             "officers": [r["officer_id"] for r in plan.get("routes", [])],
-            "map": charts.route_map(plan, officer), "new_tasks": new_tasks,
+            "maps": charts.office_maps(plan, officer), "new_tasks": new_tasks,
             "last_merge": record.merges[-1] if record.merges else None,
             "task_ids": _task_links(plan)}
 
@@ -128,6 +130,14 @@ def dispatch_merge(plan_id: RecordId, session: PageSession, settings: SettingsDe
     return redirect(f"/officer/dispatch/{plan_id}#merge-result")
 
 
+@router.post("/dispatch/{plan_id}/merge/confirm")
+def dispatch_merge_confirm(plan_id: RecordId, session: PageSession, user: OfficerPage
+                           ) -> Response:
+    """The officer has seen the stops the last merge displaced and confirms them."""
+    dispatching.confirm_merge(session, dispatching.get_plan(session, plan_id), user)
+    return redirect(f"/officer/dispatch/{plan_id}?done=confirmed#merge-result")
+
+
 # --- filing review ---
 
 @router.get("/filings")
@@ -161,15 +171,27 @@ def filing_decide(filing_id: RecordId, session: PageSession, user: OfficerPage,
 
 # --- inspections ---
 
+PRIORITY_CLASSES = ("green", "appointment", "normal")
+Choice = Annotated[str | None, Query(max_length=20)]
+
+
 @router.get("/inspections")
 def inspection_list(request: Request, session: PageSession, settings: SettingsDep,
-                    user: OfficerPage, status: InspectionStatus | None = None) -> Response:
+                    user: OfficerPage, status: InspectionStatus | None = None,
+                    priority: Choice = None, mode: Choice = None) -> Response:
+    """Escalated tasks first (their appointment window passed), then by dispatch priority."""
     tasks, total = inspections.list_tasks(session, status=status, offset=0, limit=200)
     public = [dispatching.task_public(session, settings, t) for t in tasks]
+    public = [t for t in public
+              if priority in (None, "", t.priority_class) and mode in (None, "", t.mode.value)]
+    escalated = {t.id for t in public if dispatching.window_passed(t)}
     order = {InspectionStatus.open: 0, InspectionStatus.scheduled: 1}
-    public.sort(key=lambda t: (order.get(t.status, 2), -t.id))
+    public.sort(key=lambda t: (t.id not in escalated, order.get(t.status, 2),
+                               -t.priority_score, t.id))
     return render(request, "officer/inspections.html", user=user, tasks=public, total=total,
-                  status=status, statuses=list(InspectionStatus))
+                  status=status, statuses=list(InspectionStatus), priority=priority or "",
+                  priorities=PRIORITY_CLASSES, mode=mode or "", modes=list(InspectionMode),
+                  escalated=escalated)
 
 
 def _screening_view(session: PageSession, declaration_id: int) -> dict[str, Any]:
