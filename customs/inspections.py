@@ -1,5 +1,7 @@
 """Inspection tasks: created by the red channel, dispatched, and closed by an officer's result."""
 
+import hashlib
+import hmac
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -19,6 +21,7 @@ from models import (
     InspectionOutcome,
     InspectionStatus,
     InspectionTask,
+    InspectionTaskPublic,
     User,
     utcnow,
 )
@@ -106,6 +109,20 @@ def unschedule(session: Session, task: InspectionTask, actor: User | None, reaso
     task.status = InspectionStatus.open
     task.officer_id = None
     session.add(task)
+
+
+def video_room_url(settings: Settings, task: InspectionTask | InspectionTaskPublic
+                   ) -> str | None:
+    """The video room of a remote inspection: ``{video_base_url}/clearlane-<room>``.
+
+    The room name is an HMAC of the task id under the server's secret key: stable (no
+    column to store), unguessable without the key, different for every task.
+    """
+    if task.mode != InspectionMode.remote or not settings.video_base_url or task.id is None:
+        return None
+    digest = hmac.new(settings.secret_key.encode(), f"inspection-room:{task.id}".encode(),
+                      hashlib.sha256).hexdigest()[:32]
+    return f"{settings.video_base_url.rstrip('/')}/clearlane-{digest}"
 
 
 def set_appointment(session: Session, task: InspectionTask, start: datetime, end: datetime

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
         default="", pattern=r"^([\w.]+:\w+)?$",
         description="with screening_engine=custom: 'module:function' of another check")
     dispatch_time_limit_s: float = Field(default=5.0, gt=0, le=300)
+    video_base_url: str = Field(
+        default="", max_length=500,
+        description="self-hosted video service for remote inspections (e.g. a Jitsi Meet "
+                    "server on the closed network); empty: no video links")
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":

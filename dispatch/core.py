@@ -110,6 +110,10 @@ class SearchConfig:
     gls_lambda: float = 0.1
     use_hgs_seed: bool = True
     hgs_share: float = 0.9
+    # From this many nodes on, HGS gets ``hgs_share_large`` of what is left once the OR-Tools
+    # model is built: at 400 customers the OR-Tools finish costs more than it gains.
+    large_nodes: int = 300
+    hgs_share_large: float = 0.97
     log: bool = False
 
     def with_budget(self, time_limit_s: float, seed: int) -> SearchConfig:
@@ -353,13 +357,16 @@ def solve_spec(
             seconds=time.perf_counter() - t0,
             engine="none",
         )
+    model = OrToolsModel(spec)  # built first, so the seeder's budget accounts for it
     if seed_routes is None and cfg.use_hgs_seed and not spec.locked and not spec.kept_order:
         from .hgs import hgs_routes  # local import: pyvrp is optional at runtime
 
-        seed_routes = hgs_routes(spec, budget * cfg.hgs_share, cfg.seed)
+        large = spec.num_nodes >= cfg.large_nodes
+        share = cfg.hgs_share_large if large else cfg.hgs_share
+        left = budget - (time.perf_counter() - t0)
+        seed_routes = hgs_routes(spec, left * share, cfg.seed)
         if seed_routes is not None:
             engine_prefix = "pyvrp-hgs seed → "
-    model = OrToolsModel(spec)
     remaining = max(0.05, budget - (time.perf_counter() - t0) - 0.1)
     res = model.solve(cfg, remaining, seed_routes)
     if res is None:

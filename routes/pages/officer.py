@@ -212,6 +212,7 @@ def inspection_form(request: Request, task_id: RecordId, session: PageSession,
                                 filings.get_filing(session, user, declaration.filing_id))
               if declaration.filing_id else None)
     return render(request, "officer/inspection.html", user=user, task=task,
+                  video_url=inspections.video_room_url(settings, task),
                   d=declarations.to_public(session, declaration), filing=filing,
                   photos=declarations.photos_of(session, declaration.id),
                   **_screening_view(session, declaration.id))
@@ -221,10 +222,17 @@ def inspection_form(request: Request, task_id: RecordId, session: PageSession,
 def inspection_result(task_id: RecordId, session: PageSession, settings: SettingsDep,
                       store: StoreDep, user: OfficerPage,
                       outcome: Annotated[InspectionOutcome, Form()],
-                      notes: Annotated[str, Form(max_length=4000)] = "") -> Response:
+                      notes: Annotated[str, Form(max_length=4000)] = "",
+                      checked: Annotated[list[str] | None, Form(max_length=50)] = None
+                      ) -> Response:
+    """Records the outcome; the ticked checklist items (from the screening reasons) are
+    kept in the notes."""
+    ticks = [c.strip()[:200] for c in checked or [] if c.strip()]
+    text = notes.strip() + ("\n" if notes.strip() and ticks else "")
+    text += "".join(f"[x] {c}\n" for c in ticks)
     task = inspections.get_task(session, task_id)
     declaration = inspections.record_result(session, settings, store, user, task, outcome,
-                                            notes.strip())
+                                            text.strip()[:4000])
     return redirect(f"/officer/declarations/{declaration.id}?done=recorded")
 
 

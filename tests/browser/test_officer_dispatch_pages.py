@@ -23,7 +23,7 @@ def officer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     data = tmp_path_factory.mktemp("dispatch-pages") / "data"
     data.mkdir()
     settings = Settings(environment="test", data_dir=Path(data), screening_engine="none",
-                        dispatch_time_limit_s=1.0,
+                        dispatch_time_limit_s=1.0, video_base_url="https://meet.customs.lan/",
                         secret_key="pages-test-secret-0123456789abcdef0123456789")
     DB["url"] = settings.resolved_database_url
     engine = make_engine(settings.resolved_database_url)
@@ -59,6 +59,7 @@ def test_inspection_list_filters_by_priority_class_and_mode(officer: TestClient)
     assert green and len(green) < len(every)
     assert all('class="prio-green"' in r for r in green)
     remote = _rows(officer.get("/officer/inspections?mode=remote&priority=").text)
+    assert remote and len(remote) < len(every)
     assert all("Remote (video)" in r for r in remote)
 
 
@@ -90,3 +91,21 @@ def test_confirming_a_merge_needs_a_merge(officer: TestClient) -> None:
     response = officer.post(f"/officer/dispatch/{plan_id}/merge/confirm", follow_redirects=False)
     assert response.status_code == 422
     assert "no merge to confirm" in response.text
+
+
+def test_remote_inspection_page_has_a_private_video_room_and_a_checklist(
+        officer: TestClient) -> None:
+    rows = _rows(officer.get("/officer/inspections?mode=remote").text)
+    ids = [re.search(r'href="/officer/inspections/(\d+)"', r).group(1)  # type: ignore[union-attr]
+           for r in rows]
+    rooms = []
+    for task_id in ids:
+        html = officer.get(f"/officer/inspections/{task_id}").text
+        room = re.search(r'data-testid="start-video" href="([^"]+)"', html)
+        assert room is not None
+        rooms.append(room.group(1))
+    assert all(re.fullmatch(r"https://meet\.customs\.lan/clearlane-[0-9a-f]{32}", r) for r in rooms)
+    assert rooms and len(set(rooms)) == len(rooms)
+    onsite = _rows(officer.get("/officer/inspections?mode=onsite").text)
+    onsite_id = re.search(r'href="/officer/inspections/(\d+)"', onsite[0]).group(1)  # type: ignore[union-attr]
+    assert 'data-testid="start-video"' not in officer.get(f"/officer/inspections/{onsite_id}").text
