@@ -95,109 +95,51 @@ def build(
     origin = min([problem.now, *(o.shift_start for o in problem.officers)]).replace(
         second=0, microsecond=0
     )
-    depots = list(problem.depots)
-    depot_idx = {d.id: i for i, d in enumerate(depots)}
-    tasks = [t for t in problem.tasks if t.status in ACTIVE or t.id in locked_ids]
 
     def secs(dt: datetime) -> int:
         return int((dt - origin).total_seconds())
 
     now_s = secs(problem.now)
+    depots = list(problem.depots)
+    depot_idx = {d.id: i for i, d in enumerate(depots)}
+    tasks = [t for t in problem.tasks if t.status in ACTIVE or t.id in locked_ids]
     locked_officers = {lk.officer_id for lk in locks}
     officers = [o for o in problem.officers if secs(o.shift_end) > now_s or o.id in locked_officers]
     n_dep = len(depots)
-    n = n_dep + len(tasks)
     node_of = {t.id: n_dep + i for i, t in enumerate(tasks)}
     horizon = _horizon(problem, tasks, secs, now_s)
-    dist_c, time_c, class_of = _matrices(problem, depots, depot_idx, tasks, officers, n)
-
-    service = np.zeros(n, dtype=np.int64)
-    tw_start = np.zeros(n, dtype=np.int64)
-    tw_end = np.full(n, horizon, dtype=np.int64)
-    penalty = np.full(n, -1, dtype=np.int64)
-    allowed: dict[int, list[int]] = {}
-    soft_upper: dict[int, tuple[int, int]] = {}
-    prio: dict[str, Priority] = {}
-    pre_dropped: dict[str, str] = {}
-    expired: set[str] = set()
-    used_depots = {depot_idx[o.depot_id] for o in officers}
-    inactive: set[int] = {i for i in range(n_dep) if i not in used_depots}
+    nodes = _TaskNodes.empty(n_dep + len(tasks), horizon)
+    nodes.inactive |= set(range(n_dep)) - {depot_idx[o.depot_id] for o in officers}
     officer_v = {o.id: v for v, o in enumerate(officers)}
-
     for t in tasks:
-        node = node_of[t.id]
-        p = priority_of(t, problem.now)
-        prio[t.id] = p
-        service[node] = service_seconds(t)
-        penalty[node] = p.penalty
-        is_locked = t.id in locked_ids
-        lo, hi = (0 if is_locked else now_s), horizon
-        if t.window is not None and not is_locked:
-            lo = max(lo, secs(t.window.start))
-            if t.window.hard:
-                hi = secs(t.window.end)
-            else:
-                soft_upper[node] = (secs(t.window.end), late_cost_per_second(p))
-        if node not in soft_upper and p.priority_class == "green" and not is_locked:
-            soft_upper[node] = (now_s, green_delay_cost_per_second(p))
-        tw_start[node], tw_end[node] = lo, hi
-        vs, why = eligible_vehicles(t, officers, problem)
-        if is_locked:
-            vs = [officer_v[lk.officer_id] for lk in locks if lk.task_id == t.id]
-        elif not vs:
-            pre_dropped[t.id] = why
-        elif hi < lo:
-            pre_dropped[t.id] = EXPIRED_WINDOW_REASON
-            expired.add(t.id)
-        if t.id in pre_dropped:
-            penalty[node] = 0
-            inactive.add(node)
-            tw_start[node], tw_end[node] = 0, horizon
-            soft_upper.pop(node, None)
-        elif len(vs) < len(officers):
-            allowed[node] = [int(v) for v in vs]
+        locked_on = [officer_v[lk.officer_id] for lk in locks if lk.task_id == t.id]
+        nodes.add(t, node_of[t.id], problem, officers, locked_on, secs, now_s)
 
-    v_start = [depot_idx[o.depot_id] for o in officers]
-    v_window: list[tuple[int, int]] = []
-    v_end_max: list[int] = []
-    for o in officers:
-        lo = max(secs(o.shift_start), now_s)
-        v_window.append((lo, max(lo, secs(o.shift_end))))
-        v_end_max.append(max(lo, secs(o.shift_end)))
-
-    spec_locked: dict[int, list[int]] = {}
-    fixed_start: dict[int, int] = {}
-    for lk in locks:
-        spec_locked.setdefault(officer_v[lk.officer_id], []).append(node_of[lk.task_id])
-        if lk.start is not None:
-            fixed_start[node_of[lk.task_id]] = secs(lk.start)
-    for v, nodes in spec_locked.items():
-        if nodes[0] in fixed_start:
-            # The officer left the office in the past: any departure that reaches the first
-            # locked stop on time will do (the solver keeps it minimal).
-            v_window[v] = (0, v_window[v][1])
-            v_end_max[v] = max(v_end_max[v], fixed_start[nodes[-1]] + int(service[nodes[-1]]))
-
+    v_window, v_end_max = _shift_windows(officers, secs, now_s)
+    spec_locked, fixed_start = _lock_chains(locks, officer_v, node_of, secs)
+    _open_departures_for_locks(spec_locked, fixed_start, nodes.service, v_window, v_end_max)
     remote_nodes = {node_of[t.id] for t in tasks if t.remote_ok}
+    dist_c, time_c, class_of = _matrices(problem, depots, depot_idx, tasks, officers, len(nodes))
+    v_start = [depot_idx[o.depot_id] for o in officers]
     spec = RoutingSpec(
-        num_nodes=n,
+        num_nodes=len(nodes),
         dist=dist_c,
         time=time_c,
-        service=service,
-        tw_start=tw_start,
-        tw_end=tw_end,
+        service=nodes.service,
+        tw_start=nodes.tw_start,
+        tw_end=nodes.tw_end,
         vehicle_start=v_start,
         vehicle_end=list(v_start),
         vehicle_class=class_of,
         vehicle_start_window=v_window,
         vehicle_end_max=v_end_max,
         horizon=int(horizon),
-        penalty=penalty,
-        allowed=allowed,
-        soft_upper=soft_upper,
+        penalty=nodes.penalty,
+        allowed=nodes.allowed,
+        soft_upper=nodes.soft_upper,
         locked=spec_locked,
         fixed_start=fixed_start,
-        inactive=inactive,
+        inactive=nodes.inactive,
         depot_nodes=set(range(n_dep)),
         office_nodes=set(range(n_dep)) | remote_nodes,
         single_excursion=[o.vehicle_id is not None for o in officers] if remote_nodes else [],
@@ -214,10 +156,145 @@ def build(
         tasks=tasks,
         n_depots=n_dep,
         node_of=node_of,
-        priority=prio,
-        pre_dropped=pre_dropped,
-        expired=expired,
+        priority=nodes.priority,
+        pre_dropped=nodes.pre_dropped,
+        expired=nodes.expired,
     )
+
+
+@dataclass
+class _TaskNodes:
+    """Per-node arrays and maps of the spec, filled one task at a time."""
+
+    service: np.ndarray
+    tw_start: np.ndarray
+    tw_end: np.ndarray
+    penalty: np.ndarray
+    horizon: int
+    allowed: dict[int, list[int]] = field(default_factory=dict)
+    soft_upper: dict[int, tuple[int, int]] = field(default_factory=dict)
+    inactive: set[int] = field(default_factory=set)
+    priority: dict[str, Priority] = field(default_factory=dict)
+    pre_dropped: dict[str, str] = field(default_factory=dict)
+    expired: set[str] = field(default_factory=set)
+
+    @classmethod
+    def empty(cls, n: int, horizon: int) -> _TaskNodes:
+        return cls(
+            service=np.zeros(n, dtype=np.int64),
+            tw_start=np.zeros(n, dtype=np.int64),
+            tw_end=np.full(n, horizon, dtype=np.int64),
+            penalty=np.full(n, -1, dtype=np.int64),
+            horizon=horizon,
+        )
+
+    def __len__(self) -> int:
+        return len(self.service)
+
+    def add(
+        self,
+        t: Task,
+        node: int,
+        problem: DispatchProblem,
+        officers: list[Officer],
+        locked_on: list[int],
+        secs: Callable[[datetime], int],
+        now_s: int,
+    ) -> None:
+        p = priority_of(t, problem.now)
+        self.priority[t.id] = p
+        self.service[node] = service_seconds(t)
+        self.penalty[node] = p.penalty
+        lo, hi, soft = _service_window(t, p, bool(locked_on), secs, now_s, self.horizon)
+        self.tw_start[node], self.tw_end[node] = lo, hi
+        if soft is not None:
+            self.soft_upper[node] = soft
+        vs, why = (locked_on, "") if locked_on else eligible_vehicles(t, officers, problem)
+        if not vs:
+            self._leave_out(t, node, why)
+        elif hi < lo:
+            self._leave_out(t, node, EXPIRED_WINDOW_REASON)
+            self.expired.add(t.id)
+        elif len(vs) < len(officers):
+            self.allowed[node] = [int(v) for v in vs]
+
+    def _leave_out(self, t: Task, node: int, reason: str) -> None:
+        """Not in the model (kept unvisited, no penalty); reported as dropped with ``reason``."""
+        self.pre_dropped[t.id] = reason
+        self.penalty[node] = 0
+        self.inactive.add(node)
+        self.tw_start[node], self.tw_end[node] = 0, self.horizon
+        self.soft_upper.pop(node, None)
+
+
+def _service_window(
+    t: Task,
+    p: Priority,
+    locked: bool,
+    secs: Callable[[datetime], int],
+    now_s: int,
+    horizon: int,
+) -> tuple[int, int, tuple[int, int] | None]:
+    """Earliest and latest service start, and the soft bound (bound, cost per second).
+
+    Not before now (locked stops keep their times); a hard window bounds both ends, a soft
+    one prices lateness; a green-channel task without one pays for every second of delay.
+    """
+    if locked:
+        return 0, horizon, None
+    lo, hi, soft = now_s, horizon, None
+    if t.window is not None:
+        lo = max(lo, secs(t.window.start))
+        if t.window.hard:
+            hi = secs(t.window.end)
+        else:
+            soft = (secs(t.window.end), late_cost_per_second(p))
+    if soft is None and p.priority_class == "green":
+        soft = (now_s, green_delay_cost_per_second(p))
+    return lo, hi, soft
+
+
+def _shift_windows(
+    officers: list[Officer], secs: Callable[[datetime], int], now_s: int
+) -> tuple[list[tuple[int, int]], list[int]]:
+    """Departure window (not before now) and latest return of each officer."""
+    windows: list[tuple[int, int]] = []
+    end_max: list[int] = []
+    for o in officers:
+        lo = max(secs(o.shift_start), now_s)
+        windows.append((lo, max(lo, secs(o.shift_end))))
+        end_max.append(max(lo, secs(o.shift_end)))
+    return windows, end_max
+
+
+def _lock_chains(
+    locks: list[Lock],
+    officer_v: dict[str, int],
+    node_of: dict[str, int],
+    secs: Callable[[datetime], int],
+) -> tuple[dict[int, list[int]], dict[int, int]]:
+    chains: dict[int, list[int]] = {}
+    fixed_start: dict[int, int] = {}
+    for lk in locks:
+        chains.setdefault(officer_v[lk.officer_id], []).append(node_of[lk.task_id])
+        if lk.start is not None:
+            fixed_start[node_of[lk.task_id]] = secs(lk.start)
+    return chains, fixed_start
+
+
+def _open_departures_for_locks(
+    chains: dict[int, list[int]],
+    fixed_start: dict[int, int],
+    service: np.ndarray,
+    windows: list[tuple[int, int]],
+    end_max: list[int],
+) -> None:
+    """An officer who left the office in the past may have left at any time that reaches
+    the first locked stop (the solver keeps it minimal), and is back after the last one."""
+    for v, nodes in chains.items():
+        if nodes[0] in fixed_start:
+            windows[v] = (0, windows[v][1])
+            end_max[v] = max(end_max[v], fixed_start[nodes[-1]] + int(service[nodes[-1]]))
 
 
 def _horizon(
