@@ -230,3 +230,37 @@ def confirm_merge(session: Session, record: DispatchPlanRecord, officer: User) -
     session.add(record)
     transaction.commit(session)
     return last
+
+
+def appointment_slots(session: Session, settings: Settings, task: InspectionTask, *,
+                      count: int = 6) -> list[dispatch.AppointmentSlot]:
+    """Free appointment slots for a task from the officers' shifts and the live plan (the
+    latest one; shifts only if none was built). Perishables are offered the earliest."""
+    tz = ZoneInfo(settings.port_timezone)
+    now = utcnow().astimezone(tz)
+    record = latest_plan(session)
+    with _engine_errors():
+        if record is not None:
+            plan = dispatch.DispatchPlan.model_validate(record.plan)
+            fallback = (plan.problem.depots[0].lat, plan.problem.depots[0].lon)
+            return dispatch.free_slots(plan, engine_task(session, task, fallback, tz), now=now,
+                                       count=count)
+        problem = build_problem(session, settings, now=now, exclude={task_id(task)})
+        fallback = (problem.depots[0].lat, problem.depots[0].lon)
+        return dispatch.free_slots(problem, engine_task(session, task, fallback, tz), now=now,
+                                   count=count)
+
+
+def book_slot(session: Session, settings: Settings, task: InspectionTask, start: datetime
+              ) -> dispatch.AppointmentSlot:
+    """Books one of the free slots as the task's appointment (merged into the plan next)."""
+    slots = appointment_slots(session, settings, task, count=48)
+    chosen = next((s for s in slots if s.start == as_utc(start)), None)
+    if chosen is None:
+        offer = ", ".join(s.start.strftime("%m-%d %H:%M") for s in slots[:6]) or "none"
+        raise Invalid(f"{start.isoformat()} is not a free slot; free slots: {offer}",
+                      code="slot_not_free")
+    length = max(chosen.end - chosen.start, timedelta(minutes=task.service_minutes))
+    inspections.set_appointment(session, task, chosen.start, chosen.start + length)
+    session.flush()
+    return chosen

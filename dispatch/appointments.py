@@ -30,7 +30,7 @@ NEXT_SHIFT = timedelta(days=1)
 
 
 def free_slots(
-    plan: DispatchPlan,
+    plan: DispatchPlan | DispatchProblem,
     task: Task,
     *,
     now: datetime | None = None,
@@ -38,7 +38,9 @@ def free_slots(
     slot_minutes: int = SLOT_MINUTES,
 ) -> list[AppointmentSlot]:
     """Up to ``count`` distinct free start times for ``task`` (earliest first), each with an
-    officer who can take it. The task's own ``window`` is ignored (that is what is booked)."""
+    officer who can take it. The task's own ``window`` is ignored (that is what is booked);
+    if the task is already on the plan, it is taken off first (re-booking). With a
+    :class:`DispatchProblem` instead of a plan, only the shifts count (nothing planned yet)."""
     now = now or plan.now
     bare = task.model_copy(update={"window": None, "status": "open"})
     earliest = now
@@ -47,7 +49,8 @@ def free_slots(
     today = _slots_today(plan, bare, now, earliest, slot_minutes)
     slots = _distinct(today, count)
     if len(slots) < count:
-        slots += next_shift_slots(plan.problem, bare, count - len(slots), slot_minutes)
+        problem = plan.problem if isinstance(plan, DispatchPlan) else plan
+        slots += next_shift_slots(problem, bare, count - len(slots), slot_minutes)
     return slots
 
 
@@ -72,16 +75,25 @@ def propose_slots(plan: DispatchPlan) -> DispatchPlan:
 
 
 def _slots_today(
-    plan: DispatchPlan, task: Task, now: datetime, earliest: datetime, slot_minutes: int
+    plan: DispatchPlan | DispatchProblem,
+    task: Task,
+    now: datetime,
+    earliest: datetime,
+    slot_minutes: int,
 ) -> list[AppointmentSlot]:
     from .merge import locked_prefixes, previous_routes  # merge builds on this module's users
 
-    others = [t for t in plan.problem.tasks if t.id != task.id]
-    problem = plan.problem.model_copy(update={"now": now, "tasks": [*others, task]})
+    live = plan if isinstance(plan, DispatchPlan) else None
+    base = live.problem if live is not None else plan
+    assert isinstance(base, DispatchProblem)
+    others = [t for t in base.tasks if t.id != task.id]
+    problem = base.model_copy(update={"now": now, "tasks": [*others, task]})
     validate(problem)
-    locks = [lk for lk in locked_prefixes(plan, now) if lk.task_id != task.id]
-    b = build(problem, locks, balance=False)
-    routes = previous_routes(plan, b)
+    locks = [] if live is None else locked_prefixes(live, now)
+    b = build(problem, [lk for lk in locks if lk.task_id != task.id], balance=False)
+    node = b.node_of[task.id]
+    routes = [[]] * len(b.officers) if live is None else previous_routes(live, b)
+    routes = [[n for n in r if n != node] for r in routes]
     return _scan(b, routes, task, earliest, slot_minutes, next_shift=False)
 
 

@@ -284,11 +284,14 @@ class OrToolsModel:
         params = self.params(cfg, time_limit_s)
         sol = None
         engine = f"ortools:{cfg.first_solution}+{cfg.metaheuristic}"
+        initial = None
         if initial_routes is not None:
             initial = self.assignment_from_routes(initial_routes)
             if initial is not None:
                 sol = self.routing.SolveFromAssignmentWithParameters(initial, params)
                 engine = f"ortools:seeded+{cfg.metaheuristic}"
+                if sol is None:  # out of time before a first step: the seed is feasible
+                    sol, engine = initial, "ortools:seed-verified"
         if sol is None:
             sol = self.routing.SolveWithParameters(params)
         if sol is None:

@@ -11,7 +11,9 @@ solver from the problem and the two plans:
 * km attributed to remote tasks (``travel_km`` of remote stops, ``detour_km`` of merged ones);
 * detour exactness: per route, Σ merged ``detour_seconds`` = travel after − travel before
   (kept stops), recomputed from the travel provider;
-* working hours: max / min over the officers on duty after the merge.
+* working hours: max / min over the officers on duty after the merge (leave → back, waiting
+  for appointments included), and the same for busy time (travel + service); ``remote_h``
+  is all the remote work of the day, the most a desk officer can be given.
 """
 
 from __future__ import annotations
@@ -111,6 +113,10 @@ def measure_day(seed: int, plan_s: float, merge_s: float) -> dict:
     now = max(t.created_at for t in new if t.created_at is not None)
     result = merge(plan, new, now, time_limit_s=merge_s, seed=seed)
     hours = [r.working_hours for r in result.plan.routes]
+    busy = [r.travel_hours + sum((x.end - x.start).total_seconds() for x in r.stops) / 3600
+            for r in result.plan.routes]
+    tasks = result.plan.problem.tasks
+    remote_h = sum(t.remote_service_minutes for t in tasks if t.remote_ok) / 60
     exact, worst = detours_exact(result, plan)
     return {
         "seed": seed,
@@ -132,6 +138,8 @@ def measure_day(seed: int, plan_s: float, merge_s: float) -> dict:
         "dropped": len(result.plan.dropped),
         "max_h": max(hours),
         "min_h": min(hours),
+        "busy_ratio": max(busy) / min(busy) if min(busy) > 0 else float("inf"),
+        "remote_h": remote_h,
     }
 
 

@@ -1,5 +1,6 @@
 """``python -m dispatch bench-large``: generated 400-customer VRPTW instances, ClearLane (PyVRP
-HGS seed → OR-Tools) against PyVRP alone under the same time budget, side by side.
+HGS seed → OR-Tools) against PyVRP alone under the same time budget, side by side: both run
+at the same time, each pinned to its own core, so a loaded machine slows both alike.
 
 Instances follow the Gehring–Homberger recipe in the DIMACS convention of
 :mod:`dispatch.bench.solomon`: customers uniform or clustered in a 200 × 200 square, depot in
@@ -10,6 +11,7 @@ seed, never seen by any tuning, and every solution is re-checked by the independ
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import sys
 import time
 from typing import TextIO
@@ -18,7 +20,14 @@ import numpy as np
 
 from ..core import SearchConfig, solve_spec
 from ..hgs import hgs_routes
-from .solomon import SCALE, SolomonInstance, check_solomon, dimacs_matrix, to_spec
+from .solomon import (
+    SCALE,
+    SolomonInstance,
+    check_solomon,
+    dimacs_matrix,
+    init_worker,
+    to_spec,
+)
 
 HORIZON = 1500
 SERVICE = 90
@@ -58,25 +67,43 @@ def generate_instance(n: int, seed: int) -> SolomonInstance:
     )
 
 
-def compare(inst: SolomonInstance, time_limit_s: float, seed: int) -> dict:
+def solve_one(job: tuple[str, int, int, float, int]) -> dict:
+    """One solver on one generated instance: ``("clearlane" | "pyvrp", n, instance seed, budget,
+    solver seed)``; the solution is re-checked by the independent checker."""
+    solver, n, inst_seed, time_limit_s, seed = job
+    inst = generate_instance(n, inst_seed)
     spec = to_spec(inst)
     t0 = time.perf_counter()
-    ours = solve_spec(spec, SearchConfig().with_budget(time_limit_s, seed))
-    ours_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    alone = hgs_routes(spec, time_limit_s, seed) or []
-    alone_s = time.perf_counter() - t0
-    a = check_solomon(inst, [r for r in ours.routes if r])
-    b = check_solomon(inst, [r for r in alone if r])
+    if solver == "clearlane":
+        routes = solve_spec(spec, SearchConfig().with_budget(time_limit_s, seed)).routes
+    else:
+        routes = hgs_routes(spec, time_limit_s, seed) or []
+    seconds = time.perf_counter() - t0
+    report = check_solomon(inst, [r for r in routes if r])
     return {
         "instance": inst.name,
-        "clearlane": a.distance,
-        "clearlane_ok": a.feasible,
-        "clearlane_s": ours_s,
-        "pyvrp": b.distance,
-        "pyvrp_ok": b.feasible,
-        "pyvrp_s": alone_s,
-        "diff_pct": 100.0 * (a.distance - b.distance) / b.distance,
+        "distance": report.distance,
+        "ok": report.feasible,
+        "seconds": seconds,
+    }
+
+
+def compare(n: int, inst_seed: int, time_limit_s: float, seed: int) -> dict:
+    """Both solvers at the same time, each pinned to its own core, so that whatever else
+    runs on the machine slows both alike."""
+    ctx = mp.get_context("spawn")
+    jobs = [(name, n, inst_seed, time_limit_s, seed) for name in ("clearlane", "pyvrp")]
+    with ctx.Pool(2, initializer=init_worker, initargs=(ctx.Value("i", 0),)) as pool:
+        ours, alone = pool.map(solve_one, jobs)
+    return {
+        "instance": ours["instance"],
+        "clearlane": ours["distance"],
+        "clearlane_ok": ours["ok"],
+        "clearlane_s": ours["seconds"],
+        "pyvrp": alone["distance"],
+        "pyvrp_ok": alone["ok"],
+        "pyvrp_s": alone["seconds"],
+        "diff_pct": 100.0 * (ours["distance"] - alone["distance"]) / alone["distance"],
     }
 
 
@@ -95,7 +122,7 @@ def run_bench_large(
     )
     rows = []
     for k in range(instances):
-        r = compare(generate_instance(n, seed + k), time_limit_s, seed)
+        r = compare(n, seed + k, time_limit_s, seed)
         rows.append(r)
         print(
             f"{r['instance']:<10} {r['clearlane']:>10.1f} {'y' if r['clearlane_ok'] else 'N':>3} "

@@ -180,7 +180,7 @@ def read_bks(directory: Path) -> dict[str, tuple[int, float]]:
 # ------------------------------------------------------------------------ bench
 
 
-def _init_worker(counter: object) -> None:
+def init_worker(counter: object) -> None:
     """Pin each benchmark process to its own core (one instance per core at a time)."""
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
@@ -267,13 +267,13 @@ def run_bench(
             )
 
     if workers <= 1:
-        _init_worker(mp.Value("i", 0))
+        init_worker(mp.Value("i", 0))
         for job in jobs:
             emit(bench_one(job))
     else:
         ctx = mp.get_context("spawn")
         counter = ctx.Value("i", 0)
-        with ctx.Pool(workers, initializer=_init_worker, initargs=(counter,)) as pool:
+        with ctx.Pool(workers, initializer=init_worker, initargs=(counter,)) as pool:
             for r in pool.imap(bench_one, jobs):
                 emit(r)
     if not as_json:

@@ -82,3 +82,19 @@ def test_bench_cli_json_lines(tmp_path: Path) -> None:
         assert key in row
     assert row["feasible"] is True
     assert sorted(c for r in row["routes"] for c in r) == list(range(1, 101))
+
+
+def test_a_seed_that_ortools_has_no_time_to_improve_is_kept_not_lost() -> None:
+    from dispatch.bench.solomon import to_spec
+    from dispatch.core import OrToolsModel, SearchConfig
+    from dispatch.hgs import hgs_routes
+
+    inst = read_solomon(DATA / "R101.vrp")
+    spec = to_spec(inst)
+    seed_routes = hgs_routes(spec, 0.5, 0)
+    assert seed_routes is not None
+    res = OrToolsModel(spec).solve(SearchConfig(), 0.000_001, seed_routes)
+    assert res is not None
+    report = check_solomon(inst, [r for r in res.routes if r])
+    assert report.feasible, report.violations
+    assert report.distance <= check_solomon(inst, [r for r in seed_routes if r]).distance
