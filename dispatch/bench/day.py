@@ -113,8 +113,11 @@ def measure_day(seed: int, plan_s: float, merge_s: float) -> dict:
     now = max(t.created_at for t in new if t.created_at is not None)
     result = merge(plan, new, now, time_limit_s=merge_s, seed=seed)
     hours = [r.working_hours for r in result.plan.routes]
-    busy = [r.travel_hours + sum((x.end - x.start).total_seconds() for x in r.stops) / 3600
-            for r in result.plan.routes]
+    busy = [
+        r.travel_hours + sum((x.end - x.start).total_seconds() for x in r.stops) / 3600
+        for r in result.plan.routes
+    ]
+    driving = [r.working_hours for r in result.plan.routes if r.vehicle_id is not None]
     tasks = result.plan.problem.tasks
     remote_h = sum(t.remote_service_minutes for t in tasks if t.remote_ok) / 60
     exact, worst = detours_exact(result, plan)
@@ -139,6 +142,7 @@ def measure_day(seed: int, plan_s: float, merge_s: float) -> dict:
         "max_h": max(hours),
         "min_h": min(hours),
         "busy_ratio": max(busy) / min(busy) if min(busy) > 0 else float("inf"),
+        "vehicle_ratio": max(driving) / min(driving) if min(driving) > 0 else float("inf"),
         "remote_h": remote_h,
     }
 
@@ -221,6 +225,9 @@ def run_bench_day(
         "violations",
         "max_h",
         "min_h",
+        "remote_h",
+        "busy_ratio",
+        "vehicle_ratio",
     )
     print(" ".join(f"{c[:9]:>9}" for c in (*cols, "max/min")), file=out, flush=True)
     rows = []
@@ -240,7 +247,10 @@ def run_bench_day(
         f"checker violations {sum(r['violations'] for r in rows)}, "
         f"max/min working hours median {statistics.median(ratios):.2f} "
         f"worst {max(ratios):.2f}, days with ratio <= 1.5: "
-        f"{sum(x <= 1.5 for x in ratios)}/{len(rows)}",
+        f"{sum(x <= 1.5 for x in ratios)}/{len(rows)}; among vehicle officers median "
+        f"{statistics.median(r['vehicle_ratio'] for r in rows):.2f} worst "
+        f"{max(r['vehicle_ratio'] for r in rows):.2f}; busy time (travel + service) median "
+        f"{statistics.median(r['busy_ratio'] for r in rows):.2f}",
         file=out,
         flush=True,
     )

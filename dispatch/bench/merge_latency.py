@@ -42,7 +42,7 @@ def run_bench_merge(
         "plan_seconds": round(plan_s, 2),
         "new_tasks": new,
         "merged": len(result.merged),
-        "unmerged": [u.model_dump(by_alias=True) for u in result.unmerged],
+        "unmerged": [u.model_dump(mode="json", by_alias=True) for u in result.unmerged],
         "locked_stops": len(result.locked_task_ids),
         "first_answer_seconds_median": round(statistics.median(firsts), 4),
         "first_answer_seconds_max": round(max(firsts), 4),

@@ -171,7 +171,26 @@ function addRow(tableId) {
   row.querySelector("input")?.focus();
 }
 
+// --- long form posts (building a dispatch plan): say it is working, with the seconds so far --
+function showBusy(form) {
+  const button = form.querySelector("button[type=submit]");
+  const note = document.createElement("span");
+  note.className = "busy small muted";
+  note.setAttribute("role", "status");
+  form.append(note);
+  const started = Date.now();
+  const update = () => {
+    note.textContent = ` ${form.dataset.busy} ${Math.round((Date.now() - started) / 1000)} s`;
+  };
+  update();
+  window.setInterval(update, 1000);
+  if (button) window.setTimeout(() => { button.disabled = true; }, 0);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.addEventListener("submit", (event) => {
+    if (event.target.matches("form[data-busy]")) showBusy(event.target);
+  });
   for (const zone of document.querySelectorAll(".dropzone[data-upload]")) setUpDropzone(zone);
   const waiting = document.getElementById("screening-wait");
   if (waiting) poll(waiting.dataset.poll);
