@@ -262,5 +262,5 @@ def book_slot(session: Session, settings: Settings, task: InspectionTask, start:
                       code="slot_not_free")
     length = max(chosen.end - chosen.start, timedelta(minutes=task.service_minutes))
     inspections.set_appointment(session, task, chosen.start, chosen.start + length)
-    session.flush()
+    transaction.commit(session)
     return chosen
