@@ -56,19 +56,7 @@ def merge(
     locks = locked_prefixes(plan, now)
     b = build(merged_problem, locks)
 
-    previous = previous_routes(plan, b)
-    kept: list[list[int]] = []
-    lost: list[int] = []
-    lost_reasons: dict[str, str] = {}
-    for v, route in enumerate(previous):
-        k, gone = feasible_prefix(b, v, [n for n in route if n not in b.spec.inactive])
-        kept.append(k)
-        for node in gone:
-            before = [n for n in route[: route.index(node)] if n in set(k)]
-            lost_reasons[b.task_of(node).id] = lost_reason(b, v, before, node)
-        lost.extend(gone)
-    lost_reasons.update(_off_duty(plan, b))
-    lost += [b.node_of[t] for t in lost_reasons if t in b.node_of and b.node_of[t] not in lost]
+    kept, lost, lost_reasons = keep_dispatched(plan, b)
     b.spec.kept_order = {v: list(r) for v, r in enumerate(kept) if r}
 
     new_ids = {t.id for t in new_tasks}
@@ -130,6 +118,26 @@ def merge(
         first_answer_seconds=round(first_answer, 4),
         seconds=round(time.perf_counter() - t0, 4),
     )
+
+
+def keep_dispatched(
+    plan: DispatchPlan, b: BuiltProblem
+) -> tuple[list[list[int]], list[int], dict[str, str]]:
+    """The previous routes as far as they still fit (per vehicle, in order), the stops that
+    no longer do, and why (task id -> reason)."""
+    kept: list[list[int]] = []
+    lost: list[int] = []
+    reasons: dict[str, str] = {}
+    for v, route in enumerate(previous_routes(plan, b)):
+        k, gone = feasible_prefix(b, v, [n for n in route if n not in b.spec.inactive])
+        kept.append(k)
+        for node in gone:
+            before = [n for n in route[: route.index(node)] if n in set(k)]
+            reasons[b.task_of(node).id] = lost_reason(b, v, before, node)
+        lost.extend(gone)
+    reasons.update(_off_duty(plan, b))
+    lost += [b.node_of[t] for t in reasons if t in b.node_of and b.node_of[t] not in lost]
+    return kept, lost, reasons
 
 
 def _off_duty(plan: DispatchPlan, b: BuiltProblem) -> dict[str, str]:

@@ -3,6 +3,8 @@ alternatives for tasks that did not fit."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from itertools import combinations
 
 from .appointments import next_shift_slots
@@ -23,6 +25,17 @@ MAX_DISPLACED_FOR_ALTERNATIVE = 2
 MAX_OFFICER_ALTERNATIVES = 2
 
 
+@dataclass(frozen=True)
+class _MergeFacts:
+    """What every merged-task entry needs to know about the merge as a whole."""
+
+    b: BuiltProblem
+    old_start: dict[str, datetime]
+    inserted_ids: set[str]
+    retried: set[str]
+    moved_from: dict[str, str]
+
+
 def merged_report(
     b: BuiltProblem,
     old: DispatchPlan,
@@ -37,54 +50,37 @@ def merged_report(
     """One entry per inserted task. Detours are exact: per route, the inserted tasks are
     added back in insertion order to the kept stops (in their final positions), and each one's
     detour is the travel after minus before; they sum to the route's after minus before."""
-    old_start = {st.task_id: st.start for r in old.routes for st in r.stops}
+    facts = _MergeFacts(
+        b=b,
+        old_start={st.task_id: st.start for r in old.routes for st in r.stops},
+        inserted_ids={b.task_of(n).id for n in inserted},
+        retried=retried,
+        moved_from=moved_from,
+    )
     out: list[MergedTask] = []
     for v, route in enumerate(final):
-        here = sorted((n for n in route if n in inserted), key=lambda n: rank.get(n, n))
-        if not here:
-            continue
         present = set(kept[v])
-        before_s = route_travel_s(b, v, [n for n in route if n in present])
-        before_m = route_distance_m(b, v, [n for n in route if n in present])
-        plan_route = new.routes[v]
-        for node in here:
+        partial = [n for n in route if n in present]
+        before_s, before_m = route_travel_s(b, v, partial), route_distance_m(b, v, partial)
+        for node in sorted((n for n in route if n in inserted), key=lambda n: rank.get(n, n)):
             present.add(node)
             partial = [n for n in route if n in present]
             after_s, after_m = route_travel_s(b, v, partial), route_distance_m(b, v, partial)
-            out.append(
-                _merged_task(
-                    b,
-                    plan_route,
-                    route.index(node),
-                    after_s - before_s,
-                    after_m - before_m,
-                    old_start,
-                    inserted,
-                    retried,
-                    moved_from,
-                )
-            )
+            stop_index = route.index(node)
+            detour = (after_s - before_s, after_m - before_m)
+            out.append(_merged_task(facts, new.routes[v], stop_index, *detour))
             before_s, before_m = after_s, after_m
     return out
 
 
 def _merged_task(
-    b: BuiltProblem,
-    route: OfficerRoute,
-    k: int,
-    detour_s: int,
-    detour_m: int,
-    old_start: dict,
-    inserted: set[int],
-    retried: set[str],
-    moved_from: dict[str, str],
+    facts: _MergeFacts, route: OfficerRoute, k: int, detour_s: int, detour_m: int
 ) -> MergedTask:
     st = route.stops[k]
-    inserted_ids = {b.task_of(n).id for n in inserted}
     affected = [
-        EtaChange(task_id=o.task_id, old_start=old_start.get(o.task_id), new_start=o.start)
+        EtaChange(task_id=o.task_id, old_start=facts.old_start.get(o.task_id), new_start=o.start)
         for o in route.stops[k + 1 :]
-        if o.task_id not in inserted_ids and old_start.get(o.task_id) != o.start
+        if o.task_id not in facts.inserted_ids and facts.old_start.get(o.task_id) != o.start
     ]
     return MergedTask(
         task_id=st.task_id,
@@ -99,8 +95,8 @@ def _merged_task(
         detour_m=detour_m,
         affected=affected,
         priority=st.priority,
-        retried=st.task_id in retried,
-        displaced_from=moved_from.get(st.task_id),
+        retried=st.task_id in facts.retried,
+        displaced_from=facts.moved_from.get(st.task_id),
     )
 
 
