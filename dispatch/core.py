@@ -110,10 +110,12 @@ class SearchConfig:
     gls_lambda: float = 0.1
     use_hgs_seed: bool = True
     hgs_share: float = 0.9
-    # From this many nodes on, HGS gets ``hgs_share_large`` of what is left once the OR-Tools
-    # model is built: at 400 customers the OR-Tools finish costs more than it gains.
+    # From this many nodes on, for specs HGS sees completely (no soft bounds, balance or
+    # single-excursion rule), HGS gets ``hgs_share_large`` of what is left once the OR-Tools
+    # model is built and OR-Tools only verifies: at 400 customers its finish cost more than
+    # it gained.
     large_nodes: int = 300
-    hgs_share_large: float = 0.97
+    hgs_share_large: float = 0.99
     log: bool = False
 
     def with_budget(self, time_limit_s: float, seed: int) -> SearchConfig:
@@ -341,6 +343,12 @@ def total_distance(spec: RoutingSpec, routes: list[list[int]]) -> int:
     return sum(route_distance(spec, v, r) for v, r in enumerate(routes))
 
 
+def hgs_sees_everything(spec: RoutingSpec) -> bool:
+    """True when the PyVRP seeder models every rule of ``spec`` (then a short OR-Tools finish
+    is enough); soft bounds, workload balance and the single-excursion rule are OR-Tools'."""
+    return not spec.soft_upper and spec.balance is None and not any(spec.single_excursion)
+
+
 def solve_spec(
     spec: RoutingSpec,
     cfg: SearchConfig,
@@ -364,7 +372,7 @@ def solve_spec(
     if seed_routes is None and cfg.use_hgs_seed and not spec.locked and not spec.kept_order:
         from .hgs import hgs_routes  # local import: pyvrp is optional at runtime
 
-        large = spec.num_nodes >= cfg.large_nodes
+        large = spec.num_nodes >= cfg.large_nodes and hgs_sees_everything(spec)
         share = cfg.hgs_share_large if large else cfg.hgs_share
         left = budget - (time.perf_counter() - t0)
         seed_routes = hgs_routes(spec, left * share, cfg.seed)
