@@ -2,6 +2,7 @@
 
 from sqlmodel import Session, select
 
+from customs import notifications
 from customs.certificate_pdf import render_pdf
 from customs.declarations import containers_of, goods_of
 from customs.errors import NotFound
@@ -33,6 +34,12 @@ def issue(session: Session, settings: Settings, store: BlobStore, declaration: D
     enterprise = session.get(Enterprise, declaration.enterprise_id)
     assert enterprise is not None and declaration.released_at is not None
     number = "CLC" + declaration.declaration_no[2:]
+    existing = session.exec(select(Certificate).where(
+        Certificate.certificate_no == number)).first()
+    if existing is not None:  # released again after a port inspection (broken e-seal)
+        notifications.emit(session, declaration, "declaration.released",
+                           {"certificate_no": number, "channel": channel.value})
+        return existing
     payload = {
         "certificate_no": number,
         "declaration_no": declaration.declaration_no,
@@ -58,6 +65,8 @@ def issue(session: Session, settings: Settings, store: BlobStore, declaration: D
                               pdf_sha256=pdf_sha)
     session.add(certificate)
     session.flush()
+    notifications.emit(session, declaration, "declaration.released",
+                       {"certificate_no": number, "channel": channel.value})
     return certificate
 
 

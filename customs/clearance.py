@@ -2,9 +2,8 @@
 
 from sqlmodel import Session, col, select
 
-from customs import lifecycle, transaction
+from customs import lifecycle, transaction, transit
 from customs.containers import normalise_container_no
-from customs.declarations import containers_of
 from customs.errors import Conflict, Invalid, NotFound
 from models import ClearanceStatus, Container, Declaration, DeclarationStatus, User
 
@@ -17,15 +16,23 @@ _MESSAGES = {
 
 
 def status_of(session: Session, declaration: Declaration) -> ClearanceStatus:
+    """May it load? For an export transit, only once its e-seals arrived intact (or a port
+    inspection released it again), see `customs.transit.port_view`."""
     status = DeclarationStatus(declaration.status)
+    views = transit.views_for(session, declaration)
+    waiting = next((v for v in views.values() if not v.may_load), None)
+    may_load = status == DeclarationStatus.released and waiting is None
+    message = _MESSAGES.get(status, "not yet released: hold")
+    if status == DeclarationStatus.released and waiting is not None:
+        message = waiting.message + ": hold"
     return ClearanceStatus(
         declaration_no=declaration.declaration_no,
-        container_nos=[c.container_no for c in containers_of(session, declaration.id)],
+        container_nos=list(views),
         status=status,
         released_at=declaration.released_at,
         loaded_at=declaration.loaded_at,
-        may_load=status == DeclarationStatus.released,
-        message=_MESSAGES.get(status, "not yet released: hold"),
+        may_load=may_load,
+        message=message,
     )
 
 
@@ -59,10 +66,19 @@ def _container_holder(session: Session, number: str) -> Declaration | None:
     return loaded or session.exec(named).first()
 
 
-def mark_loaded(session: Session, user: User, declaration: Declaration) -> Declaration:
+def check_may_load(session: Session, declaration: Declaration) -> None:
     if declaration.status != DeclarationStatus.released:
         raise Conflict(f"declaration {declaration.declaration_no} is {declaration.status}; "
                        "only released declarations can be loaded", code="not_released")
+    waiting = next((v for v in transit.views_for(session, declaration).values()
+                    if not v.may_load), None)
+    if waiting is not None:
+        raise Conflict(f"declaration {declaration.declaration_no}: {waiting.message}; "
+                       "it cannot be loaded yet", code=waiting.code)
+
+
+def mark_loaded(session: Session, user: User, declaration: Declaration) -> Declaration:
+    check_may_load(session, declaration)
     lifecycle.transition(session, declaration, DeclarationStatus.loaded, user,
                          reason="loaded onto the vessel (direct loading)")
     transaction.commit(session)

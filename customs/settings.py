@@ -59,6 +59,15 @@ class Settings(BaseSettings):
         description="self-hosted video service for remote inspections (e.g. a Jitsi Meet "
                     "server on the closed network); empty: no video links")
 
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=60,
+                                     description="how long one webhook delivery may take")
+    eseal_systems: dict[str, str] = Field(
+        default_factory=dict,
+        description="e-seal systems allowed to post seal events: name -> HMAC secret "
+                    '(CLEARLANE_ESEAL_SYSTEMS=\'{"fuxia-eseal": "..."}\')')
+    eseal_max_skew_s: int = Field(default=300, ge=10, le=3600,
+                                  description="seal events signed longer ago are refused")
+
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
         if self.environment == "production" and self.secret_key == DEFAULT_SECRET:

@@ -28,15 +28,18 @@ from routes import (
     health,
     inspections,
     pages,
+    port,
     screenings,
     stats,
+    transit,
+    webhooks,
 )
 from routes.errors import COMMON_RESPONSES, install
 
 log = logging.getLogger(__name__)
 
 API_ROUTERS = (auth, admin, filings, declarations, screenings, clearance, inspections, dispatch,
-               certificates, stats)
+               certificates, stats, port, transit, webhooks)
 
 
 def _job_executor(settings: Settings, engine: Engine, store: BlobStore
