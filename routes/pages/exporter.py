@@ -16,8 +16,10 @@ from customs import (
     inspections,
     packing_photos,
     screening,
+    webhooks,
 )
 from models import (
+    WEBHOOK_EVENTS,
     Declaration,
     DeclarationCreate,
     DeclarationStatus,
@@ -27,6 +29,7 @@ from models import (
     GoodsCategory,
     PackingPhotoPublic,
     TransportMode,
+    WebhookEndpointCreate,
 )
 from routes.deps import RecordId, SettingsDep, StoreDep
 from routes.pages.core import ExporterPage, PageRoute, PageSession, language, redirect, render
@@ -259,3 +262,48 @@ def packing_photo_upload(
         read_capped(file, settings.max_upload_bytes))
     return JSONResponse(PackingPhotoPublic.model_validate(photo).model_dump(mode="json"),
                         status_code=202)
+
+
+# --- status notifications: webhook endpoints and the delivery log ---
+
+DELIVERY_LABELS = {"pending": N_("Queued"), "retrying": N_("Retrying"),
+                   "delivered": N_("Delivered"), "failed": N_("Failed")}
+
+@router.get("/notifications")
+def notifications_page(request: Request, session: PageSession, user: ExporterPage,
+                       done: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+    return _notifications(request, session, user,
+                          notice=gettext(language(request), "Delivery queued again.")
+                          if done == "replayed" else None)
+
+
+def _notifications(request: Request, session: PageSession, user: ExporterPage,
+                   notice: str | None = None, created: Any = None, error: str | None = None,
+                   status_code: int = 200) -> Response:
+    return render(request, "exporter/notifications.html", status_code=status_code, user=user,
+                  endpoints=webhooks.endpoints_of(session, user),
+                  deliveries=webhooks.deliveries_of(session, user, limit=50),
+                  events=WEBHOOK_EVENTS, notice=notice, created=created, error=error,
+                  delivery_labels=DELIVERY_LABELS)
+
+
+@router.post("/notifications")
+async def notifications_register(request: Request, session: PageSession, user: ExporterPage
+                                 ) -> Response:
+    form = await request.form()
+    events = [str(e) for e in form.getlist("events")]
+    try:
+        data = WebhookEndpointCreate(url=text(form.get("url")), events=events)
+    except ValidationError:
+        return await run_in_threadpool(
+            _notifications, request, session, user, None, None,
+            N_("Give an http:// or https:// address for the webhook."), 422)
+    endpoint = await run_in_threadpool(webhooks.register, session, user, data)
+    return await run_in_threadpool(_notifications, request, session, user, None, endpoint)
+
+
+@router.post("/notifications/deliveries/{delivery_id}/replay")
+def notifications_replay(delivery_id: RecordId, session: PageSession, user: ExporterPage
+                         ) -> Response:
+    webhooks.replay(session, user, delivery_id)
+    return redirect("/exporter/notifications?done=replayed")
