@@ -140,12 +140,10 @@ def record_event(session: Session, actor: User | None, source: str, event: SealE
     declaration = session.get(Declaration, transit.declaration_id)
     assert declaration is not None and declaration.id is not None
     at = event.occurred_at or utcnow()
+    _claim_nonce(session, seal, event, source, at)
     broken = _apply(seal, declaration, event.kind, at)
     seal.state = event.kind.value
     session.add(seal)
-    session.add(SealEvent(seal_id=seal.id, kind=event.kind, source=source,
-                          nonce=event.nonce or uuid.uuid4().hex, location=event.location,
-                          occurred_at=at))
     audit.record(session, declaration.id, actor, f"seal_{event.kind.value}",
                  reason=f"seal {seal.seal_no} on {seal.container_no}: {event.kind.value}"
                         f"{' at ' + event.location if event.location else ''} ({source})"
@@ -155,13 +153,22 @@ def record_event(session: Session, actor: User | None, source: str, event: SealE
     notifications.emit(session, declaration, "seal.event", {
         "container_no": seal.container_no, "seal_no": seal.seal_no, "kind": event.kind.value,
         "occurred_at": as_utc(at).isoformat(), "broken": bool(broken)})
+    transaction.commit(session)
+    return seal
+
+
+def _claim_nonce(session: Session, seal: TransitSeal, event: SealEventIn, source: str,
+                 at: datetime) -> None:
+    """Stores the event under its (source, nonce): a replay fails here, before any effect."""
+    session.add(SealEvent(seal_id=seal.id, kind=event.kind, source=source,
+                          nonce=event.nonce or uuid.uuid4().hex, location=event.location,
+                          occurred_at=at))
     try:
-        transaction.commit(session)
+        session.flush()
     except IntegrityError:
         transaction.rollback(session)
         raise Conflict("this seal event (source and nonce) was received already",
                        code="eseal_replay") from None
-    return seal
 
 
 def _apply(seal: TransitSeal, declaration: Declaration, kind: SealEventKind,
