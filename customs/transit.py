@@ -40,6 +40,7 @@ from models import (
     utcnow,
 )
 
+PORT_INSPECTION_REASON = "the e-seal was broken in transit; inspect the container at the port"
 EDITABLE = {DeclarationStatus.draft, DeclarationStatus.submitted}
 K = SealEventKind
 
@@ -207,7 +208,7 @@ def _hold_for_port_inspection(session: Session, actor: User | None, declaration:
         return  # loaded already, or on hold for another reason: the event is on record
     lifecycle.transition(session, declaration, DeclarationStatus.inspection_required, actor,
                          reason=f"{seal.container_no}: {reason}; inspection at the port")
-    task = inspections.create_task(session, declaration, [f"seal_broken: {reason}"],
+    task = inspections.create_task(session, declaration, [PORT_INSPECTION_REASON],
                                    remote_allowed=False, risk_level=3)
     port = session.get(Office, transit.destination_office_id)
     if port is not None:

@@ -58,3 +58,4 @@ class ErrorBody(BaseModel):
 
     detail: str
     code: str
+    detail_zh: str | None = None

@@ -14,6 +14,7 @@ from customs import (
     declarations,
     filings,
     inspections,
+    messages,
     packing_photos,
     screening,
     webhooks,
@@ -97,7 +98,7 @@ async def filing_create(request: Request, session: PageSession, user: ExporterPa
         items, _ = await run_in_threadpool(filings.list_filings, session, user, status=None,
                                            offset=0, limit=200)
         return render(request, "exporter/filings.html", status_code=422, user=user,
-                      filings=items, errors=errors_of(exc), form=dict(form),
+                      filings=items, errors=errors_of(exc, language(request)), form=dict(form),
                       modes=list(TransportMode))
     filing = await run_in_threadpool(filings.create_filing, session, user, data)
     return redirect(f"/exporter/filings/{filing.id}?done=filed")
@@ -178,7 +179,7 @@ async def declaration_create(request: Request, session: PageSession, settings: S
     try:
         data = DeclarationCreate.model_validate(values)
     except ValidationError as exc:
-        errors = errors_of(exc)
+        errors = errors_of(exc, language(request))
     if errors:
         context = await run_in_threadpool(_form_context, session, user)
         return render(request, "exporter/declaration_new.html", status_code=422, user=user,
@@ -197,12 +198,15 @@ def _declare(session: PageSession, user: ExporterPage, data: DeclarationCreate,
     return declarations.submit(session, user, created) if submit else created
 
 
-def _outcome(session: PageSession, declaration: Declaration) -> dict[str, Any]:
+def _outcome(session: PageSession, declaration: Declaration, lang: str = "en"
+             ) -> dict[str, Any]:
     record = screening.latest(session, declaration.id)
     reasons = []
     if record is not None:
         reasons = [{"code": r.get("code", ""), "title": REASON_TITLES.get(r.get("code", "")),
-                    "message": r.get("message", "")}
+                    "message": r.get("message", ""),
+                    "text": r.get("message", "") if lang == "en"
+                    else messages.text(r.get("code", ""), lang, "")}
                    for r in record.reasons if r.get("code") != "ok"]
     tasks = inspections.tasks_for(session, declaration.id)
     task = tasks[-1] if tasks else None
@@ -220,7 +224,7 @@ def declaration_detail(request: Request, declaration_id: RecordId, session: Page
     public = declarations.to_public(session, declaration)
     photos = declarations.photos_of(session, declaration.id)
     events = audit.events_for(session, declaration.id)
-    outcome = _outcome(session, declaration)
+    outcome = _outcome(session, declaration, language(request))
     verify = (certificates.verify_url(settings, outcome["certificate"].certificate_no)
               if outcome["certificate"] else None)
     return render(request, "exporter/declaration.html", user=user, d=public, photos=photos,

@@ -98,7 +98,8 @@ function uploadOne(zone, file, list, done) {
       }
       done(true);
     } else {
-      state.textContent = `✘ ${body.detail || xhr.status}`;
+      const zh = document.documentElement.lang.startsWith("zh") && body.detail_zh;
+      state.textContent = `✘ ${zh || body.detail || xhr.status}`;
       state.className = "state err";
       item.dataset.result = "error";
       done(false);
