@@ -81,6 +81,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "invalid_shift": ("The shift times are not valid.", "班次时间无效。"),
     "invalid_dispatch_problem": ("The dispatch input is not valid.", "派单输入无效。"),
     "travel_unavailable": ("Travel times are unavailable.", "无法获取行驶时间。"),
+    "nothing_to_confirm": ("This plan has no merge to confirm.", "该计划没有待确认的合并。"),
+    "slot_not_free": ("That appointment slot is no longer free; pick another.",
+                      "该预约时段已不可用，请另选时段。"),
     # the port's view of a container
     "released": ("Released: may load.", "已放行，可装船。"),
     "loaded": ("Loaded onto the vessel.", "已装船。"),
