@@ -24,6 +24,7 @@ from routes import (
     clearance,
     declarations,
     dispatch,
+    docs,
     filings,
     health,
     inspections,
@@ -85,6 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Packing-photo screening, inspection dispatch and declaration tracking "
                 "for export customs.",
         lifespan=lifespan,
+        docs_url=None,  # served with local assets by routes.docs
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.resolved_database_url)
@@ -92,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.notifier, app.state.in_process_worker = _job_executor(
         settings, app.state.engine, app.state.store)
     install(app)
+    docs.install(app)
     app.include_router(health.router)
     app.include_router(pages.router)
     for module in API_ROUTERS:
