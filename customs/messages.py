@@ -48,7 +48,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "screening_pending": ("The screening is still running.", "甄别仍在进行中。"),
     # declarations and filings
     "invalid_container_no": ("Not a valid container number (ISO 6346 check digit).",
-                             "集装箱号无效（ISO 6346 校验位不符）。"),
+                             "集装箱号无效（ISO 6346 校验码不符）。"),
     "duplicate_container": ("A container number is listed twice.", "集装箱号重复填写。"),
     "container_in_use": ("The container is already on another live declaration.",
                          "该集装箱已在另一份有效报关单上。"),
