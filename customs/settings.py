@@ -61,6 +61,9 @@ class Settings(BaseSettings):
 
     webhook_timeout_s: float = Field(default=10.0, gt=0, le=60,
                                      description="how long one webhook delivery may take")
+    webhook_private_hosts: bool | None = Field(
+        default=None, description="may webhooks go to loopback/private addresses? "
+                                  "default: yes except in production")
     eseal_systems: dict[str, str] = Field(
         default_factory=dict,
         description="e-seal systems allowed to post seal events: name -> HMAC secret "
@@ -76,6 +79,12 @@ class Settings(BaseSettings):
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
             )
         return self
+
+    @property
+    def webhooks_may_reach_private_hosts(self) -> bool:
+        if self.webhook_private_hosts is not None:
+            return self.webhook_private_hosts
+        return self.environment != "production"
 
     @property
     def resolved_database_url(self) -> str:

@@ -11,10 +11,13 @@ answer (or no answer) is retried by the job queue with exponential back-off (`jo
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
+import socket
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import Engine
@@ -111,20 +114,44 @@ def deliver(engine: Engine, settings: Settings, job: Job) -> None:
                "X-ClearLane-Event": str(payload["type"]),
                "X-ClearLane-Timestamp": str(timestamp),
                "X-ClearLane-Signature": sign(secret, timestamp, body)}
-    code: int | None = None
-    error = ""
-    try:
-        response = httpx.post(url, content=body, headers=headers, follow_redirects=False,
-                              timeout=settings.webhook_timeout_s)
-        code = response.status_code
-        if not 200 <= code < 300:
-            error = f"the receiver answered HTTP {code}"
-    except httpx.HTTPError as exc:
-        error = f"{type(exc).__name__}: {exc}"[:500]
+    refused = "" if settings.webhooks_may_reach_private_hosts else _private_host(url)
+    if refused:  # retrying would not help: logged as failed, and the job ends
+        _log_attempt(engine, delivery_id, None, refused, final=True)
+        return
+    code, error = _post(url, body, headers, settings.webhook_timeout_s)
     final = job.attempts >= jobs.MAX_ATTEMPTS
     _log_attempt(engine, delivery_id, code, error, final)
     if error:
         raise DeliveryFailed(error)
+
+
+def _post(url: str, body: bytes, headers: dict[str, str], timeout_s: float
+          ) -> tuple[int | None, str]:
+    """(HTTP status or None, why it failed or '')."""
+    try:
+        response = httpx.post(url, content=body, headers=headers, follow_redirects=False,
+                              timeout=timeout_s)
+    except httpx.HTTPError as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:500]
+    if not 200 <= response.status_code < 300:
+        return response.status_code, f"the receiver answered HTTP {response.status_code}"
+    return response.status_code, ""
+
+
+def _private_host(url: str) -> str:
+    """Why the URL may not be called from inside customs' network ('' when it may): a host
+    resolving to a loopback, private, link-local or reserved address (SSRF)."""
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return f"cannot resolve {host}"
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved \
+                or ip.is_multicast or ip.is_unspecified:
+            return f"refused: {host} resolves to the internal address {address}"
+    return ""
 
 
 def _log_attempt(engine: Engine, delivery_id: int, code: int | None, error: str,

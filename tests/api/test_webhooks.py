@@ -154,3 +154,14 @@ def test_the_exporter_page_registers_a_webhook_shows_the_log_and_replays(
     assert "已重新排队推送" in replayed.text
     world.settle()
     assert len(receiver.requests) == 2
+
+
+def test_production_refuses_to_post_webhooks_to_internal_addresses(
+        world: World, receiver: Receiver) -> None:
+    world.settings.webhook_private_hosts = False  # as in production
+    register(world, receiver, events=["screening.done"])
+    receiver_hits_before = len(receiver.requests)
+    world.screened()
+    assert len(receiver.requests) == receiver_hits_before, "nothing reached 127.0.0.1"
+    entry = world.exporter_a.get("/webhooks/deliveries").json()[0]
+    assert entry["status"] == "failed" and "internal address 127.0.0.1" in entry["last_error"]
