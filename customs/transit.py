@@ -89,6 +89,11 @@ def declare(session: Session, user: User, declaration: Declaration, data: Transi
     return transit
 
 
+def offices(session: Session) -> list[Office]:
+    """The customs offices a transit can start or end at."""
+    return list(session.exec(select(Office).order_by(col(Office.name))))
+
+
 def transit_of(session: Session, declaration_id: int | None) -> Transit | None:
     return session.exec(select(Transit).where(Transit.declaration_id == declaration_id)).first()
 

@@ -17,8 +17,10 @@ from customs import (
     messages,
     packing_photos,
     screening,
+    transit,
     webhooks,
 )
+from customs.errors import Invalid
 from models import (
     WEBHOOK_EVENTS,
     Declaration,
@@ -29,6 +31,7 @@ from models import (
     FilingStatus,
     GoodsCategory,
     PackingPhotoPublic,
+    TransitCreate,
     TransportMode,
     WebhookEndpointCreate,
 )
@@ -45,7 +48,11 @@ NOTICES = {
     "created": N_("Declaration saved as a draft."),
     "submitted": N_("Declaration submitted. Now upload the packing photos."),
     "cancelled": N_("Declaration cancelled."),
+    "transit": N_("Export transit saved: the containers travel to the port under e-seal."),
 }
+SEAL_LABELS = {"declared": N_("Declared"), "applied": N_("Sealed"), "departed": N_("Departed"),
+               "arrived": N_("Arrived intact"), "opened": N_("Opened at the port"),
+               "tampered": N_("Tampered")}
 WAITING = {DeclarationStatus.submitted, DeclarationStatus.screening}
 
 
@@ -227,8 +234,14 @@ def declaration_detail(request: Request, declaration_id: RecordId, session: Page
     outcome = _outcome(session, declaration, language(request))
     verify = (certificates.verify_url(settings, outcome["certificate"].certificate_no)
               if outcome["certificate"] else None)
+    record = transit.transit_of(session, declaration.id)
     return render(request, "exporter/declaration.html", user=user, d=public, photos=photos,
                   events=events, verify_url=verify, notice=_notice(request, done),
+                  transit=record, seals=transit.seals_of(session, record) if record else [],
+                  offices={o.id: o.name for o in transit.offices(session)},
+                  seal_labels=SEAL_LABELS,
+                  transit_editable=record is None and public.status in transit.EDITABLE
+                  and bool(public.containers),
                   waiting=public.status in WAITING and bool(photos),
                   accepts_photos=public.status in declarations.PHOTO_STATES, **outcome)
 
@@ -266,6 +279,34 @@ def packing_photo_upload(
         read_capped(file, settings.max_upload_bytes))
     return JSONResponse(PackingPhotoPublic.model_validate(photo).model_dump(mode="json"),
                         status_code=202)
+
+
+@router.post("/declarations/{declaration_id}/transit")
+async def declaration_transit(request: Request, declaration_id: RecordId, session: PageSession,
+                              settings: SettingsDep, user: ExporterPage) -> Response:
+    """Export transit under e-seal: offices, truck, ETA and a seal number per container."""
+    form = await request.form()
+    containers = [str(c) for c in form.getlist("container_no")]
+    seals = [text(s) for s in form.getlist("seal_no")]
+    try:
+        data = TransitCreate(
+            origin_office_id=int(text(form.get("origin_office_id")) or 0),
+            destination_office_id=int(text(form.get("destination_office_id")) or 0),
+            vehicle_plate=text(form.get("vehicle_plate")),
+            eta=local_to_utc(form.get("eta"), settings.port_timezone),
+            seals=[{"container_no": c, "seal_no": s}
+                   for c, s in zip(containers, seals, strict=False)])
+    except (ValidationError, ValueError) as exc:
+        lines = (errors_of(exc, language(request)) if isinstance(exc, ValidationError)
+                 else [str(exc)])
+        raise Invalid("; ".join(lines), code="validation_error") from None
+
+    def save() -> None:
+        declaration = declarations.get_declaration(session, user, declaration_id)
+        transit.declare(session, user, declaration, data)
+
+    await run_in_threadpool(save)
+    return redirect(f"/exporter/declarations/{declaration_id}?done=transit")
 
 
 # --- status notifications: webhook endpoints and the delivery log ---

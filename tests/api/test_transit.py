@@ -174,3 +174,21 @@ def test_transit_needs_one_seal_per_declared_container(world: World) -> None:
                                               "seal_no": "ES1"}]})
     assert response.status_code == 422
     assert response.json()["code"] == "transit_seals_mismatch"
+
+
+def test_the_exporter_declares_a_transit_on_the_declaration_page(world: World) -> None:
+    declaration = world.declaration()
+    number = declaration["containers"][0]["container_no"]
+    origin = sanming(world)
+    browser = world.client
+    browser.cookies.set("clearlane_token",
+                        world.exporter_a.headers["Authorization"].removeprefix("Bearer "))
+    form = browser.get(f"/exporter/declarations/{declaration['id']}")
+    assert "出口转关（一锁通）" in form.text and 'name="seal_no"' in form.text
+    saved = browser.post(f"/exporter/declarations/{declaration['id']}/transit", data={
+        "origin_office_id": str(origin), "destination_office_id": str(HAICANG),
+        "vehicle_plate": "闽G 12345", "eta": "2026-12-02T16:00",
+        "container_no": number, "seal_no": "es-page-1"})
+    assert saved.status_code == 200 and 'data-seal="ES-PAGE-1"' in saved.text
+    record = world.exporter_a.get(f"/declarations/{declaration['id']}/transit").json()
+    assert record["eta"].startswith("2026-12-02T08:00"), "read in the port's time zone"
