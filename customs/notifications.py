@@ -8,10 +8,11 @@ a crash of any process. Delivery itself is `customs.webhooks.deliver`.
 import uuid
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from customs import jobs
 from models import (
+    AuditEvent,
     Declaration,
     InspectionTask,
     WebhookDelivery,
@@ -63,6 +64,25 @@ def on_transition(session: Session, declaration: Declaration, current: S, target
     elif target == S.loaded:
         emit(session, declaration, "declaration.loaded",
              {"loaded_at": utcnow().isoformat()})
+
+
+def recent_events(session: Session, enterprise_id: int, after_id: int | None,
+                  limit: int = 20) -> tuple[int, list[tuple[AuditEvent, str]]]:
+    """The exporter's status changes after `after_id` (the newest id, and each event with its
+    declaration number); with no `after_id`, just the newest id, to start watching from."""
+    newest = session.exec(
+        select(func.max(AuditEvent.id))
+        .join(Declaration, col(Declaration.id) == AuditEvent.declaration_id)
+        .where(Declaration.enterprise_id == enterprise_id)).one() or 0
+    if after_id is None:
+        return newest, []
+    rows = session.exec(
+        select(AuditEvent, Declaration.declaration_no)
+        .join(Declaration, col(Declaration.id) == AuditEvent.declaration_id)
+        .where(Declaration.enterprise_id == enterprise_id, col(AuditEvent.id) > after_id,
+               col(AuditEvent.to_status).is_not(None))
+        .order_by(col(AuditEvent.id)).limit(limit))
+    return newest, [(event, number) for event, number in rows]
 
 
 def _inspection_data(session: Session, declaration: Declaration) -> dict[str, Any]:

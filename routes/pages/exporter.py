@@ -20,6 +20,7 @@ from customs import (
     transit,
     webhooks,
 )
+from customs import notifications as customs_notifications
 from customs.errors import Invalid
 from models import (
     WEBHOOK_EVENTS,
@@ -36,7 +37,15 @@ from models import (
     WebhookEndpointCreate,
 )
 from routes.deps import RecordId, SettingsDep, StoreDep
-from routes.pages.core import ExporterPage, PageRoute, PageSession, language, redirect, render
+from routes.pages.core import (
+    STATUS_LABELS,
+    ExporterPage,
+    PageRoute,
+    PageSession,
+    language,
+    redirect,
+    render,
+)
 from routes.pages.forms import REASON_TITLES, errors_of, local_to_utc, optional_float, text
 from routes.pages.i18n import N_, gettext
 from routes.uploads import read_capped
@@ -307,6 +316,19 @@ async def declaration_transit(request: Request, declaration_id: RecordId, sessio
 
     await run_in_threadpool(save)
     return redirect(f"/exporter/declarations/{declaration_id}?done=transit")
+
+
+@router.get("/events")
+def live_events(request: Request, session: PageSession, user: ExporterPage,
+                after: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None) -> Response:
+    """Polled by every exporter page: status changes since `after`, labelled for the page."""
+    assert user.enterprise_id is not None
+    newest, events = customs_notifications.recent_events(session, user.enterprise_id, after)
+    lang = language(request)
+    items = [{"id": e.id, "declaration_id": e.declaration_id, "declaration_no": number,
+              "status": gettext(lang, STATUS_LABELS.get(e.to_status, str(e.to_status)))}
+             for e, number in events]
+    return JSONResponse({"newest": newest, "events": items})
 
 
 # --- status notifications: webhook endpoints and the delivery log ---

@@ -165,3 +165,19 @@ def test_production_refuses_to_post_webhooks_to_internal_addresses(
     assert len(receiver.requests) == receiver_hits_before, "nothing reached 127.0.0.1"
     entry = world.exporter_a.get("/webhooks/deliveries").json()[0]
     assert entry["status"] == "failed" and "internal address 127.0.0.1" in entry["last_error"]
+
+
+def test_exporter_pages_poll_for_status_changes_of_their_own_declarations(
+        world: World) -> None:
+    browser = world.client
+    browser.cookies.set("clearlane_token",
+                        world.exporter_a.headers["Authorization"].removeprefix("Bearer "))
+    start = browser.get("/exporter/events").json()
+    assert start["events"] == []
+    declaration = world.screened()
+    world.screened(exporter=world.exporter_b)
+    feed = browser.get("/exporter/events", params={"after": start["newest"]}).json()
+    mine = {e["declaration_no"] for e in feed["events"]}
+    assert mine == {declaration["declaration_no"]}, "only this exporter's declarations"
+    assert "需要查验" in {e["status"] for e in feed["events"]}, "labelled in Chinese"
+    assert feed["newest"] > start["newest"]

@@ -406,6 +406,28 @@ def test_officer_builds_a_plan_merges_a_task_and_records_a_result(page, server: 
     shot(page, "officer-statistics", tall=True)
 
 
+def test_a_status_change_appears_on_the_exporters_page_without_a_reload(
+        page, server: Server) -> None:
+    with session_scope(server.engine) as session:
+        user = _user(session, "exporter")
+        declaration = declarations.create_declaration(session, user, DeclarationCreate(
+            filing_id=1, vessel="COSCO XIAMEN", voyage="071E",
+            goods=[GoodsLineBase(hs_code="8507600090", description="lithium-ion packs",
+                                 un_number="UN3480", quantity=10, gross_weight_kg=200)],
+            containers=[ContainerBase(container_no=_valid("LIVU7710000"))]))
+        number = declaration.declaration_no
+    login(page, "exporter")
+    page.wait_for_timeout(500)  # the page has asked for its starting point
+    with session_scope(server.engine) as session:
+        user = _user(session, "exporter")
+        mine = session.exec(select(Declaration).where(Declaration.declaration_no == number)).one()
+        declarations.submit(session, user, mine)
+    item = page.locator("#live-events li", has_text=number)
+    item.wait_for(timeout=10_000)
+    assert "已提交" in item.inner_text()
+    shot(page, "exporter-live-event")
+
+
 # --- port operator ---
 
 

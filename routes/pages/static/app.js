@@ -158,6 +158,35 @@ function poll(url) {
   window.setTimeout(tick, 500);
 }
 
+// --- new status changes appear on any exporter page without a reload (polling) -------------
+function watchEvents(panel) {
+  let after = null;
+  const list = panel.querySelector("ul");
+  const tick = async () => {
+    try {
+      const query = after === null ? "" : `?after=${after}`;
+      const response = await fetch(panel.dataset.feed + query,
+                                   { headers: { Accept: "application/json" } });
+      if (response.ok) {
+        const body = await response.json();
+        for (const event of body.events) {
+          const item = document.createElement("li");
+          item.dataset.event = event.id;
+          const link = document.createElement("a");
+          link.href = `/exporter/declarations/${event.declaration_id}`;
+          link.textContent = event.declaration_no;
+          item.append(`${panel.dataset.label} `, link, ` → ${event.status}`);
+          list.prepend(item);
+          panel.hidden = false;
+        }
+        after = body.newest;
+      }
+    } catch (e) { /* the server restarts: try again */ }
+    window.setTimeout(tick, 3000);
+  };
+  tick();
+}
+
 // --- repeating form rows ---------------------------------------------------------------------
 function addRow(tableId) {
   const body = document.querySelector(`#${tableId} tbody`);
@@ -195,6 +224,8 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const zone of document.querySelectorAll(".dropzone[data-upload]")) setUpDropzone(zone);
   const waiting = document.getElementById("screening-wait");
   if (waiting) poll(waiting.dataset.poll);
+  const live = document.getElementById("live-events");
+  if (live) watchEvents(live);
   document.addEventListener("input", (event) => {
     if (event.target.matches("input.container-no")) checkContainer(event.target);
   });
