@@ -49,3 +49,13 @@ class UploadTooLarge(UploadRejected):
 
 class Unavailable(DomainError):
     code = "unavailable"
+
+
+class Throttled(DomainError):
+    """Too many failed attempts: try again after `retry_after_s` seconds."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -37,7 +37,27 @@ class Settings(BaseSettings):
     task_queue: Literal["inline", "celery"] = "inline"
     redis_url: str = "redis://127.0.0.1:6379/0"
     screening_engine: Literal["vision", "none"] = "vision"
-    dispatch_time_limit_s: float = Field(default=5.0, gt=0, le=300)
+    dispatch_time_limit_s: float = Field(default=5.0, gt=0, le=30,
+                                         description="solver budget per plan; at most 30 s")
+
+    # --- security ---
+    max_json_bytes: int = Field(default=1024 * 1024, ge=1024,
+                                description="body cap for JSON and form requests")
+    api_docs: bool | None = Field(default=None,
+                                  description="serve /docs and /openapi.json; default: "
+                                              "on except in production")
+    hsts_seconds: int = Field(default=0, ge=0, le=2 * 365 * 24 * 3600,
+                              description="Strict-Transport-Security max-age; 0 = not sent")
+    login_free_failures: int = Field(default=5, ge=1,
+                                     description="failed logins per account before back-off")
+    login_client_free_failures: int = Field(default=20, ge=1,
+                                            description="failed logins per client address "
+                                                        "before back-off")
+    login_backoff_base_s: float = Field(default=2.0, gt=0, le=60)
+    login_backoff_max_s: float = Field(default=900.0, gt=0, le=24 * 3600)
+    login_failure_window_s: float = Field(default=3600.0, gt=0,
+                                          description="failures older than this are forgotten")
+    certificate_issuer: str = Field(default="Xiamen Customs, Haicang office", max_length=200)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
@@ -47,6 +67,10 @@ class Settings(BaseSettings):
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
             )
         return self
+
+    @property
+    def docs_enabled(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.environment != "production"
 
     @property
     def resolved_database_url(self) -> str:
@@ -59,6 +83,11 @@ class Settings(BaseSettings):
     @property
     def signing_key_path(self) -> Path:
         return self.data_dir / "keys" / "certificate-ed25519.pem"
+
+    @property
+    def retired_keys_dir(self) -> Path:
+        """Public keys of earlier signing keys (PEM), still published and accepted."""
+        return self.data_dir / "keys" / "retired"
 
 
 @lru_cache

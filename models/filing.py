@@ -6,6 +6,7 @@ from models.common import UtcDatetime, json_field, timestamp_field
 from models.enums import FilingStatus, TransportMode
 
 UN_NUMBER = r"^UN\d{4}$"
+MAX_FILING_PHOTOS = 60
 
 
 class FilingBase(SQLModel):
@@ -77,3 +78,11 @@ class FilingPublic(FilingBase):
 
 class FilingReview(SQLModel):
     note: str = Field(default="", max_length=1000)
+
+
+class FilingApproval(FilingReview):
+    """Approval names the reference photos the officer reviewed: if the filing's photos have
+    changed since, approval is refused (409) and the filing must be reviewed again."""
+
+    photo_ids: list[int] = Field(min_length=1, max_length=MAX_FILING_PHOTOS,
+                                 description="ids of the filing's photos as reviewed")

@@ -15,6 +15,7 @@ from customs.errors import (
     Forbidden,
     Invalid,
     NotFound,
+    Throttled,
     Unauthorized,
     Unavailable,
     UploadRejected,
@@ -25,6 +26,7 @@ from models import ErrorBody
 log = logging.getLogger(__name__)
 
 _STATUS: list[tuple[type[DomainError], int]] = [
+    (Throttled, status.HTTP_429_TOO_MANY_REQUESTS),
     (UploadTooLarge, status.HTTP_413_CONTENT_TOO_LARGE),
     (UploadRejected, status.HTTP_422_UNPROCESSABLE_CONTENT),
     (NotFound, status.HTTP_404_NOT_FOUND),
@@ -47,6 +49,7 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
         (413, "Upload too large"),
         (415, "Not a supported image"),
         (422, "Invalid input: the message says what to fix"),
+        (429, "Too many failed attempts: wait `Retry-After` seconds"),
     ]
 }
 
@@ -73,6 +76,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+        if isinstance(exc, Throttled):
+            headers = {"Retry-After": str(exc.retry_after_s)}
         return error_response(domain_status(exc), exc.message, exc.code, headers)
 
     @app.exception_handler(RequestValidationError)
@@ -82,7 +87,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return error_response(exc.status_code, str(exc.detail), f"http_{exc.status_code}",
+        code = "body_too_large" if exc.status_code == 413 else f"http_{exc.status_code}"
+        return error_response(exc.status_code, str(exc.detail), code,
                               getattr(exc, "headers", None))
 
     @app.exception_handler(OperationalError)

@@ -155,10 +155,12 @@ def filing_review(request: Request, filing_id: RecordId, session: PageSession,
 @router.post("/filings/{filing_id}/review")
 def filing_decide(filing_id: RecordId, session: PageSession, user: OfficerPage,
                   decision: Annotated[str, Form(pattern="^(approve|reject)$")],
-                  note: Note = "") -> Response:
+                  note: Note = "",
+                  photo_ids: Annotated[list[int], Form(max_length=60)] = []) -> Response:  # noqa: B006
     review = FilingReview(note=note.strip())
-    if decision == "approve":
-        filings_api.approve(filing_id, session, user, review)
+    if decision == "approve":  # bound to the photos shown on the review page
+        filing = filings.get_filing(session, user, filing_id)
+        filings.review(session, user, filing, True, review.note, photo_ids)
     else:
         filings_api.reject(filing_id, session, user, review)
     return redirect(f"/officer/filings/{filing_id}?done="
