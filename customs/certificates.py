@@ -16,7 +16,7 @@ import secrets
 
 from sqlmodel import Session, col, select
 
-from customs.certificate_pdf import render_pdf
+from customs.certificate_pdf import extract_envelope, render_pdf
 from customs.declarations import containers_of, goods_of
 from customs.errors import Forbidden, NotFound
 from customs.settings import Settings
@@ -81,8 +81,9 @@ def issue(session: Session, settings: Settings, store: BlobStore, declaration: D
     }
     signer = load_signer(settings.signing_key_path)
     signature = signer.sign(payload)
-    pdf = render_pdf(payload, signature, signer.key_id, verify_url(settings, number, token),
-                     envelope(payload, signature, signer.key_id))
+    qr_url = verify_url(settings, number, token)
+    pdf = render_pdf(payload, signature, signer.key_id, qr_url,
+                     envelope(payload, signature, signer.key_id, qr_url))
     pdf_sha, _ = store.put(pdf)
     certificate = Certificate(certificate_no=number, declaration_id=declaration.id,
                               payload=payload, signature=signature, key_id=signer.key_id,
@@ -90,6 +91,17 @@ def issue(session: Session, settings: Settings, store: BlobStore, declaration: D
     session.add(certificate)
     session.flush()
     return certificate
+
+
+def qr_verify_url(store: BlobStore, certificate: Certificate) -> str | None:
+    """The URL in the certificate's QR code (with its secret token), read back from the PDF:
+    for the owner and officers, who may see the full contents anyway. Only the token's hash
+    is kept in the database."""
+    try:
+        url = extract_envelope(store.get(certificate.pdf_sha256)).get("verify_url")
+    except (NotFound, ValueError):
+        return None
+    return str(url) if url else None
 
 
 def published_keys(settings: Settings) -> dict[str, object]:

@@ -127,8 +127,9 @@ def jwk_set(ring: dict[str, PublicKey]) -> dict[str, Any]:
     return {"keys": [key.jwk() for key in ring.values()]}
 
 
-def envelope(payload: dict[str, Any], signature: str, key_id: str) -> bytes:
-    """What a certificate PDF carries as an attachment: the signed contents and signature."""
+def envelope(payload: dict[str, Any], signature: str, key_id: str, verify_url: str) -> bytes:
+    """What a certificate PDF carries as an attachment: the signed contents, the signature and
+    the QR code's verify URL (with its token; not part of what is signed)."""
     return json.dumps({"format": ENVELOPE_FORMAT, "alg": "Ed25519", "key_id": key_id,
-                       "signature": signature, "payload": payload},
+                       "signature": signature, "payload": payload, "verify_url": verify_url},
                       sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
