@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "development-only-secret-change-me-in-production"
+MAX_DISPATCH_TIME_LIMIT_S = 30.0  # a request never holds a worker longer than this
 
 
 class Settings(BaseSettings):
@@ -37,7 +38,7 @@ class Settings(BaseSettings):
     task_queue: Literal["inline", "celery"] = "inline"
     redis_url: str = "redis://127.0.0.1:6379/0"
     screening_engine: Literal["vision", "none"] = "vision"
-    dispatch_time_limit_s: float = Field(default=5.0, gt=0, le=30,
+    dispatch_time_limit_s: float = Field(default=5.0, gt=0, le=MAX_DISPATCH_TIME_LIMIT_S,
                                          description="solver budget per plan; at most 30 s")
 
     # --- security ---

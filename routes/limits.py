@@ -8,6 +8,7 @@ an upload of `max_upload_bytes` (plus the multipart envelope), every other body 
 route still does the full check (revocation, disabled account).
 """
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ from fastapi.routing import APIRoute
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Match
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from customs.security import token_looks_valid
@@ -52,9 +53,36 @@ def rule_for(route: APIRoute, settings: Settings) -> RouteRule:
     return RouteRule(needs_login, isinstance(route, PageRoute), max_body)
 
 
-def _too_large(limit: int) -> HTTPException:
-    return HTTPException(413, f"the request body is over the {limit:,}-byte limit for this "
+class BodyTooLarge(HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is over the {limit:,}-byte limit for this "
                               "address; send less (photos: one file per request)")
+
+
+def _too_large_response(error: BodyTooLarge) -> JSONResponse:
+    return JSONResponse({"detail": error.detail, "code": "body_too_large"}, status_code=413)
+
+
+def _api_routes(app: FastAPI) -> Iterator[tuple[str, set[str], APIRoute]]:
+    """(full path, methods, route) of every API and page route, included routers unfolded."""
+    try:  # FastAPI ≥ 0.160 includes routers lazily
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # pragma: no cover - older FastAPI: the routes are flat
+        for route in app.router.routes:
+            if isinstance(route, APIRoute):
+                yield route.path, set(route.methods or ()), route
+        return
+    for context in iter_route_contexts(app.router.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute) and context.path:
+            yield context.path, set(context.methods or ()), route
+
+
+@dataclass(frozen=True)
+class _Entry:
+    pattern: re.Pattern[str]
+    methods: set[str]
+    rule: RouteRule
 
 
 class RequestLimits:
@@ -64,15 +92,16 @@ class RequestLimits:
         self.app = app
         self.fastapi_app = fastapi_app
         self.settings = settings
-        self._rules: dict[int, RouteRule] = {}
+        self._table: list[_Entry] | None = None
 
     def _rule(self, scope: Scope) -> RouteRule | None:
-        for route in self.fastapi_app.router.routes:
-            if isinstance(route, APIRoute) and route.matches(scope)[0] == Match.FULL:
-                key = id(route)
-                if key not in self._rules:
-                    self._rules[key] = rule_for(route, self.settings)
-                return self._rules[key]
+        if self._table is None:  # built on the first request, once every router is included
+            self._table = [_Entry(compile_path(path)[0], methods, rule_for(route, self.settings))
+                           for path, methods, route in _api_routes(self.fastapi_app)]
+        path, method = scope["path"], scope["method"]
+        for entry in self._table:
+            if method in entry.methods and entry.pattern.match(path):
+                return entry.rule
         return None
 
     def _has_credentials(self, scope: Scope, rule: RouteRule) -> bool:
@@ -102,10 +131,22 @@ class RequestLimits:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise _too_large(limit)
+                    raise BodyTooLarge(limit)
             return message
 
-        await self.app(scope, counted_receive, send)
+        started = False
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, watched_send)
+        except BodyTooLarge as error:  # raised outside a route (a middleware reading ahead)
+            if started:
+                raise
+            await _too_large_response(error)(scope, receive, send)
 
     def _refusal(self, scope: Scope, rule: RouteRule | None, limit: int) -> Response | None:
         if rule is not None and rule.needs_login and not self._has_credentials(scope, rule):
@@ -117,9 +158,7 @@ class RequestLimits:
                 status_code=401, headers={"WWW-Authenticate": "Bearer"})
         length = Headers(scope=scope).get("content-length")
         if length is not None and length.isdigit() and int(length) > limit:
-            error = _too_large(limit)
-            return JSONResponse({"detail": error.detail, "code": "body_too_large"},
-                                status_code=413)
+            return _too_large_response(BodyTooLarge(limit))
         return None
 
 
