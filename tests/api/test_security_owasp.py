@@ -197,6 +197,30 @@ def test_api2_logout_revokes_the_token(world: World) -> None:
     assert world.login("exporter_a").get("/users/me").status_code == 200
 
 
+def test_api2_page_logout_revokes_the_cookie_token_too(world: World) -> None:
+    from routes.pages.core import TOKEN_COOKIE
+
+    page = world.client.post("/login", data={"username": "officer", "password": PASSWORD},
+                             follow_redirects=False)
+    assert page.status_code == 303
+    token = page.cookies[TOKEN_COOKIE]
+    assert Api(world.client, token).get("/users/me").status_code == 200
+    world.client.cookies.set(TOKEN_COOKIE, token)
+    assert world.client.post("/logout", follow_redirects=False).status_code == 303
+    world.client.cookies.clear()
+    assert Api(world.client, token).get("/users/me").status_code == 401
+
+
+def test_api2_the_login_page_is_throttled_like_the_api(make_world: Callable[..., World]
+                                                       ) -> None:
+    world = make_world(login_free_failures=2, login_backoff_base_s=30)
+    for _ in range(2):
+        world.client.post("/login", data={"username": "port", "password": "wrong-one"})
+    page = world.client.post("/login", data={"username": "port", "password": PASSWORD},
+                             follow_redirects=False)
+    assert page.status_code == 429 and int(page.headers["retry-after"]) >= 1
+
+
 def test_api2_password_change_revokes_tokens_and_needs_the_current_password(world: World
                                                                            ) -> None:
     api = world.login("exporter_a")
@@ -334,6 +358,12 @@ def test_api4_anonymous_bodies_are_refused_before_a_byte_is_read(world: World) -
                                ("/declarations/1/photos", "multipart/form-data; boundary=b")):
         status, pulled = asgi_post(world, path, MEGABYTE_CHUNKS, {"content-type": content_type})
         assert (status, pulled) == (401, 0), path
+
+
+def test_api4_anonymous_page_posts_go_to_the_login_page_unread(world: World) -> None:
+    status, pulled = asgi_post(world, "/exporter/declarations/1/photos", MEGABYTE_CHUNKS,
+                               {"content-type": "multipart/form-data; boundary=b"})
+    assert (status, pulled) == (303, 0)
 
 
 def test_api4_a_forged_token_does_not_get_its_body_read_either(world: World) -> None:
