@@ -9,6 +9,7 @@ from customs.pagination import paginate
 from customs.scoping import get_owned, scoped
 from customs.uploads import CheckedImage
 from models import (
+    MAX_FILING_PHOTOS,
     Filing,
     FilingCreate,
     FilingPhoto,
@@ -75,6 +76,10 @@ def add_photo(session: Session, filing: Filing, face: str, image: CheckedImage,
     if filing.status == FilingStatus.approved:
         raise Conflict(f"filing {filing.id} is approved and part of the compliance library; "
                        "file a new design instead of changing it", code="filing_locked")
+    if len(photos_of(session, filing.id)) >= MAX_FILING_PHOTOS:
+        raise Conflict(f"filing {filing.id} already has {MAX_FILING_PHOTOS} reference photos, "
+                       "the most a filing may hold; file a new design instead",
+                       code="filing_photo_limit")
     photo = FilingPhoto(filing_id=filing.id, face=face, sha256=sha256,
                         content_type=image.content_type, width=image.width, height=image.height)
     session.add(photo)

@@ -33,6 +33,7 @@ from models.enums import (
     VisionDecision,
 )
 from models.filing import (
+    MAX_FILING_PHOTOS,
     Filing,
     FilingApproval,
     FilingCreate,

@@ -406,6 +406,8 @@ def test_api4_list_fields_are_capped(world: World) -> None:
     too_long = world.admin.post("/users", json={**user, "skills": ["x" * 41]})
     assert too_long.status_code == 422
     assert world.admin.post("/users", json={**user, "skills": ["general"]}).status_code == 201
+    filing = world.exporter_a.post("/filings", json={**FILING, "un_numbers": ["UN3480" * 1000]})
+    assert filing.status_code == 422 and "un_numbers.0" in filing.json()["detail"]
 
 
 def test_api4_dispatch_time_limit_is_at_most_30_seconds(world: World) -> None:
