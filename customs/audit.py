@@ -1,5 +1,7 @@
 """The audit trail: append-only events, written in the caller's transaction."""
 
+from datetime import datetime
+
 from sqlmodel import Session, col, select
 
 from models import AuditEvent, DeclarationStatus, User
@@ -35,3 +37,13 @@ def events_for(session: Session, declaration_id: int) -> list[AuditEvent]:
     query = (select(AuditEvent).where(AuditEvent.declaration_id == declaration_id)
              .order_by(col(AuditEvent.id)))
     return list(session.exec(query))
+
+
+def entered_status_at(session: Session, declaration_id: int, status: DeclarationStatus
+                      ) -> datetime | None:
+    """When the declaration last moved into `status` (None if it never did)."""
+    query = (select(AuditEvent.at)
+             .where(AuditEvent.declaration_id == declaration_id,
+                    AuditEvent.to_status == status)
+             .order_by(col(AuditEvent.id).desc()))
+    return session.exec(query).first()

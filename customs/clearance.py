@@ -2,7 +2,7 @@
 
 from sqlmodel import Session, col, select
 
-from customs import lifecycle
+from customs import lifecycle, transaction
 from customs.containers import normalise_container_no
 from customs.declarations import containers_of
 from customs.errors import Conflict, Invalid, NotFound
@@ -41,13 +41,22 @@ def find(session: Session, *, container_no: str | None, declaration_no: str | No
             raise NotFound(f"no declaration {declaration_no}")
         return declaration
     number = normalise_container_no(container_no or "")
-    declaration = session.exec(
-        select(Declaration).join(Container, col(Container.declaration_id) == Declaration.id)
-        .where(Container.container_no == number, Declaration.status != DeclarationStatus.cancelled)
-        .order_by(col(Declaration.id).desc())).first()
+    declaration = _container_holder(session, number)
     if declaration is None:
         raise NotFound(f"no declaration covers container {number}")
     return declaration
+
+
+def _container_holder(session: Session, number: str) -> Declaration | None:
+    """The live declaration holding the container; with none live, the last one that loaded
+    it; else the most recent one that named it (rejected or cancelled: hold)."""
+    base = select(Declaration).join(Container, col(Container.declaration_id) == Declaration.id)
+    live = session.exec(base.where(Container.live_no == number)).first()
+    if live is not None:
+        return live
+    named = base.where(Container.container_no == number).order_by(col(Declaration.id).desc())
+    loaded = session.exec(named.where(Declaration.status == DeclarationStatus.loaded)).first()
+    return loaded or session.exec(named).first()
 
 
 def mark_loaded(session: Session, user: User, declaration: Declaration) -> Declaration:
@@ -56,4 +65,5 @@ def mark_loaded(session: Session, user: User, declaration: Declaration) -> Decla
                        "only released declarations can be loaded", code="not_released")
     lifecycle.transition(session, declaration, DeclarationStatus.loaded, user,
                          reason="loaded onto the vessel (direct loading)")
+    transaction.commit(session)
     return declaration

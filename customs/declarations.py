@@ -2,14 +2,15 @@
 
 from collections.abc import Sequence
 
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from customs import audit, lifecycle
+from customs import audit, lifecycle, transaction
 from customs.containers import normalise_container_no
 from customs.errors import Conflict, Forbidden, Invalid, NotFound
 from customs.pagination import paginate
 from customs.scoping import get_owned, scoped
-from customs.uploads import CheckedImage
 from models import (
     Container,
     Declaration,
@@ -40,6 +41,7 @@ def create_declaration(session: Session, user: User, data: DeclarationCreate) ->
         filing = session.get(Filing, data.filing_id)
         if filing is None or filing.enterprise_id != user.enterprise_id:
             raise NotFound(f"filing {data.filing_id} does not exist or is not yours")
+    _refuse_containers_in_use(session, user, containers)
     fields = data.model_dump(exclude={"goods", "containers"})
     declaration = Declaration.model_validate(
         fields, update={"enterprise_id": user.enterprise_id, "declaration_no": "pending"})
@@ -51,10 +53,35 @@ def create_declaration(session: Session, user: User, data: DeclarationCreate) ->
                                                            "line_no": number}))
     for raw, number in zip(data.containers, containers, strict=True):
         session.add(Container(declaration_id=declaration.id, container_no=number,
-                              seal_no=raw.seal_no))
+                              live_no=number, seal_no=raw.seal_no))
     audit.record(session, declaration.id, user, "created", to_status=DeclarationStatus.draft)
-    session.flush()
+    try:
+        transaction.commit(session)
+    except IntegrityError:  # another declaration took one of the containers just now
+        transaction.rollback(session)
+        _refuse_containers_in_use(session, user, containers)
+        raise
     return declaration
+
+
+def _refuse_containers_in_use(session: Session, user: User, numbers: list[str]) -> None:
+    """A container is on at most one live declaration (DESIGN §2, direct loading). The holder
+    is named to its own exporter; anyone else learns only that the container is in use."""
+    if not numbers:
+        return
+    held = session.exec(
+        select(Container.container_no, Declaration)
+        .join(Declaration, col(Declaration.id) == Container.declaration_id)
+        .where(col(Container.live_no).in_(numbers))).first()
+    if held is None:
+        return
+    number, holder = held
+    if holder.enterprise_id == user.enterprise_id:
+        raise Conflict(f"container {number} is already on your declaration "
+                       f"{holder.declaration_no} ({holder.status}); cancel that one first or "
+                       "declare another container", code="container_in_use")
+    raise Conflict(f"container {number} is in use on another live declaration; check the "
+                   "container number", code="container_in_use")
 
 
 def goods_of(session: Session, declaration_id: int) -> list[GoodsLine]:
@@ -88,16 +115,18 @@ def get_declaration(session: Session, user: User, declaration_id: int) -> Declar
 
 
 def submit(session: Session, user: User, declaration: Declaration) -> Declaration:
-    _require_owner(user, declaration)
+    require_owner(user, declaration)
     lifecycle.transition(session, declaration, DeclarationStatus.submitted, user,
                          reason="submitted by the exporter")
+    transaction.commit(session)
     return declaration
 
 
 def cancel(session: Session, user: User, declaration: Declaration, reason: str) -> Declaration:
-    _require_owner(user, declaration)
+    require_owner(user, declaration)
     lifecycle.transition(session, declaration, DeclarationStatus.cancelled, user,
                          reason=reason or "cancelled by the exporter")
+    transaction.commit(session)
     return declaration
 
 
@@ -108,28 +137,19 @@ def revoke_release(session: Session, officer: User, declaration: Declaration,
         raise Invalid("say why the release is revoked", code="reason_required")
     lifecycle.transition(session, declaration, DeclarationStatus.rejected, officer,
                          reason=f"release revoked: {reason}")
+    transaction.commit(session)
     return declaration
 
 
-def add_packing_photo(session: Session, user: User, declaration: Declaration,
-                      image: CheckedImage, sha256: str) -> PackingPhoto:
-    """Stores the photo and moves the declaration into screening; the caller queues the job."""
-    _require_owner(user, declaration)
-    status = DeclarationStatus(declaration.status)
-    if status not in PHOTO_STATES:
-        raise Conflict(
-            f"declaration {declaration.declaration_no} is {status}; packing photos are taken "
-            "after submitting and before a decision", code="photos_not_accepted")
-    photo = PackingPhoto(declaration_id=declaration.id, sha256=sha256,
-                         content_type=image.content_type, width=image.width,
-                         height=image.height, uploaded_by=user.id)
-    session.add(photo)
-    session.flush()
-    audit.record(session, declaration.id, user, "photo_uploaded", evidence=[sha256])
-    if status != DeclarationStatus.screening:
-        lifecycle.transition(session, declaration, DeclarationStatus.screening, user,
-                             reason="packing photo uploaded", evidence=[sha256])
-    return photo
+def lock(session: Session, declaration: Declaration) -> Declaration:
+    """Takes the declaration's row for this transaction (PostgreSQL: row lock; SQLite: the
+    write lock) and reloads it, bumping its version: whatever a screening looked at before
+    this is now stale, and concurrent callers queue up here instead of racing."""
+    session.execute(update(Declaration).where(col(Declaration.id) == declaration.id)
+                    .values(version=Declaration.version + 1)
+                    .execution_options(synchronize_session=False))
+    session.refresh(declaration)
+    return declaration
 
 
 def photos_of(session: Session, declaration_id: int) -> Sequence[PackingPhoto]:
@@ -153,6 +173,6 @@ def approved_filing(session: Session, declaration: Declaration) -> Filing | None
     return filing
 
 
-def _require_owner(user: User, declaration: Declaration) -> None:
+def require_owner(user: User, declaration: Declaration) -> None:
     if user.role != Role.exporter or user.enterprise_id != declaration.enterprise_id:
         raise Forbidden("only the declaring exporter can do this")

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 import dispatch
-from customs import inspections
+from customs import inspections, transaction
 from customs.declarations import goods_of
 from customs.errors import Invalid, NotFound, Unavailable
 from customs.settings import Settings
@@ -161,7 +161,7 @@ def build_plan(session: Session, settings: Settings, officer: User, *,
                                 plan=_plan_json(plan))
     session.add(record)
     _schedule(session, plan, officer)
-    session.flush()
+    transaction.commit(session)
     return record
 
 
@@ -196,5 +196,5 @@ def merge_new_tasks(session: Session, settings: Settings, officer: User,
     record.updated_at = utcnow()
     session.add(record)
     _schedule(session, result.plan, officer, {m.task_id for m in result.merged})
-    session.flush()
+    transaction.commit(session)
     return summary

@@ -2,6 +2,7 @@ import secrets
 
 from sqlmodel import Session, select
 
+from customs import transaction
 from customs.errors import Conflict, Invalid, NotFound
 from customs.security import hash_password, record_event, revoke_tokens
 from models import (
@@ -22,14 +23,14 @@ def create_enterprise(session: Session, data: EnterpriseCreate) -> Enterprise:
                        code="duplicate_customs_code")
     enterprise = Enterprise.model_validate(data)
     session.add(enterprise)
-    session.flush()
+    transaction.commit(session)
     return enterprise
 
 
 def create_office(session: Session, data: OfficeCreate) -> Office:
     office = Office.model_validate(data)
     session.add(office)
-    session.flush()
+    transaction.commit(session)
     return office
 
 
@@ -50,7 +51,7 @@ def create_user(session: Session, data: UserCreate) -> User:
         raise Conflict(f"the username {data.username} is taken", code="duplicate_username")
     user = User.model_validate(data, update={"hashed_password": hash_password(data.password)})
     session.add(user)
-    session.flush()
+    transaction.commit(session)
     return user
 
 
@@ -60,7 +61,7 @@ def ensure_admin(session: Session, password: str) -> bool:
         return False
     session.add(User(username="admin", full_name="Administrator", role=Role.admin,
                      hashed_password=hash_password(password)))
-    session.flush()
+    transaction.commit(session)
     return True
 
 
@@ -90,7 +91,7 @@ def set_active(session: Session, admin: User, user_id: int, active: bool) -> Use
         else:
             revoke_tokens(session, user, "user_disabled", actor=admin)
         session.add(user)
-        session.flush()
+        transaction.commit(session)
     return user
 
 
@@ -107,4 +108,4 @@ def delete_user(session: Session, admin: User, user_id: int) -> None:
     user.is_active = False
     user.deleted_at = utcnow()
     session.add(user)
-    session.flush()
+    transaction.commit(session)

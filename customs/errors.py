@@ -50,12 +50,23 @@ class UploadTooLarge(UploadRejected):
 class Unavailable(DomainError):
     code = "unavailable"
 
+    def __init__(self, message: str, *, code: str | None = None, retry_after_s: int = 5
+                 ) -> None:
+        super().__init__(message, code=code)
+        self.retry_after_s = retry_after_s
 
-class Throttled(DomainError):
-    """Too many failed attempts: try again after `retry_after_s` seconds."""
+
+class TooBusy(DomainError):
+    """Back-pressure: the caller should come back after `retry_after_s` seconds."""
+
+    code = "too_busy"
+
+    def __init__(self, message: str, *, retry_after_s: int, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after_s = retry_after_s
+
+
+class Throttled(TooBusy):
+    """Too many failed attempts (logins): try again after `retry_after_s` seconds."""
 
     code = "too_many_attempts"
-
-    def __init__(self, message: str, *, retry_after_s: int) -> None:
-        super().__init__(message)
-        self.retry_after_s = retry_after_s

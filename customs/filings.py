@@ -4,15 +4,21 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
+from customs import transaction
 from customs.errors import Conflict, Forbidden, Invalid, NotFound
 from customs.pagination import paginate
+from customs.photos import check_upload, stored_blob
 from customs.scoping import get_owned, scoped
+from customs.settings import Settings
+from customs.storage import BlobStore
 from customs.uploads import CheckedImage
 from models import (
     MAX_FILING_PHOTOS,
     Filing,
     FilingCreate,
     FilingPhoto,
+    FilingPhotoPublic,
+    FilingPublic,
     FilingStatus,
     Role,
     User,
@@ -29,7 +35,7 @@ def create_filing(session: Session, user: User, data: FilingCreate) -> Filing:
     filing = Filing.model_validate(data, update={"enterprise_id": user.enterprise_id,
                                                  "un_numbers": sorted(set(data.un_numbers))})
     session.add(filing)
-    session.flush()
+    transaction.commit(session)
     return filing
 
 
@@ -61,6 +67,12 @@ def photos_of(session: Session, filing_id: int) -> list[FilingPhoto]:
     return list(session.exec(query))
 
 
+def to_public(session: Session, filing: Filing) -> FilingPublic:
+    assert filing.id is not None
+    photos = [FilingPhotoPublic.model_validate(p) for p in photos_of(session, filing.id)]
+    return FilingPublic.model_validate(filing, update={"photos": photos})
+
+
 def get_photo(session: Session, filing: Filing, photo_id: int) -> FilingPhoto:
     photo = session.get(FilingPhoto, photo_id)
     if photo is None or photo.filing_id != filing.id:
@@ -83,8 +95,17 @@ def add_photo(session: Session, filing: Filing, face: str, image: CheckedImage,
     photo = FilingPhoto(filing_id=filing.id, face=face, sha256=sha256,
                         content_type=image.content_type, width=image.width, height=image.height)
     session.add(photo)
-    session.flush()
+    transaction.commit(session)
     return photo
+
+
+def accept_reference_photo(session: Session, settings: Settings, store: BlobStore, user: User,
+                           filing_id: int, face: str, data: bytes) -> FilingPhoto:
+    """The exporter's upload of one face: checked, stored, recorded; nothing half-written."""
+    filing = get_filing(session, user, filing_id)
+    image = check_upload(data, settings)
+    with stored_blob(store, image.data) as sha256:
+        return add_photo(session, filing, face, image, sha256)
 
 
 def _check_reviewed_set(session: Session, filing: Filing, reviewed: Sequence[int]) -> None:
@@ -117,5 +138,5 @@ def review(session: Session, officer: User, filing: Filing, approve: bool, note:
     filing.reviewed_by = officer.id
     filing.reviewed_at = utcnow()
     session.add(filing)
-    session.flush()
+    transaction.commit(session)
     return filing

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from customs import certificates, lifecycle
+from customs import certificates, lifecycle, transaction
 from customs.errors import Conflict, Invalid, NotFound
 from customs.pagination import paginate
 from customs.settings import Settings
@@ -103,6 +103,7 @@ def set_appointment(session: Session, task: InspectionTask, start: datetime, end
                       code="invalid_window")
     task.window_start, task.window_end = start, end
     session.add(task)
+    transaction.commit(session)
 
 
 def record_result(session: Session, settings: Settings, store: BlobStore, officer: User,
@@ -129,5 +130,5 @@ def record_result(session: Session, settings: Settings, store: BlobStore, office
     task.officer_id = officer.id
     task.completed_at = utcnow()
     session.add(task)
-    session.flush()
+    transaction.commit(session)
     return declaration

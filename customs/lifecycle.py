@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from customs import audit
 from customs.errors import ConcurrentUpdate, IllegalTransition
-from models import Declaration, User, utcnow
+from models import Container, Declaration, User, utcnow
 from models import DeclarationStatus as S
 
 ALLOWED: dict[S, frozenset[S]] = {
@@ -30,6 +30,8 @@ ALLOWED: dict[S, frozenset[S]] = {
 }
 
 _TIMESTAMPS = {S.submitted: "submitted_at", S.released: "released_at", S.loaded: "loaded_at"}
+# A declaration in one of these no longer holds its containers (DESIGN §2, direct loading).
+RELEASES_CONTAINERS = frozenset({S.cancelled, S.rejected, S.loaded})
 
 
 def can_transition(current: S, target: S) -> bool:
@@ -70,6 +72,9 @@ def transition(
     if target in _TIMESTAMPS:
         setattr(declaration, _TIMESTAMPS[target], at or utcnow())
     session.add(declaration)
+    if target in RELEASES_CONTAINERS:
+        session.execute(update(Container).where(Container.declaration_id == declaration.id)  # type: ignore[arg-type]
+                        .values(live_no=None).execution_options(synchronize_session=False))
     audit.record(session, declaration.id, actor, "transition", from_status=current,
                  to_status=target, reason=reason, evidence=evidence)
     session.flush()

@@ -1,5 +1,18 @@
 """Screening: packing photos → vision verdicts → risk channel → release or inspection.
 
+A screening job runs in three steps so that no database transaction is open while the vision
+check runs:
+
+1. `prepare` reads, in one short transaction, everything the check needs: the declaration's
+   version, all of its photos, the filing, the declared data and the fingerprints of other
+   declarations' photos.
+2. The vision check runs on those photos, with no transaction open.
+3. `decide` writes the decision in one transaction, under a lock that serialises decisions,
+   and only if nothing it looked at has changed: a photo uploaded meanwhile (it bumps the
+   declaration's version) or another declaration's photo fingerprinted meanwhile makes it
+   `StaleScreening`, and the job starts over on the full set. So a release always rests on
+   exactly the photos it names, never on a subset.
+
 The vision check is pluggable (`Screener`). With no screener, nothing is released
 automatically: the shipment goes to inspection with the reason saying so.
 """
@@ -9,13 +22,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text, update
 from sqlmodel import Session, col, select
 
-from customs import certificates, inspections, lifecycle, risk
+from customs import certificates, inspections, lifecycle, risk, transaction
 from customs.db import session_scope
 from customs.declarations import approved_filing, goods_of, photos_of
-from customs.errors import NotFound
+from customs.errors import ConcurrentUpdate, NotFound
 from customs.filings import photos_of as filing_photos_of
 from customs.settings import Settings
 from customs.storage import BlobStore
@@ -33,6 +46,8 @@ from models import (
 )
 
 log = logging.getLogger(__name__)
+MAX_ROUNDS = 5  # photos arriving faster than this many re-screens: the job retries later
+_DECISION_LOCK = 0x434C4541  # PostgreSQL advisory lock key ("CLEA")
 
 
 @dataclass(frozen=True)
@@ -68,12 +83,34 @@ Screener = Callable[[bytes, FilingSnapshot | None, DeclaredSnapshot, Sequence[st
 _SEVERITY = {VisionDecision.release: 0, VisionDecision.inspect: 1, VisionDecision.retake_photo: 2}
 
 
+class StaleScreening(Exception):
+    """What the screening looked at changed before it could decide: screen again."""
+
+
+@dataclass(frozen=True)
+class PhotoRef:
+    id: int
+    sha256: str
+    reused_from: int | None
+
+
+@dataclass(frozen=True)
+class PreparedScreening:
+    declaration_id: int
+    version: int
+    photos: list[PhotoRef]
+    filing_id: int | None
+    declared: DeclaredSnapshot
+    history: frozenset[str]
+
+
 def combine(verdicts: Sequence[PhotoVerdict]) -> VisionDecision:
     """A retake request wins (the photos can't be judged), then any anomaly, else release."""
     return max((v.decision for v in verdicts), key=_SEVERITY.__getitem__)
 
 
 def _filing_snapshot(session: Session, store: BlobStore, filing: Filing) -> FilingSnapshot:
+    assert filing.id is not None
     references = {p.face: store.get(p.sha256) for p in filing_photos_of(session, filing.id)}
     return FilingSnapshot(id=filing.id, un_numbers=list(filing.un_numbers),
                           transport_mode=filing.transport_mode, requires_9a=filing.requires_9a,
@@ -82,6 +119,7 @@ def _filing_snapshot(session: Session, store: BlobStore, filing: Filing) -> Fili
 
 
 def _declared_snapshot(session: Session, declaration: Declaration) -> DeclaredSnapshot:
+    assert declaration.id is not None
     goods = goods_of(session, declaration.id)
     return DeclaredSnapshot(
         un_numbers=sorted({g.un_number for g in goods if g.un_number}),
@@ -90,10 +128,26 @@ def _declared_snapshot(session: Session, declaration: Declaration) -> DeclaredSn
         gross_weight_kg=sum(g.gross_weight_kg for g in goods))
 
 
-def _history_hashes(session: Session, declaration_id: int) -> list[str]:
+def _history_hashes(session: Session, declaration_id: int) -> frozenset[str]:
     query = select(PackingPhoto.phash).where(PackingPhoto.declaration_id != declaration_id,
                                              PackingPhoto.phash != "")
-    return list(session.exec(query))
+    return frozenset(session.exec(query))
+
+
+def prepare(session: Session, declaration_id: int) -> PreparedScreening | None:
+    """What the check needs, read in the caller's (short) transaction; None if there is
+    nothing to screen (decided meanwhile, cancelled, or gone)."""
+    declaration = session.get(Declaration, declaration_id)
+    if declaration is None or declaration.status != DeclarationStatus.screening:
+        return None
+    filing = approved_filing(session, declaration)
+    photos = [PhotoRef(p.id, p.sha256, p.reused_from_declaration_id)
+              for p in photos_of(session, declaration_id) if p.id is not None]
+    return PreparedScreening(
+        declaration_id=declaration_id, version=declaration.version, photos=photos,
+        filing_id=filing.id if filing else None,
+        declared=_declared_snapshot(session, declaration),
+        history=_history_hashes(session, declaration_id))
 
 
 def _run_screener(screener: Screener, photo: bytes, filing: FilingSnapshot | None,
@@ -107,36 +161,55 @@ def _run_screener(screener: Screener, photo: bytes, filing: FilingSnapshot | Non
             "message": "the automated check could not process this photo; an officer inspects"}])
 
 
-def run_screening(session: Session, settings: Settings, store: BlobStore, declaration_id: int,
-                  screener: Screener | None) -> Screening | None:
-    declaration = session.get(Declaration, declaration_id)
-    if declaration is None or declaration.status != DeclarationStatus.screening:
-        return None  # already decided by an earlier job, or cancelled
+def _reuse_verdict(photo: PhotoRef) -> PhotoVerdict:
+    return PhotoVerdict(VisionDecision.inspect, [{
+        "code": "photo_reused",
+        "message": f"this exact photo was first uploaded to declaration {photo.reused_from}: "
+                   "a photo is evidence for one shipment only"}])
+
+
+def _serialise_decisions(session: Session, declaration_id: int) -> None:
+    """Decisions run one at a time, so two declarations sharing a photo can't both pass."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _DECISION_LOCK})
+    else:  # SQLite: a first write takes the database's write lock for the transaction
+        session.execute(update(Declaration).where(col(Declaration.id) == declaration_id)
+                        .values(version=Declaration.version))
+
+
+def decide(session: Session, settings: Settings, store: BlobStore, prepared: PreparedScreening,
+           verdicts: Sequence[PhotoVerdict] | None, evidence: list[str]) -> Screening:
+    """Writes the decision over exactly `prepared.photos`, and commits.
+
+    `verdicts` is None when there is no vision engine. Raises StaleScreening if anything the
+    verdicts rest on changed since `prepare`."""
+    _serialise_decisions(session, prepared.declaration_id)
+    declaration = session.get(Declaration, prepared.declaration_id, populate_existing=True)
+    if (declaration is None or declaration.status != DeclarationStatus.screening
+            or declaration.version != prepared.version):
+        raise StaleScreening("the declaration changed while it was screened")
+    if _history_hashes(session, prepared.declaration_id) != prepared.history:
+        raise StaleScreening("other declarations' photos were fingerprinted meanwhile")
     enterprise = session.get(Enterprise, declaration.enterprise_id)
     assert enterprise is not None
-    photos = list(photos_of(session, declaration.id))
     filing = approved_filing(session, declaration)
+    if (filing.id if filing else None) != prepared.filing_id:
+        raise StaleScreening("the filing changed while the photos were screened")
     reasons: list[dict[str, str]] = []
     scores: dict[str, float] = {}
-    evidence: list[str] = []
     vision: VisionDecision | None = None
-    if screener is not None and photos:
-        snapshot = _filing_snapshot(session, store, filing) if filing else None
-        declared = _declared_snapshot(session, declaration)
-        history = _history_hashes(session, declaration.id)
-        verdicts = []
-        for photo in photos:
-            verdict = _run_screener(screener, store.get(photo.sha256), snapshot, declared, history)
-            verdicts.append(verdict)
-            photo.phash = verdict.phash
-            session.add(photo)
-            if verdict.evidence_png:
-                evidence.append(store.put(verdict.evidence_png)[0])
+    if verdicts is not None:
+        for photo, verdict in zip(prepared.photos, verdicts, strict=True):
+            if verdict.phash:
+                session.execute(update(PackingPhoto).where(col(PackingPhoto.id) == photo.id)
+                                .values(phash=verdict.phash))
             reasons.extend({**r, "photo_id": str(photo.id)} for r in verdict.reasons)
             scores.update({f"photo{photo.id}.{k}": v for k, v in verdict.scores.items()})
         vision = combine(verdicts)
     credit = CreditLevel(enterprise.credit_level)
-    screening = Screening(declaration_id=declaration.id, photo_ids=[p.id for p in photos],
+    screening = Screening(declaration_id=declaration.id,
+                          photo_ids=[p.id for p in prepared.photos],
+                          photo_sha256s=[p.sha256 for p in prepared.photos],
                           vision_decision=vision, reasons=reasons, scores=scores,
                           evidence=evidence, credit_level=credit)
     if vision == VisionDecision.retake_photo:
@@ -145,6 +218,7 @@ def run_screening(session: Session, settings: Settings, store: BlobStore, declar
                              reason="; ".join(r["message"] for r in reasons
                                               if r.get("code") != "ok"),
                              evidence=evidence)
+        transaction.commit(session)
         return screening
     sampling = risk.draw_sample(session, settings, enterprise.id, credit, utcnow())
     decision = risk.decide_channel(vision, filing is not None, credit, sampling)
@@ -173,7 +247,68 @@ def run_screening(session: Session, settings: Settings, store: BlobStore, declar
             and credit != CreditLevel.discredited,
             risk_level=3 if ("vision_anomaly" in decision.rule_hits
                              or credit == CreditLevel.discredited) else 2)
+    transaction.commit(session)
     return screening
+
+
+@dataclass
+class ScreeningContext:
+    """What a screening job needs from its process: where the data is, and the engine."""
+
+    engine: Engine
+    settings: Settings
+    store: BlobStore
+    screener: Screener | None
+    keep_alive: Callable[[], None] = lambda: None  # renews the job's lease
+
+
+def _check_photos(context: ScreeningContext, prepared: PreparedScreening
+                  ) -> tuple[list[PhotoVerdict] | None, list[str]]:
+    """Runs the vision check on every photo (no transaction open); returns the verdicts and
+    the evidence images it stored."""
+    if context.screener is None or not prepared.photos:
+        return None, []
+    filing_snapshot = None
+    if prepared.filing_id is not None:
+        with session_scope(context.engine) as session:
+            filing = session.get(Filing, prepared.filing_id)
+            assert filing is not None
+            filing_snapshot = _filing_snapshot(session, context.store, filing)
+    verdicts: list[PhotoVerdict] = []
+    evidence: list[str] = []
+    history = sorted(prepared.history)
+    for photo in prepared.photos:
+        context.keep_alive()
+        if photo.reused_from is not None:
+            verdicts.append(_reuse_verdict(photo))
+            continue
+        verdict = _run_screener(context.screener, context.store.get(photo.sha256),
+                                filing_snapshot, prepared.declared, history)
+        if verdict.evidence_png:
+            sha256, _ = context.store.put(verdict.evidence_png)
+            evidence.append(sha256)
+        verdicts.append(verdict)
+    return verdicts, evidence
+
+
+def screen_declaration(context: ScreeningContext, declaration_id: int) -> Screening | None:
+    """The screening job: decide over all of the declaration's photos, screening again if a
+    photo arrives meanwhile. Idempotent: a declaration no longer in SCREENING is left alone.
+    Evidence images of a superseded round stay until the orphan sweep collects them."""
+    for _ in range(MAX_ROUNDS):
+        with session_scope(context.engine) as session:
+            prepared = prepare(session, declaration_id)
+        if prepared is None:
+            return None
+        verdicts, evidence = _check_photos(context, prepared)
+        try:
+            with session_scope(context.engine) as session:
+                return decide(session, context.settings, context.store, prepared, verdicts,
+                              evidence)
+        except (StaleScreening, ConcurrentUpdate) as exc:
+            log.info("declaration %s: %s; screening again", declaration_id, exc)
+    raise StaleScreening(f"declaration {declaration_id} kept changing during {MAX_ROUNDS} "
+                         "screenings; the job retries later")
 
 
 def latest(session: Session, declaration_id: int) -> Screening | None:
@@ -186,6 +321,7 @@ def current(session: Session, declaration: Declaration) -> Screening:
     """The screening that stands for the declaration now. While a new screening runs, any
     earlier result (e.g. a retake request) is stale, so there is none yet."""
     running = declaration.status == DeclarationStatus.screening
+    assert declaration.id is not None
     record = None if running else latest(session, declaration.id)
     if record is None:
         raise NotFound(
@@ -198,14 +334,8 @@ def current(session: Session, declaration: Declaration) -> Screening:
 
 def evidence_sha(session: Session, declaration: Declaration, sha256: str) -> str:
     """An evidence image of the declaration's latest screening, and nothing else."""
+    assert declaration.id is not None
     record = latest(session, declaration.id)
     if record is None or sha256 not in record.evidence:
         raise NotFound("no such evidence image for this declaration")
     return sha256
-
-
-def screening_job(engine: Engine, settings: Settings, declaration_id: int,
-                  screener: Screener | None) -> None:
-    """One screening in its own transaction (run after the upload's response, or by a worker)."""
-    with session_scope(engine) as session:
-        run_screening(session, settings, BlobStore(settings.blob_dir), declaration_id, screener)

@@ -18,6 +18,7 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlmodel import Session, select
 
+from customs import transaction
 from customs.errors import Throttled, Unauthorized
 from customs.settings import Settings
 from models import LoginThrottle, SecurityEvent, User, as_utc, utcnow
@@ -91,10 +92,17 @@ def issue_token(user: User, settings: Settings) -> str:
 
 def revoke_tokens(session: Session, user: User, action: str, actor: User | None = None,
                   client: str = "") -> None:
-    """Every token issued to the user so far stops working."""
+    """Every token issued to the user so far stops working (flushed; the caller commits)."""
     user.session_version += 1
     session.add(user)
     record_event(session, action, user.username, user=user, actor=actor, client=client)
+    session.flush()
+
+
+def logout(session: Session, user: User, client: str) -> None:
+    """Ends every session of the account (all devices)."""
+    revoke_tokens(session, user, "logout", actor=user, client=client)
+    transaction.commit(session)
 
 
 # --- the account trail ---
@@ -161,7 +169,7 @@ def login(session: Session, settings: Settings, username: str, password: str,
         _check_throttle(session, keys, now)
     except Throttled:
         record_event(session, "login_throttled", username, client=client)
-        session.commit()
+        transaction.commit(session)
         raise
     user = session.exec(select(User).where(User.username == username)).first()
     password_ok = verify_password(password, user.hashed_password if user else DUMMY_HASH)
@@ -170,15 +178,17 @@ def login(session: Session, settings: Settings, username: str, password: str,
             _count_failure(session, settings, key, now)
         record_event(session, "login_failed", username, user=user, client=client,
                      detail="unknown username" if user is None else "wrong password")
-        session.commit()
+        transaction.commit(session)
         raise Unauthorized("wrong username or password")
     if not user.is_active:
         record_event(session, "login_failed", username, user=user, client=client,
                      detail="account disabled")
-        session.commit()
+        transaction.commit(session)
         raise Unauthorized("this account is disabled")
     _forget_account_failures(session, username)
-    return issue_token(user, settings)
+    token = issue_token(user, settings)
+    transaction.commit(session)
+    return token
 
 
 def change_password(session: Session, settings: Settings, user: User, current: str,
@@ -192,7 +202,8 @@ def change_password(session: Session, settings: Settings, user: User, current: s
             _count_failure(session, settings, key, now)
         record_event(session, "password_change_failed", user.username, user=user,
                      client=client)
-        session.commit()
+        transaction.commit(session)
         raise Unauthorized("the current password is wrong")
     user.hashed_password = hash_password(new)
     revoke_tokens(session, user, "password_changed", actor=user, client=client)
+    transaction.commit(session)

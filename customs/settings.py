@@ -37,7 +37,23 @@ class Settings(BaseSettings):
 
     task_queue: Literal["inline", "celery"] = "inline"
     redis_url: str = "redis://127.0.0.1:6379/0"
-    screening_engine: Literal["vision", "none"] = "vision"
+    celery_queue: str = Field(default="clearlane", max_length=100)
+    broker_timeout_s: float = Field(default=3.0, gt=0, le=30,
+                                    description="connect/send timeout towards the broker")
+    screening_concurrency: int = Field(default=1, ge=1, le=32,
+                                       description="in-process screenings run at once")
+    max_queued_screenings: int = Field(
+        default=100, ge=1, description="uploads beyond this many unfinished jobs get 429")
+    job_lease_s: float = Field(default=60.0, ge=5, le=3600,
+                               description="a running job not renewed for this long is re-run")
+    job_poll_s: float = Field(default=2.0, gt=0, le=60,
+                              description="how often idle workers and the sweeper look for jobs")
+    stuck_screening_minutes: float = Field(
+        default=10.0, gt=0, description="officers see screenings older than this as stuck")
+    screening_engine: Literal["vision", "none", "custom"] = "vision"
+    custom_screener: str = Field(
+        default="", pattern=r"^([\w.]+:\w+)?$",
+        description="with screening_engine=custom: 'module:function' of another check")
     dispatch_time_limit_s: float = Field(default=5.0, gt=0, le=MAX_DISPATCH_TIME_LIMIT_S,
                                          description="solver budget per plan; at most 30 s")
 

@@ -1,5 +1,6 @@
 """Adapts the `vision` engine to the screening `Screener` interface."""
 
+import importlib
 import logging
 from collections.abc import Sequence
 from datetime import date
@@ -37,6 +38,9 @@ def vision_screener(photo: bytes, filing: FilingSnapshot | None, declared: Decla
 def get_screener(settings: Settings) -> Screener | None:
     if settings.screening_engine == "none":
         return None
+    if settings.screening_engine == "custom":
+        module, _, name = settings.custom_screener.partition(":")
+        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
     try:
         import vision
 

@@ -34,6 +34,10 @@ class Container(ContainerBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     declaration_id: int = Field(foreign_key="declaration.id", index=True)
     container_no: str = Field(max_length=11, index=True)
+    live_no: str | None = Field(
+        default=None, max_length=11, unique=True,
+        description="the container number while its declaration is live (not cancelled, "
+                    "rejected or loaded); unique, so a container is on one live declaration")
 
 
 class DeclarationBase(SQLModel):
@@ -96,6 +100,20 @@ class PackingPhoto(SQLModel, table=True):
     height: int
     uploaded_by: int = Field(foreign_key="user.id")
     uploaded_at: datetime = timestamp_field()
+    reused_from_declaration_id: int | None = Field(
+        default=None, foreign_key="declaration.id",
+        description="these exact bytes were first uploaded to that other declaration")
+
+
+class PhotoFingerprint(SQLModel, table=True):
+    """The first declaration each exact packing photo (by SHA-256) was uploaded to.
+
+    Written at upload under its primary key, so of two simultaneous uploads of one photo to two
+    declarations exactly one owns it and the other is flagged as reused."""
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    declaration_id: int = Field(foreign_key="declaration.id", index=True)
+    created_at: datetime = timestamp_field()
 
 
 class PackingPhotoPublic(SQLModel):

@@ -79,3 +79,10 @@ class VisionDecision(StrEnum):
     release = "release"
     inspect = "inspect"
     retake_photo = "retake_photo"
+
+
+class JobStatus(StrEnum):
+    pending = "pending"
+    running = "running"
+    done = "done"
+    failed = "failed"

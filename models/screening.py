@@ -13,6 +13,7 @@ class Screening(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     declaration_id: int = Field(foreign_key="declaration.id", index=True)
     photo_ids: list[int] = json_field()
+    photo_sha256s: list[str] = json_field()  # exactly the photos this decision rests on
     vision_decision: VisionDecision | None = Field(default=None, max_length=20)
     reasons: list[dict[str, Any]] = json_field()
     scores: dict[str, Any] = json_field(dict)
@@ -34,6 +35,8 @@ class Reason(SQLModel):
 class ScreeningPublic(SQLModel):
     id: int
     declaration_id: int
+    photo_ids: list[int]
+    photo_sha256s: list[str]
     vision_decision: VisionDecision | None
     reasons: list[Reason]
     scores: dict[str, Any]

@@ -1,13 +1,19 @@
 """The ASGI application: `routes.app:app`, or `create_app(settings)` for tests and tools."""
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy import Engine
 
+from customs import cleanup
 from customs.db import make_engine, session_scope
 from customs.enterprises import ensure_admin
+from customs.inprocess_worker import InProcessWorker
+from customs.jobs import Notifier
+from customs.screening import ScreeningContext
 from customs.settings import Settings, get_settings
 from customs.storage import BlobStore
 from customs.vision_screener import get_screener, warm_up_in_background
@@ -22,6 +28,7 @@ from routes import (
     health,
     inspections,
     pages,
+    screenings,
     stats,
 )
 from routes.errors import COMMON_RESPONSES, install
@@ -31,8 +38,21 @@ from routes.limits import RequestLimits
 
 log = logging.getLogger(__name__)
 
-API_ROUTERS = (auth, admin, filings, declarations, clearance, inspections, dispatch,
+API_ROUTERS = (auth, admin, filings, declarations, screenings, clearance, inspections, dispatch,
                certificates, stats)
+
+
+def _job_executor(settings: Settings, engine: Engine, store: BlobStore
+                  ) -> tuple[Notifier, InProcessWorker | None]:
+    """Celery in scale-out (vision never runs in the API process); else in-process threads."""
+    if settings.task_queue == "celery":
+        from customs import worker
+
+        worker.configure(settings)
+        return worker.CeleryNotifier(engine), None
+    in_process = InProcessWorker(ScreeningContext(engine, settings, store,
+                                                  get_screener(settings)))
+    return in_process, in_process
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -45,8 +65,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with session_scope(app.state.engine) as session:
                 if ensure_admin(session, settings.admin_password):
                     log.info("created the admin user")
-        warm_up_in_background(app.state.screener)
+        threading.Thread(target=cleanup.collect, args=(app.state.engine, app.state.store),
+                         name="clearlane-cleanup", daemon=True).start()
+        worker = app.state.in_process_worker
+        if worker is not None:
+            warm_up_in_background(worker.context.screener)
+            worker.start()  # resumes whatever jobs an earlier process left
         yield
+        if worker is not None:
+            worker.stop()
+        close = getattr(app.state.notifier, "close", None)
+        if close is not None:
+            close()
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -62,7 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.resolved_database_url)
     app.state.store = BlobStore(settings.blob_dir)
-    app.state.screener = get_screener(settings)
+    app.state.notifier, app.state.in_process_worker = _job_executor(
+        settings, app.state.engine, app.state.store)
     install(app)
     app.include_router(health.router)
     app.include_router(pages.router)

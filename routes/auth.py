@@ -26,7 +26,7 @@ def login(request: Request, session: SessionDep, settings: SettingsDep,
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
 def logout(request: Request, session: SessionDep, user: CurrentUser) -> None:
     """Revokes every token of this account (all devices); log in again to continue."""
-    security.revoke_tokens(session, user, "logout", actor=user, client=client_address(request))
+    security.logout(session, user, client_address(request))
 
 
 @router.get("/users/me", response_model=UserPublic)

@@ -1,17 +1,18 @@
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, File, Request, UploadFile, status
+from fastapi import APIRouter, File, UploadFile, status
 from fastapi.responses import Response
 
-from customs import audit, certificates, declarations, jobs, screening
+from customs import audit, certificates, declarations, jobs, packing_photos, screening
 from customs.errors import NotFound
-from customs.photos import check_upload, stored_blob
 from models import (
     AuditEventPublic,
     Declaration,
     DeclarationCreate,
     DeclarationPublic,
     DeclarationStatus,
+    ErrorBody,
+    JobPublic,
     PackingPhotoPublic,
     Page,
     Screening,
@@ -19,7 +20,6 @@ from models import (
     Transition,
 )
 from routes.deps import (
-    EngineDep,
     Exporter,
     ExporterOrOfficer,
     Limit,
@@ -84,21 +84,27 @@ def revoke(declaration_id: RecordId, body: Transition, session: SessionDep, offi
 
 
 @router.post("/{declaration_id}/photos", response_model=PackingPhotoPublic,
-             status_code=status.HTTP_202_ACCEPTED)
-async def upload_packing_photo(
+             status_code=status.HTTP_202_ACCEPTED,
+             responses={429: {"model": ErrorBody, "description": "Too many screenings waiting"}})
+def upload_packing_photo(
     declaration_id: RecordId, session: SessionDep, settings: SettingsDep, store: StoreDep,
-    engine: EngineDep, user: Exporter, background: BackgroundTasks, request: Request,
+    user: Exporter,
     file: Annotated[UploadFile, File(description="JPEG, PNG or WebP packing photo")],
 ) -> PackingPhotoPublic:
-    """Stores the photo and starts screening; poll `GET /declarations/{id}/screening`."""
-    declaration = declarations.get_declaration(session, user, declaration_id)
-    image = check_upload(await read_capped(file, settings.max_upload_bytes), settings)
-    with stored_blob(store, image.data) as sha256:
-        photo = declarations.add_packing_photo(session, user, declaration, image, sha256)
-        session.commit()
-    jobs.enqueue_screening(settings, engine, declaration.id, background.add_task,
-                           request.app.state.screener)
+    """Stores the photo and queues the screening of all the declaration's photos (durably:
+    it runs even if this server stops); poll `GET /declarations/{id}/screening`."""
+    photo = packing_photos.accept_packing_photo(
+        session, settings, store, user, declaration_id,
+        read_capped(file, settings.max_upload_bytes))
     return PackingPhotoPublic.model_validate(photo)
+
+
+@router.post("/{declaration_id}/rescreen", response_model=JobPublic,
+             status_code=status.HTTP_202_ACCEPTED)
+def rescreen(declaration_id: RecordId, session: SessionDep, officer: Officer) -> JobPublic:
+    """Officers: run a screening again that has been stuck (see `GET /screenings/stuck`)."""
+    declaration = declarations.get_declaration(session, officer, declaration_id)
+    return JobPublic.model_validate(jobs.rerun_screening(session, officer, declaration))
 
 
 @router.get("/{declaration_id}/photos", response_model=list[PackingPhotoPublic])

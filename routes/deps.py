@@ -8,7 +8,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from customs.db import session_scope
+from customs import jobs, transaction
 from customs.errors import Forbidden, Unauthorized
 from customs.security import authenticate_token
 from customs.settings import Settings
@@ -29,9 +29,15 @@ async def get_engine(request: Request) -> Engine:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the endpoint succeeds, else rolled back."""
-    with session_scope(request.app.state.engine) as session:
-        yield session
+    """The request's session. The use case it calls commits before the endpoint returns, so a
+    2xx is only ever sent for a committed change; whatever is left uncommitted here (an error,
+    or a read) is rolled back."""
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        jobs.bind_notifier(session, request.app.state.notifier)
+        try:
+            yield session
+        finally:
+            transaction.rollback(session)
 
 
 async def get_store(request: Request) -> BlobStore:

@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from customs.errors import (
@@ -15,7 +16,7 @@ from customs.errors import (
     Forbidden,
     Invalid,
     NotFound,
-    Throttled,
+    TooBusy,
     Unauthorized,
     Unavailable,
     UploadRejected,
@@ -26,7 +27,6 @@ from models import ErrorBody
 log = logging.getLogger(__name__)
 
 _STATUS: list[tuple[type[DomainError], int]] = [
-    (Throttled, status.HTTP_429_TOO_MANY_REQUESTS),
     (UploadTooLarge, status.HTTP_413_CONTENT_TOO_LARGE),
     (UploadRejected, status.HTTP_422_UNPROCESSABLE_CONTENT),
     (NotFound, status.HTTP_404_NOT_FOUND),
@@ -35,6 +35,7 @@ _STATUS: list[tuple[type[DomainError], int]] = [
     (Conflict, status.HTTP_409_CONFLICT),
     (Invalid, status.HTTP_422_UNPROCESSABLE_CONTENT),
     (Unavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
+    (TooBusy, status.HTTP_429_TOO_MANY_REQUESTS),
 ]
 _UNSUPPORTED_MEDIA = {"not_an_image", "unsupported_image_type"}
 
@@ -49,7 +50,8 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
         (413, "Upload too large"),
         (415, "Not a supported image"),
         (422, "Invalid input: the message says what to fix"),
-        (429, "Too many failed attempts: wait `Retry-After` seconds"),
+        (429, "Too busy, or too many failed logins: wait `Retry-After` seconds"),
+        (503, "The database is unavailable; retry after the Retry-After seconds"),
     ]
 }
 
@@ -58,6 +60,20 @@ def error_response(status_code: int, detail: str, code: str,
                    headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"detail": detail, "code": code}, status_code=status_code,
                         headers=headers)
+
+
+def _database_unavailable() -> JSONResponse:
+    """Nothing was written (the transaction rolled back); the caller may simply retry."""
+    return error_response(503, "the database is unavailable; nothing was saved, try again "
+                               "shortly", "database_unavailable", {"Retry-After": "5"})
+
+
+def domain_headers(exc: DomainError) -> dict[str, str] | None:
+    if isinstance(exc, Unauthorized):
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(exc, TooBusy | Unavailable):
+        return {"Retry-After": str(exc.retry_after_s)}
+    return None
 
 
 def domain_status(exc: DomainError) -> int:
@@ -75,10 +91,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
-        if isinstance(exc, Throttled):
-            headers = {"Retry-After": str(exc.retry_after_s)}
-        return error_response(domain_status(exc), exc.message, exc.code, headers)
+        return error_response(domain_status(exc), exc.message, exc.code, domain_headers(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -96,9 +109,13 @@ def install(app: FastAPI) -> None:
         if "locked" in str(exc.orig).lower():
             return error_response(409, "the record was being changed by someone else; "
                                        "try again", "concurrent_update")
-        log.exception("database error")
-        return error_response(503, "the database is unavailable; try again shortly",
-                              "database_unavailable")
+        log.error("database error: %s", exc)
+        return _database_unavailable()
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_timeout(_: Request, exc: PoolTimeout) -> JSONResponse:
+        log.error("no database connection free: %s", exc)
+        return _database_unavailable()
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:

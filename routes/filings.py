@@ -4,9 +4,7 @@ from fastapi import APIRouter, File, Form, UploadFile, status
 from fastapi.responses import Response
 
 from customs import filings
-from customs.photos import check_upload, stored_blob
 from models import (
-    Filing,
     FilingApproval,
     FilingCreate,
     FilingPhotoPublic,
@@ -31,14 +29,9 @@ from routes.uploads import read_capped
 router = APIRouter(prefix="/filings", tags=["filings"])
 
 
-def _public(session: SessionDep, filing: Filing) -> FilingPublic:
-    photos = [FilingPhotoPublic.model_validate(p) for p in filings.photos_of(session, filing.id)]
-    return FilingPublic.model_validate(filing, update={"photos": photos})
-
-
 @router.post("", response_model=FilingPublic, status_code=status.HTTP_201_CREATED)
 def create_filing(data: FilingCreate, session: SessionDep, user: Exporter) -> FilingPublic:
-    return _public(session, filings.create_filing(session, user, data))
+    return filings.to_public(session, filings.create_filing(session, user, data))
 
 
 @router.get("", response_model=Page[FilingPublic])
@@ -46,28 +39,25 @@ def list_filings(session: SessionDep, user: ExporterOrOfficer, offset: Offset = 
                  limit: Limit = 50, status: FilingStatus | None = None) -> Page[FilingPublic]:
     items, total = filings.list_filings(session, user, status=status, offset=offset,
                                         limit=limit)
-    return Page(items=[_public(session, f) for f in items], total=total, offset=offset,
+    return Page(items=[filings.to_public(session, f) for f in items], total=total, offset=offset,
                 limit=limit)
 
 
 @router.get("/{filing_id}", response_model=FilingPublic)
 def get_filing(filing_id: RecordId, session: SessionDep, user: ExporterOrOfficer
                ) -> FilingPublic:
-    return _public(session, filings.get_filing(session, user, filing_id))
+    return filings.to_public(session, filings.get_filing(session, user, filing_id))
 
 
 @router.post("/{filing_id}/photos", response_model=FilingPhotoPublic,
              status_code=status.HTTP_201_CREATED)
-async def upload_reference_photo(
+def upload_reference_photo(
     filing_id: RecordId, session: SessionDep, settings: SettingsDep, store: StoreDep,
     user: Exporter, file: Annotated[UploadFile, File(description="JPEG, PNG or WebP")],
     face: Annotated[str, Form(max_length=20, description="front, back, left, right, top, bottom")],
 ) -> FilingPhotoPublic:
-    filing = filings.get_filing(session, user, filing_id)
-    image = check_upload(await read_capped(file, settings.max_upload_bytes), settings)
-    with stored_blob(store, image.data) as sha256:
-        photo = filings.add_photo(session, filing, face, image, sha256)
-        session.commit()
+    photo = filings.accept_reference_photo(session, settings, store, user, filing_id, face,
+                                           read_capped(file, settings.max_upload_bytes))
     return FilingPhotoPublic.model_validate(photo)
 
 
@@ -86,8 +76,8 @@ def approve(filing_id: RecordId, review: FilingApproval, session: SessionDep,
     """Into the compliance library: the vision check compares packing photos with it.
     `photo_ids` are the photos you reviewed; if they changed since, 409: review again."""
     filing = filings.get_filing(session, officer, filing_id)
-    return _public(session, filings.review(session, officer, filing, True, review.note,
-                                           review.photo_ids))
+    return filings.to_public(session, filings.review(session, officer, filing, True,
+                                                     review.note, review.photo_ids))
 
 
 @router.post("/{filing_id}/reject", response_model=FilingPublic)
@@ -95,4 +85,4 @@ def reject(filing_id: RecordId, session: SessionDep, officer: Officer,
            review: FilingReview | None = None) -> FilingPublic:
     filing = filings.get_filing(session, officer, filing_id)
     note = review.note if review else ""
-    return _public(session, filings.review(session, officer, filing, False, note))
+    return filings.to_public(session, filings.review(session, officer, filing, False, note))

@@ -1,28 +1,37 @@
 """Exporter pages: packaging filings with reference photos, declarations, packing photos and the
-screening outcome. Every action calls the same function the JSON API route calls."""
+screening outcome. Every action calls the same `customs` use case as the JSON API route."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
-from customs import audit, certificates, declarations, filings, inspections, screening
+from customs import (
+    audit,
+    certificates,
+    declarations,
+    filings,
+    inspections,
+    packing_photos,
+    screening,
+)
 from models import (
     Declaration,
     DeclarationCreate,
     DeclarationStatus,
     FilingCreate,
+    FilingPhotoPublic,
     FilingStatus,
     GoodsCategory,
+    PackingPhotoPublic,
     TransportMode,
 )
-from routes import declarations as declarations_api
-from routes import filings as filings_api
-from routes.deps import EngineDep, RecordId, SettingsDep, StoreDep
+from routes.deps import RecordId, SettingsDep, StoreDep
 from routes.pages.core import ExporterPage, PageRoute, PageSession, language, redirect, render
 from routes.pages.forms import REASON_TITLES, errors_of, local_to_utc, optional_float, text
 from routes.pages.i18n import N_, gettext
+from routes.uploads import read_capped
 
 router = APIRouter(prefix="/exporter", route_class=PageRoute)
 
@@ -85,7 +94,7 @@ async def filing_create(request: Request, session: PageSession, user: ExporterPa
         return render(request, "exporter/filings.html", status_code=422, user=user,
                       filings=items, errors=errors_of(exc), form=dict(form),
                       modes=list(TransportMode))
-    filing = filings_api.create_filing(data, session, user)
+    filing = filings.create_filing(session, user, data)
     return redirect(f"/exporter/filings/{filing.id}?done=filed")
 
 
@@ -93,20 +102,21 @@ async def filing_create(request: Request, session: PageSession, user: ExporterPa
 def filing_detail(request: Request, filing_id: RecordId, session: PageSession,
                   user: ExporterPage, done: Annotated[str | None, Query(max_length=20)] = None
                   ) -> Response:
-    filing = filings_api.get_filing(filing_id, session, user)
+    filing = filings.to_public(session, filings.get_filing(session, user, filing_id))
     return render(request, "exporter/filing.html", user=user, filing=filing,
                   faces=filings.FACES, notice=_notice(request, done))
 
 
 @router.post("/filings/{filing_id}/photos")
-async def filing_photo_upload(
+def filing_photo_upload(
     filing_id: RecordId, session: PageSession, settings: SettingsDep, store: StoreDep,
     user: ExporterPage, file: Annotated[UploadFile, File()],
     face: Annotated[str, Form(max_length=20)],
 ) -> Response:
-    photo = await filings_api.upload_reference_photo(filing_id, session, settings, store, user,
-                                                     file, face)
-    return JSONResponse(photo.model_dump(mode="json"), status_code=201)
+    photo = filings.accept_reference_photo(session, settings, store, user, filing_id, face,
+                                           read_capped(file, settings.max_upload_bytes))
+    return JSONResponse(FilingPhotoPublic.model_validate(photo).model_dump(mode="json"),
+                        status_code=201)
 
 
 # --- declarations ---
@@ -168,9 +178,9 @@ async def declaration_create(request: Request, session: PageSession, settings: S
         return render(request, "exporter/declaration_new.html", status_code=422, user=user,
                       errors=errors, form=dict(form), goods=goods or [{}],
                       containers=containers or [{}], **_form_context(session, user))
-    created = declarations_api.create_declaration(data, session, user)
+    created = declarations.create_declaration(session, user, data)
     if form.get("action") == "submit":
-        declarations_api.submit(created.id, session, user)
+        declarations.submit(session, user, created)
         return redirect(f"/exporter/declarations/{created.id}?done=submitted")
     return redirect(f"/exporter/declarations/{created.id}?done=created")
 
@@ -218,23 +228,25 @@ def declaration_status(declaration_id: RecordId, session: PageSession, user: Exp
 @router.post("/declarations/{declaration_id}/submit")
 def declaration_submit(declaration_id: RecordId, session: PageSession, user: ExporterPage
                        ) -> Response:
-    declarations_api.submit(declaration_id, session, user)
+    declarations.submit(session, user, declarations.get_declaration(session, user, declaration_id))
     return redirect(f"/exporter/declarations/{declaration_id}?done=submitted")
 
 
 @router.post("/declarations/{declaration_id}/cancel")
 def declaration_cancel(declaration_id: RecordId, session: PageSession, user: ExporterPage
                        ) -> Response:
-    declarations_api.cancel(declaration_id, session, user, None)
+    declarations.cancel(session, user, declarations.get_declaration(session, user, declaration_id),
+                        "")
     return redirect(f"/exporter/declarations/{declaration_id}?done=cancelled")
 
 
 @router.post("/declarations/{declaration_id}/photos")
-async def packing_photo_upload(
-    declaration_id: RecordId, request: Request, session: PageSession, settings: SettingsDep,
-    store: StoreDep, engine: EngineDep, user: ExporterPage, background: BackgroundTasks,
-    file: Annotated[UploadFile, File()],
+def packing_photo_upload(
+    declaration_id: RecordId, session: PageSession, settings: SettingsDep, store: StoreDep,
+    user: ExporterPage, file: Annotated[UploadFile, File()],
 ) -> Response:
-    photo = await declarations_api.upload_packing_photo(
-        declaration_id, session, settings, store, engine, user, background, request, file)
-    return JSONResponse(photo.model_dump(mode="json"), status_code=202, background=background)
+    photo = packing_photos.accept_packing_photo(
+        session, settings, store, user, declaration_id,
+        read_capped(file, settings.max_upload_bytes))
+    return JSONResponse(PackingPhotoPublic.model_validate(photo).model_dump(mode="json"),
+                        status_code=202)

@@ -19,13 +19,10 @@ from customs.errors import NotFound
 from customs.scoping import get_declaration_by_no
 from models import (
     DeclarationStatus,
-    FilingReview,
     FilingStatus,
     InspectionOutcome,
-    InspectionResult,
     InspectionStatus,
 )
-from routes import filings as filings_api
 from routes import inspections as inspections_api
 from routes import stats as stats_api
 from routes.deps import RecordId, SettingsDep, StoreDep
@@ -147,7 +144,7 @@ def filing_queue(request: Request, session: PageSession, user: OfficerPage) -> R
 @router.get("/filings/{filing_id}")
 def filing_review(request: Request, filing_id: RecordId, session: PageSession,
                   user: OfficerPage, done: Done = None) -> Response:
-    filing = filings_api.get_filing(filing_id, session, user)
+    filing = filings.to_public(session, filings.get_filing(session, user, filing_id))
     return render(request, "officer/filing.html", user=user, filing=filing,
                   notice=_notice(request, done))
 
@@ -157,12 +154,9 @@ def filing_decide(filing_id: RecordId, session: PageSession, user: OfficerPage,
                   decision: Annotated[str, Form(pattern="^(approve|reject)$")],
                   note: Note = "",
                   photo_ids: Annotated[list[int], Form(max_length=60)] = []) -> Response:  # noqa: B006
-    review = FilingReview(note=note.strip())
-    if decision == "approve":  # bound to the photos shown on the review page
-        filing = filings.get_filing(session, user, filing_id)
-        filings.review(session, user, filing, True, review.note, photo_ids)
-    else:
-        filings_api.reject(filing_id, session, user, review)
+    filing = filings.get_filing(session, user, filing_id)
+    # approval is bound to the photos shown on the review page (hidden photo_ids)
+    filings.review(session, user, filing, decision == "approve", note.strip(), photo_ids)
     return redirect(f"/officer/filings/{filing_id}?done="
                     + ("approved" if decision == "approve" else "rejected"))
 
@@ -194,7 +188,8 @@ def inspection_form(request: Request, task_id: RecordId, session: PageSession,
                     settings: SettingsDep, user: OfficerPage) -> Response:
     task = inspections_api.get_inspection(task_id, session, settings, user)
     declaration = declarations.get_declaration(session, user, task.declaration_id)
-    filing = (filings_api.get_filing(declaration.filing_id, session, user)
+    filing = (filings.to_public(session,
+                                filings.get_filing(session, user, declaration.filing_id))
               if declaration.filing_id else None)
     return render(request, "officer/inspection.html", user=user, task=task,
                   d=declarations.to_public(session, declaration), filing=filing,
@@ -207,8 +202,9 @@ def inspection_result(task_id: RecordId, session: PageSession, settings: Setting
                       store: StoreDep, user: OfficerPage,
                       outcome: Annotated[InspectionOutcome, Form()],
                       notes: Annotated[str, Form(max_length=4000)] = "") -> Response:
-    body = InspectionResult(outcome=outcome, notes=notes.strip())
-    declaration = inspections_api.record_result(task_id, body, session, settings, store, user)
+    task = inspections.get_task(session, task_id)
+    declaration = inspections.record_result(session, settings, store, user, task, outcome,
+                                            notes.strip())
     return redirect(f"/officer/declarations/{declaration.id}?done=recorded")
 
 

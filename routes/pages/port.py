@@ -11,7 +11,6 @@ from fastapi.responses import Response
 
 from customs import clearance
 from customs.errors import DomainError
-from routes import clearance as clearance_api
 from routes.pages.core import PageRoute, PageSession, PortPage, language, render
 from routes.pages.i18n import N_, gettext
 
@@ -78,6 +77,7 @@ async def lookup(request: Request, session: PageSession, user: PortPage,
 def record_loaded(request: Request, session: PageSession, user: PortPage,
                   declaration_no: Annotated[str, Form(max_length=20)],
                   numbers: Annotated[str, Form(max_length=20_000)] = "") -> Response:
-    clearance_api.record_loaded(declaration_no, session, user)
+    declaration = clearance.find(session, container_no=None, declaration_no=declaration_no)
+    clearance.mark_loaded(session, user, declaration)
     notice = gettext(language(request), "Loading recorded for {number}.", number=declaration_no)
     return _page(request, user, numbers_in(numbers) or [declaration_no], session, notice)

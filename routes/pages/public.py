@@ -70,8 +70,7 @@ def login(request: Request, session: PageSession, settings: SettingsDep,
 def logout(request: Request, session: PageSession, user: MaybeUser) -> Response:
     """Ends every session of the account, not only this browser's cookie."""
     if user is not None:
-        security.revoke_tokens(session, user, "logout", actor=user,
-                               client=client_address(request))
+        security.logout(session, user, client_address(request))
     response = redirect("/login")
     response.delete_cookie(TOKEN_COOKIE, path="/", httponly=True, samesite="strict")
     return response

@@ -1,18 +1,20 @@
 """API fixtures: an app on a fresh database, and helpers that act as each kind of user."""
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, func, select
 
+from customs.containers import check_digit
 from customs.db import make_engine
 from customs.enterprises import create_enterprise, create_office
 from customs.security import create_access_token, hash_password
 from customs.settings import Settings
-from models import EnterpriseCreate, OfficeCreate, Role, User
+from models import EnterpriseCreate, Job, JobStatus, OfficeCreate, Role, User
 from routes.app import create_app
 from tests.api.images import jpeg_bytes
 
@@ -42,6 +44,7 @@ class World:
         self.client = client
         self.settings = settings
         self.engine = client.app.state.engine  # type: ignore[attr-defined]
+        self._containers = 0
         with Session(self.engine) as session:
             office = create_office(session, OfficeCreate(name="Haicang", latitude=24.48,
                                                          longitude=118.03))
@@ -70,6 +73,36 @@ class World:
             self.as_user(ids[name]) for name in
             ("exporter_a", "exporter_b", "officer", "port", "admin"))
 
+    # -- jobs -----------------------------------------------------------------------------------
+
+    def use_screener(self, screener: Any) -> None:
+        """The vision check the in-process worker runs from now on (None: no engine)."""
+        self.client.app.state.in_process_worker.context.screener = screener  # type: ignore[attr-defined]
+
+    def settle(self, timeout_s: float = 60.0) -> None:
+        """Waits until every queued job has finished (the worker runs them in the background)."""
+        worker = self.client.app.state.in_process_worker  # type: ignore[attr-defined]
+        if worker is not None and not worker.running:  # an app started without its lifespan
+            worker.run_pending()
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with Session(self.engine) as session:
+                unfinished = session.exec(select(func.count()).select_from(Job).where(
+                    col(Job.status).in_([JobStatus.pending, JobStatus.running]))).one()
+            if unfinished == 0:
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"{unfinished} jobs still unfinished after {timeout_s} s")
+
+    def upload_packing_photo(self, declaration_id: int, data: bytes,
+                             exporter: Api | None = None, settle: bool = True) -> Any:
+        response = (exporter or self.exporter_a).post(
+            f"/declarations/{declaration_id}/photos",
+            files={"file": ("p.jpg", data, "image/jpeg")})
+        if settle:
+            self.settle()
+        return response
+
     def as_user(self, user_id: int) -> Api:
         """A client holding a token for the user (logging in itself is tested separately)."""
         token = create_access_token(user_id, self.settings.secret_key, 60)
@@ -96,8 +129,11 @@ class World:
         return filing["id"]
 
     def declaration(self, exporter: Api | None = None, **overrides: Any) -> dict[str, Any]:
+        """A new draft; unless told otherwise it gets a container no other declaration has."""
         exporter = exporter or self.exporter_a
-        response = exporter.post("/declarations", json={**DECLARATION, **overrides})
+        self._containers += 1
+        fresh = {"containers": [{"container_no": container_number(self._containers)}]}
+        response = exporter.post("/declarations", json={**DECLARATION, **fresh, **overrides})
         assert response.status_code == 201, response.text
         return response.json()
 
@@ -112,9 +148,8 @@ class World:
         """Submitted and photographed: with no vision engine it ends in INSPECTION_REQUIRED."""
         exporter = exporter or self.exporter_a
         declaration = self.submitted(exporter, **overrides)
-        response = exporter.post(f"/declarations/{declaration['id']}/photos",
-                                 files={"file": ("p.jpg", jpeg_bytes(seed=declaration["id"]),
-                                                 "image/jpeg")})
+        response = self.upload_packing_photo(declaration["id"], jpeg_bytes(seed=declaration["id"]),
+                                             exporter)
         assert response.status_code == 202, response.text
         return exporter.get(f"/declarations/{declaration['id']}").json()
 
@@ -133,8 +168,14 @@ DECLARATION = {
 }
 
 
+def container_number(serial: int, owner: str = "TSTU") -> str:
+    """A valid ISO 6346 number, different for each serial."""
+    first_ten = f"{owner}{serial % 1_000_000:06d}"
+    return first_ten + str(check_digit(first_ten))
+
+
 def make_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"screening_engine": "none", **overrides}
+    values: dict[str, Any] = {"screening_engine": "none", "job_poll_s": 0.05, **overrides}
     return Settings(environment="test", data_dir=data_dir, database_url=database_url,
                     secret_key="test-secret-key-0123456789abcdef0123456789", **values)
 

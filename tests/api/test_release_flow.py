@@ -22,9 +22,8 @@ def fake_screener(decision: VisionDecision, *reasons: tuple[str, str]):  # type:
 
 
 def upload(world: World, declaration_id: int, seed: int = 1) -> None:
-    response = world.exporter_a.post(f"/declarations/{declaration_id}/photos",
-                                     files={"file": ("p.jpg", jpeg_bytes(seed=seed),
-                                                     "image/jpeg")})
+    """Uploads a packing photo and waits for its screening to finish."""
+    response = world.upload_packing_photo(declaration_id, jpeg_bytes(seed=seed))
     assert response.status_code == 202, response.text
 
 
@@ -48,7 +47,8 @@ def test_inspection_pass_releases_and_the_port_may_load(world: World) -> None:
                                 json={"outcome": "pass", "notes": "marks and packing correct"})
     assert result.status_code == 200, result.text
     assert result.json()["status"] == "RELEASED"
-    clearance = world.port.get("/clearance", params={"container_no": "CSQU3054383"}).json()
+    container = declaration["containers"][0]["container_no"]
+    clearance = world.port.get("/clearance", params={"container_no": container}).json()
     assert clearance["may_load"] is True
     assert clearance["declaration_no"] == declaration["declaration_no"]
     loaded = world.port.post(f"/clearance/{declaration['declaration_no']}/loaded")
@@ -130,7 +130,7 @@ def test_unknown_certificate_is_not_valid(world: World) -> None:
 
 def test_clean_vision_result_releases_at_once_with_a_green_certificate(world: World) -> None:
     world.settings.sampling_rate_advanced = 0.0  # no random sampling draw for this shipment
-    world.client.app.state.screener = fake_screener(VisionDecision.release)  # type: ignore[attr-defined]
+    world.use_screener(fake_screener(VisionDecision.release))
     declaration = world.submitted(filing_id=world.approved_filing())
     upload(world, declaration["id"])
     after = world.exporter_a.get(f"/declarations/{declaration['id']}").json()
@@ -148,7 +148,7 @@ def test_clean_vision_result_releases_at_once_with_a_green_certificate(world: Wo
 
 
 def test_clean_photos_without_an_approved_filing_still_go_to_inspection(world: World) -> None:
-    world.client.app.state.screener = fake_screener(VisionDecision.release)  # type: ignore[attr-defined]
+    world.use_screener(fake_screener(VisionDecision.release))
     declaration = world.submitted()
     upload(world, declaration["id"])
     screening = world.exporter_a.get(f"/declarations/{declaration['id']}/screening").json()
@@ -158,9 +158,9 @@ def test_clean_photos_without_an_approved_filing_still_go_to_inspection(world: W
 
 
 def test_anomaly_goes_to_inspection_with_the_vision_reasons(world: World) -> None:
-    world.client.app.state.screener = fake_screener(  # type: ignore[attr-defined]
+    world.use_screener(fake_screener(
         VisionDecision.inspect,
-        ("un_number_mismatch", "the mark reads UN3481, the declaration says UN3480"))
+        ("un_number_mismatch", "the mark reads UN3481, the declaration says UN3480")))
     declaration = world.submitted(filing_id=world.approved_filing())
     upload(world, declaration["id"])
     task = world.officer.get("/inspections").json()["items"][0]
@@ -171,8 +171,8 @@ def test_anomaly_goes_to_inspection_with_the_vision_reasons(world: World) -> Non
 
 def test_retake_request_tells_the_exporter_what_to_fix_and_reupload_rescreens(
         world: World) -> None:
-    world.client.app.state.screener = fake_screener(  # type: ignore[attr-defined]
-        VisionDecision.retake_photo, ("blurred", "the photo is out of focus; hold still"))
+    world.use_screener(fake_screener(
+        VisionDecision.retake_photo, ("blurred", "the photo is out of focus; hold still")))
     declaration = world.submitted(filing_id=world.approved_filing())
     upload(world, declaration["id"])
     after = world.exporter_a.get(f"/declarations/{declaration['id']}").json()
@@ -180,8 +180,8 @@ def test_retake_request_tells_the_exporter_what_to_fix_and_reupload_rescreens(
     screening = world.exporter_a.get(f"/declarations/{declaration['id']}/screening").json()
     assert screening["reasons"][0]["message"] == "the photo is out of focus; hold still"
     assert world.officer.get("/inspections").json()["total"] == 0
-    world.client.app.state.screener = fake_screener(  # type: ignore[attr-defined]
-        VisionDecision.inspect, ("design_mismatch", "the carton differs from the filing"))
+    world.use_screener(fake_screener(
+        VisionDecision.inspect, ("design_mismatch", "the carton differs from the filing")))
     upload(world, declaration["id"], seed=2)
     assert world.exporter_a.get(f"/declarations/{declaration['id']}").json()["status"] == \
         "INSPECTION_REQUIRED"

@@ -24,8 +24,9 @@ def strict_world(database_url: str, tmp_path: Path) -> Iterator[World]:
     SQLModel.metadata.create_all(engine)
     engine.dispose()
     with TestClient(create_app(settings)) as client:
-        client.app.state.screener = fake_screener(VisionDecision.release)  # type: ignore[attr-defined]
-        yield World(client, settings)
+        world = World(client, settings)
+        world.use_screener(fake_screener(VisionDecision.release))
+        yield world
 
 
 def _clean_shipment(world: World, filing_id: int, seed: int) -> dict:  # type: ignore[type-arg]

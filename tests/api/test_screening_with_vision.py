@@ -39,7 +39,8 @@ def vision_world(database_url: str, tmp_path: Path) -> Iterator[World]:
     SQLModel.metadata.create_all(engine)
     engine.dispose()
     with TestClient(create_app(settings)) as client:
-        assert client.app.state.screener is vision_screener  # type: ignore[attr-defined]
+        worker = client.app.state.in_process_worker  # type: ignore[attr-defined]
+        assert worker.context.screener is vision_screener
         yield World(client, settings)
 
 
@@ -50,8 +51,7 @@ def _declare_with_photo(world: World, photo: bytes) -> dict:  # type: ignore[typ
     world.officer.post(f"/filings/{filing['id']}/approve",
                        json={"photo_ids": [front.json()["id"]]})
     declaration = world.submitted(filing_id=filing["id"])
-    response = world.exporter_a.post(f"/declarations/{declaration['id']}/photos",
-                                     files={"file": ("packing.jpg", photo, "image/jpeg")})
+    response = world.upload_packing_photo(declaration["id"], photo)
     assert response.status_code == 202, response.text
     return world.exporter_a.get(f"/declarations/{declaration['id']}").json()
 

@@ -1,28 +1,21 @@
-"""Scale-out screening: the upload enqueues on Redis and a real Celery worker screens it."""
+"""Scale-out screening: the API puts a durable job in the database and on Redis, and a Celery
+worker started by the README's command (`celery -A customs.worker worker`, configured only
+through CLEARLANE_* variables) screens it."""
 
 import os
-import time
-import uuid
 from pathlib import Path
 
 import pytest
 import redis
-from celery.contrib.testing.worker import start_worker
-from fastapi.testclient import TestClient
-from sqlmodel import SQLModel
 
-from customs import worker
-from customs.db import make_engine
-from routes.app import create_app
-from tests.api.conftest import World, make_settings
+from tests.api.conftest import container_number
+from tests.api.images import jpeg_bytes
+from tests.processes import ApiClient, deployment, free_port
 
 REDIS_URL = os.environ.get("CLEARLANE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-# One queue of our own per test run, so no stray worker elsewhere takes our tasks. Celery caches
-# its queue set on first use, so it is set once, before any task is sent.
-worker.celery_app.conf.task_default_queue = f"clearlane-test-{uuid.uuid4().hex[:8]}"
 
 
-def _require_redis() -> None:
+def require_redis() -> None:
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except redis.RedisError as exc:
@@ -31,27 +24,19 @@ def _require_redis() -> None:
         pytest.skip(f"Redis at {REDIS_URL} is unreachable: {exc}")
 
 
-def test_celery_worker_screens_an_uploaded_photo(database_url: str, tmp_path: Path) -> None:
-    _require_redis()
-    settings = make_settings(database_url, tmp_path / "data", task_queue="celery",
-                             redis_url=REDIS_URL)
-    engine = make_engine(settings.resolved_database_url)
-    SQLModel.metadata.create_all(engine)
-    engine.dispose()
-    app = worker.configure(settings)
-    with TestClient(create_app(settings)) as client, start_worker(app, perform_ping_check=False):
-        world = World(client, settings)
-        declaration = world.submitted()
-        from tests.api.images import jpeg_bytes
-
-        response = world.exporter_a.post(f"/declarations/{declaration['id']}/photos",
-                                         files={"file": ("p.jpg", jpeg_bytes(), "image/jpeg")})
-        assert response.status_code == 202
-        deadline = time.monotonic() + 30
-        status = "SCREENING"
-        while status == "SCREENING" and time.monotonic() < deadline:
-            time.sleep(0.2)
-            status = world.exporter_a.get(f"/declarations/{declaration['id']}").json()["status"]
-    assert status == "INSPECTION_REQUIRED"
-    events = world.officer.get(f"/declarations/{declaration['id']}/events").json()
+def test_the_documented_worker_command_screens_an_uploaded_photo(database_url: str,
+                                                                  tmp_path: Path) -> None:
+    require_redis()
+    with deployment(database_url, tmp_path / "data", task_queue="celery",
+                    redis_url=REDIS_URL) as running:
+        port = free_port()
+        running.start_api(port)
+        running.start_worker()
+        exporter = ApiClient(f"http://127.0.0.1:{port}", running.token("exporter"))
+        declaration = exporter.declare(container_number(1))
+        response = exporter.upload(declaration["id"], jpeg_bytes())
+        assert response.status_code == 202, response.text
+        status = exporter.wait_decided(declaration["id"], timeout_s=90)
+        assert status == "INSPECTION_REQUIRED", running.log("worker.log")[-3000:]
+        events = exporter.http.get(f"/declarations/{declaration['id']}/events").json()
     assert events[-1]["actor"] == "system" and events[-1]["to_status"] == "INSPECTION_REQUIRED"
