@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from customs import clearance, declarations, filings, inspections
+from customs import clearance, declarations, filings, inspections, packing_photos
 from customs.db import make_engine, session_scope
 from customs.enterprises import create_enterprise, create_office, create_user, ensure_admin
+from customs.inprocess_worker import InProcessWorker
 from customs.photos import check_upload
-from customs.screening import run_screening
+from customs.screening import ScreeningContext
 from customs.settings import Settings, get_settings
 from customs.storage import BlobStore
 from models import (
@@ -85,7 +86,7 @@ def load(engine: Engine, settings: Settings) -> bool:
             return False
         _load(session, settings)
     with session_scope(engine) as session:
-        _screen_and_inspect(session, settings)
+        _screen_and_inspect(session, engine, settings)
     return True
 
 
@@ -154,7 +155,7 @@ def _plan_day_window(settings: Settings, start: time, end: time) -> tuple[dateti
     return datetime.combine(day, start, tz), datetime.combine(day, end, tz)
 
 
-def _screen_and_inspect(session: Session, settings: Settings) -> None:
+def _screen_and_inspect(session: Session, engine: Engine, settings: Settings) -> None:
     """Declarations in every interesting state; screening here runs without the vision engine
     (every shipment to inspection), so the demo day has inspections to dispatch."""
     store = BlobStore(settings.blob_dir)
@@ -183,11 +184,10 @@ def _screen_and_inspect(session: Session, settings: Settings) -> None:
         mine = declarations.list_declarations(session, user, status=None, offset=0,
                                               limit=50)[0]
         for number, declaration in enumerate(reversed(mine)):
-            photo = packing_photo(seed=100 + declaration.id + number)
-            image = check_upload(photo, settings)
-            declarations.add_packing_photo(session, user, declaration, image,
-                                           store.put(photo)[0])
-            run_screening(session, settings, store, declaration.id, screener=None)
+            assert declaration.id is not None
+            packing_photos.accept_packing_photo(session, settings, store, user, declaration.id,
+                                                packing_photo(seed=100 + declaration.id + number))
+    InProcessWorker(ScreeningContext(engine, settings, store, screener=None)).run_pending()
     window = _plan_day_window(settings, time(9, 0), time(11, 0))
     for task in inspections.open_tasks(session):
         if task.goods_category == GoodsCategory.fresh_food:

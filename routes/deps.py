@@ -1,11 +1,12 @@
 """Request-scoped dependencies: settings, one session (one transaction) per request, the user."""
 
+import logging
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from customs import jobs, transaction
@@ -15,6 +16,7 @@ from customs.settings import Settings
 from customs.storage import BlobStore
 from models import Role, User
 
+log = logging.getLogger(__name__)
 oauth2 = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 
@@ -22,10 +24,6 @@ oauth2 = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 # thread pool on every request.
 async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
-
-
-async def get_engine(request: Request) -> Engine:
-    return request.app.state.engine
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -37,7 +35,10 @@ def get_session(request: Request) -> Iterator[Session]:
         try:
             yield session
         finally:
-            transaction.rollback(session)
+            try:
+                transaction.rollback(session)
+            except SQLAlchemyError:  # the connection died; the pool drops it
+                log.warning("rollback on a broken database connection", exc_info=True)
 
 
 async def get_store(request: Request) -> BlobStore:
@@ -45,7 +46,6 @@ async def get_store(request: Request) -> BlobStore:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
 StoreDep = Annotated[BlobStore, Depends(get_store)]
 

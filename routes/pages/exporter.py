@@ -4,6 +4,7 @@ screening outcome. Every action calls the same `customs` use case as the JSON AP
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
@@ -90,11 +91,12 @@ async def filing_create(request: Request, session: PageSession, user: ExporterPa
     try:
         data = FilingCreate.model_validate(values)
     except ValidationError as exc:
-        items, _ = filings.list_filings(session, user, status=None, offset=0, limit=200)
+        items, _ = await run_in_threadpool(filings.list_filings, session, user, status=None,
+                                           offset=0, limit=200)
         return render(request, "exporter/filings.html", status_code=422, user=user,
                       filings=items, errors=errors_of(exc), form=dict(form),
                       modes=list(TransportMode))
-    filing = filings.create_filing(session, user, data)
+    filing = await run_in_threadpool(filings.create_filing, session, user, data)
     return redirect(f"/exporter/filings/{filing.id}?done=filed")
 
 
@@ -175,14 +177,21 @@ async def declaration_create(request: Request, session: PageSession, settings: S
     except ValidationError as exc:
         errors = errors_of(exc)
     if errors:
+        context = await run_in_threadpool(_form_context, session, user)
         return render(request, "exporter/declaration_new.html", status_code=422, user=user,
                       errors=errors, form=dict(form), goods=goods or [{}],
-                      containers=containers or [{}], **_form_context(session, user))
+                      containers=containers or [{}], **context)
+    submit = form.get("action") == "submit"
+    created = await run_in_threadpool(_declare, session, user, data, submit)
+    return redirect(f"/exporter/declarations/{created.id}?done="
+                    + ("submitted" if submit else "created"))
+
+
+def _declare(session: PageSession, user: ExporterPage, data: DeclarationCreate,
+             submit: bool) -> Declaration:
+    """The database work of the form post, off the event loop."""
     created = declarations.create_declaration(session, user, data)
-    if form.get("action") == "submit":
-        declarations.submit(session, user, created)
-        return redirect(f"/exporter/declarations/{created.id}?done=submitted")
-    return redirect(f"/exporter/declarations/{created.id}?done=created")
+    return declarations.submit(session, user, created) if submit else created
 
 
 def _outcome(session: PageSession, declaration: Declaration) -> dict[str, Any]:

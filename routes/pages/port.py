@@ -7,6 +7,7 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from customs import clearance
@@ -70,7 +71,7 @@ async def lookup(request: Request, session: PageSession, user: PortPage,
         decoded = data.decode("utf-8-sig", errors="replace")
         cells = [cell for row in csv.reader(io.StringIO(decoded)) for cell in row]
         text += "\n" + "\n".join(cells)
-    return _page(request, user, numbers_in(text), session)
+    return await run_in_threadpool(_page, request, user, numbers_in(text), session)
 
 
 @router.post("/loaded")
