@@ -128,8 +128,9 @@ def _load(session: Session, settings: Settings) -> None:
         gross_weight_min_kg=10, gross_weight_max_kg=25, transport_mode=TransportMode.sea))
     photo = reference_photo()
     image = check_upload(photo, settings)
-    filings.add_photo(session, filing, "front", image, store.put(photo)[0])
-    filings.review(session, officer, filing, True, "matches the P903 packing instruction")
+    front = filings.add_photo(session, filing, "front", image, store.put(image.data)[0])
+    filings.review(session, officer, filing, True, "matches the P903 packing instruction",
+                   [front.id])
 
 
 def _declare(session: Session, user: User, **fields: object) -> None:

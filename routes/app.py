@@ -36,6 +36,9 @@ from routes import (
     webhooks,
 )
 from routes.errors import COMMON_RESPONSES, install
+from routes.headers import SecurityHeaders
+from routes.hygiene import InputHygiene
+from routes.limits import RequestLimits
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +89,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Packing-photo screening, inspection dispatch and declaration tracking "
                 "for export customs.",
         lifespan=lifespan,
-        docs_url=None,  # served with local assets by routes.docs
+        docs_url=None,  # /docs and /redoc: routes.docs, with local assets
         redoc_url=None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.resolved_database_url)
@@ -95,11 +99,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.notifier, app.state.in_process_worker = _job_executor(
         settings, app.state.engine, app.state.store)
     install(app)
-    docs.install(app)
+    if settings.docs_enabled:
+        docs.install(app)
     app.include_router(health.router)
     app.include_router(pages.router)
     for module in API_ROUTERS:
         app.include_router(module.router, responses=COMMON_RESPONSES)
+    app.include_router(certificates.keys_router)
+    # The last added runs first: headers on every answer, then the limits (before any body
+    # is read), then hygiene on what was let in.
+    app.add_middleware(InputHygiene)
+    app.add_middleware(RequestLimits, fastapi_app=app, settings=settings)
+    app.add_middleware(SecurityHeaders, hsts_seconds=settings.hsts_seconds)
     return app
 
 

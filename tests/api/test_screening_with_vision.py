@@ -46,9 +46,10 @@ def vision_world(database_url: str, tmp_path: Path) -> Iterator[World]:
 
 def _declare_with_photo(world: World, photo: bytes) -> dict:  # type: ignore[type-arg]
     filing = world.exporter_a.post("/filings", json=FILING).json()
-    world.exporter_a.post(f"/filings/{filing['id']}/photos", data={"face": "front"},
-                          files={"file": ("front.png", _reference(), "image/png")})
-    world.officer.post(f"/filings/{filing['id']}/approve")
+    front = world.exporter_a.post(f"/filings/{filing['id']}/photos", data={"face": "front"},
+                                  files={"file": ("front.png", _reference(), "image/png")})
+    world.officer.post(f"/filings/{filing['id']}/approve",
+                       json={"photo_ids": [front.json()["id"]]})
     declaration = world.submitted(filing_id=filing["id"])
     response = world.upload_packing_photo(declaration["id"], photo)
     assert response.status_code == 202, response.text
