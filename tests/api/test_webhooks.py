@@ -93,7 +93,8 @@ def test_release_carries_the_certificate_number_and_loading_is_announced(
     register(world, receiver)
     declaration = release_by_inspection(world, world.screened())
     released = json.loads(receiver.events("declaration.released")[0]["body"])
-    assert released["data"]["certificate_no"] == "CLC" + declaration["declaration_no"][2:]
+    certificate = world.exporter_a.get(f"/declarations/{declaration['id']}/certificate").json()
+    assert released["data"]["certificate_no"] == certificate["certificate_no"]
     number = declaration["containers"][0]["container_no"]
     world.port.post("/port/loadings", json={"container_nos": [number]})
     world.settle()
