@@ -9,6 +9,8 @@ exporter is offered the earliest free slot instead. It is never dropped silently
 
 from datetime import datetime
 
+from sqlmodel import Session
+
 import dispatch
 from customs import audit, declarations, dispatching, inspections, transaction
 from customs.errors import Conflict
@@ -23,7 +25,6 @@ from models import (
     as_utc,
     utcnow,
 )
-from sqlmodel import Session
 
 BOOKABLE = (InspectionStatus.open, InspectionStatus.scheduled)
 

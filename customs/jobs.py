@@ -23,6 +23,7 @@ from customs.settings import Settings
 from models import Declaration, DeclarationStatus, Job, JobStatus, User, utcnow
 
 SCREENING = "screening"
+DISPATCH_PLAN = "dispatch_plan"
 MAX_ATTEMPTS = 5
 _NOTIFIER = "clearlane.notifier"
 
@@ -75,6 +76,24 @@ def enqueue(session: Session, kind: str, declaration_id: int,
         return existing
     job = Job(kind=kind, declaration_id=declaration_id, payload=payload or {},
               active_key=active_key(kind, declaration_id))
+    session.add(job)
+    session.flush()
+    _notify_after_commit(session, job)
+    return job
+
+
+def singleton_key(kind: str) -> str:
+    return f"{kind}:global"
+
+
+def enqueue_singleton(session: Session, kind: str, payload: dict[str, Any]) -> Job:
+    """The one live job of a kind that is about no declaration (building the dispatch plan),
+    created if none is pending or running. Two callers racing both flush a row; the unique
+    `active_key` lets only one commit (the caller retries and finds the winner's)."""
+    existing = session.exec(select(Job).where(Job.active_key == singleton_key(kind))).first()
+    if existing is not None:
+        return existing
+    job = Job(kind=kind, payload=payload, active_key=singleton_key(kind))
     session.add(job)
     session.flush()
     _notify_after_commit(session, job)
