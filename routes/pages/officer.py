@@ -4,7 +4,7 @@ results, a declaration's audit trail and the release-time statistics."""
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from customs import (
     audit,
@@ -13,6 +13,7 @@ from customs import (
     dispatching,
     filings,
     inspections,
+    plan_jobs,
     screening,
 )
 from customs.errors import NotFound
@@ -81,8 +82,25 @@ def dispatch_today(request: Request, session: PageSession, user: OfficerPage) ->
 
 @router.post("/dispatch/plans")
 def dispatch_build(session: PageSession, settings: SettingsDep, user: OfficerPage) -> Response:
-    record = dispatching.build_plan(session, settings, user)
-    return redirect(f"/officer/dispatch/{record.id}?done=built")
+    """Starts building the plan in the background; the progress page follows it."""
+    job = plan_jobs.enqueue(session, settings, user)
+    return redirect(f"/officer/dispatch/jobs/{job.id}")
+
+
+@router.get("/dispatch/jobs/{job_id}")
+def dispatch_job(request: Request, job_id: RecordId, session: PageSession, user: OfficerPage
+                 ) -> Response:
+    """A plan being built: a progress bar that polls the job and opens the plan when saved."""
+    job = plan_jobs.public(plan_jobs.get(session, job_id))
+    if job.plan_id is not None:
+        return redirect(f"/officer/dispatch/{job.plan_id}?done=built")
+    return render(request, "officer/dispatch_job.html", user=user, job=job)
+
+
+@router.get("/dispatch/jobs/{job_id}/status")
+def dispatch_job_status(job_id: RecordId, session: PageSession, user: OfficerPage) -> Response:
+    """Polled by the progress page (the same answer as GET /dispatch/jobs/{id})."""
+    return JSONResponse(plan_jobs.public(plan_jobs.get(session, job_id)).model_dump(mode="json"))
 
 
 def _plan_context(session: PageSession, plan_id: int, officer: str | None) -> dict[str, Any]:
