@@ -3,7 +3,7 @@ results, a declaration's audit trail and the release-time statistics."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from customs import (
@@ -41,6 +41,7 @@ NOTICES = {
     "recorded": N_("Inspection result recorded."),
     "built": N_("Dispatch plan built."),
     "confirmed": N_("Displaced stops confirmed."),
+    "photo": N_("Photo saved as evidence of the result."),
 }
 CHANNEL_COLOURS = ["#15803d", "#0b4f8a", "#c2410c"]  # green, remote, on site
 CHANNEL_LABELS = {"green": N_("Released without inspection"),
@@ -225,7 +226,7 @@ def _screening_view(session: PageSession, declaration_id: int) -> dict[str, Any]
 
 @router.get("/inspections/{task_id}")
 def inspection_form(request: Request, task_id: RecordId, session: PageSession,
-                    settings: SettingsDep, user: OfficerPage) -> Response:
+                    settings: SettingsDep, user: OfficerPage, done: Done = None) -> Response:
     task = inspections_api.get_inspection(task_id, session, settings, user)
     declaration = declarations.get_declaration(session, user, task.declaration_id)
     filing = (filings.to_public(session,
@@ -235,7 +236,7 @@ def inspection_form(request: Request, task_id: RecordId, session: PageSession,
                   video_url=inspections.video_room_url(settings, task),
                   d=declarations.to_public(session, declaration), filing=filing,
                   photos=declarations.photos_of(session, declaration.id),
-                  **_screening_view(session, declaration.id))
+                  notice=_notice(request, done), **_screening_view(session, declaration.id))
 
 
 @router.post("/inspections/{task_id}/result")
@@ -254,6 +255,15 @@ def inspection_result(task_id: RecordId, session: PageSession, settings: Setting
     declaration = inspections.record_result(session, settings, store, user, task, outcome,
                                             text.strip()[:4000])
     return redirect(f"/officer/declarations/{declaration.id}?done=recorded")
+
+
+@router.post("/inspections/{task_id}/photos")
+def inspection_photo(task_id: RecordId, session: PageSession, settings: SettingsDep,
+                     store: StoreDep, user: OfficerPage,
+                     file: Annotated[UploadFile, File()]) -> Response:
+    """A photo taken during the call (the phone's camera) or uploaded, as result evidence."""
+    inspections_api.add_result_photo(task_id, session, settings, store, user, file)
+    return redirect(f"/officer/inspections/{task_id}?done=photo#result-photos")
 
 
 # --- declarations and their audit trail ---
