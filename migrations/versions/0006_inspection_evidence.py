@@ -1,7 +1,7 @@
 """inspection result photos: evidence_sha256s on inspectiontask
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-01 17:00:00
 
 The lead re-chains down_revision onto the newest revision on merge.
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0006'
-down_revision: str | None = '0002'
+down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
