@@ -1,6 +1,7 @@
 """Exporter pages: packaging filings with reference photos, declarations, packing photos and the
 screening outcome. Every action calls the same `customs` use case as the JSON API route."""
 
+import logging
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -20,7 +21,7 @@ from customs import (
     packing_photos,
     screening,
 )
-from customs.errors import Invalid
+from customs.errors import DomainError, Invalid
 from models import (
     Declaration,
     DeclarationCreate,
@@ -38,6 +39,7 @@ from routes.pages.forms import REASON_TITLES, errors_of, local_to_utc, optional_
 from routes.pages.i18n import N_, gettext
 from routes.uploads import read_capped
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/exporter", route_class=PageRoute)
 
 NOTICES = {
@@ -236,9 +238,13 @@ def _appointment(session: PageSession, settings: SettingsDep, task: Any) -> dict
     """The open inspection's appointment and the free slots to book (none once it is done)."""
     if task is None or task.status not in appointments.BOOKABLE:
         return {"appointment": None, "slots": []}
-    return {"appointment": appointments.view(session, settings, task),
-            "slots": [appointments.slot_public(s) for s in
-                      dispatching.appointment_slots(session, settings, task)]}
+    try:
+        return {"appointment": appointments.view(session, settings, task),
+                "slots": [appointments.slot_public(s) for s in
+                          dispatching.appointment_slots(session, settings, task)]}
+    except DomainError:  # no officer on duty, travel times unavailable: the page still shows
+        log.warning("no appointment slots for task %s", task.id, exc_info=True)
+        return {"appointment": None, "slots": []}
 
 
 @router.post("/declarations/{declaration_id}/appointment")
