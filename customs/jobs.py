@@ -129,12 +129,14 @@ def claim(engine: Engine, job_id: int, lease_s: float) -> Job | None:
         return session.get(Job, job_id)
 
 
-def claim_next(engine: Engine, lease_s: float, kinds: Sequence[str] | None = None
-               ) -> Job | None:
+def claim_next(engine: Engine, lease_s: float, kinds: Sequence[str] | None = None,
+               exclude_kinds: Sequence[str] | None = None) -> Job | None:
     with session_scope(engine) as session:
         query = select(Job.id).where(_claimable(utcnow()))
         if kinds:
             query = query.where(col(Job.kind).in_(kinds))
+        if exclude_kinds:
+            query = query.where(col(Job.kind).not_in(exclude_kinds))
         candidates = list(session.exec(query.order_by(col(Job.id)).limit(8)))
     for job_id in candidates:
         assert job_id is not None
