@@ -79,6 +79,9 @@ class Settings(BaseSettings):
         default="", max_length=500,
         description="self-hosted video service for remote inspections (e.g. a Jitsi Meet "
                     "server on the closed network); empty: no video links")
+    map_tiles_mbtiles: Path | None = Field(
+        default=None, description="a local MBTiles file (raster PNG/JPEG tiles) drawn under "
+                                  "the dispatch route maps; unset: no tile layer, no internet")
 
     webhook_timeout_s: float = Field(default=10.0, gt=0, le=60,
                                      description="how long one webhook delivery may take")

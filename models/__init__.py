@@ -46,6 +46,9 @@ from models.filing import (
     FilingReview,
 )
 from models.inspection import (
+    AppointmentBooking,
+    AppointmentPublic,
+    AppointmentSlotPublic,
     AppointmentUpdate,
     InspectionResult,
     InspectionTask,
@@ -89,8 +92,9 @@ from models.user import (
 from models.vessel import BulkLoad, BulkLoadResult, BulkLoadRow, VesselContainer, VesselList
 
 __all__ = [
-    "MAX_FILING_PHOTOS", "WEBHOOK_EVENTS", "AppointmentUpdate", "AuditEvent",
-    "AuditEventPublic", "BulkLoad", "BulkLoadResult", "BulkLoadRow", "Certificate",
+    "MAX_FILING_PHOTOS", "WEBHOOK_EVENTS", "AppointmentBooking", "AppointmentPublic",
+    "AppointmentSlotPublic", "AppointmentUpdate", "AuditEvent", "AuditEventPublic", "BulkLoad",
+    "BulkLoadResult", "BulkLoadRow", "Certificate",
     "CertificateVerification", "Channel", "ClearanceStatus", "Container", "ContainerBase",
     "ContainerSeal", "CreditLevel", "Declaration", "DeclarationCreate", "DeclarationPublic",
     "DeclarationStatus", "DispatchPlanRecord", "DurationStats", "Enterprise",

@@ -1,7 +1,7 @@
 """port side: e-seal transit with seal events, exporter webhooks and their delivery log
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0006
 Create Date: 2026-12-01 16:27:10.461485
 """
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '0005'
-down_revision: str | None = '0003'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
