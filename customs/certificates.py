@@ -84,7 +84,8 @@ def issue(session: Session, settings: Settings, store: BlobStore, declaration: D
     signature = signer.sign(payload)
     qr_url = verify_url(settings, number, token)
     pdf = render_pdf(payload, signature, signer.key_id, qr_url,
-                     envelope(payload, signature, signer.key_id, qr_url))
+                     envelope(payload, signature, signer.key_id, qr_url),
+                     timezone=settings.port_timezone)
     pdf_sha, _ = store.put(pdf)
     certificate = Certificate(certificate_no=number, declaration_id=declaration.id,
                               payload=payload, signature=signature, key_id=signer.key_id,
