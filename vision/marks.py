@@ -29,10 +29,12 @@ class Found:
 
 
 def order_quad(pts: np.ndarray) -> np.ndarray:
+    """tl, tr, br, bl: clockwise by angle around the centre, from the corner nearest the
+    top-left (a sum/difference rule collapses two corners of a square turned 45 degrees)."""
     pts = pts.reshape(-1, 2).astype(np.float32)
-    s, d = pts.sum(1), np.diff(pts, axis=1).ravel()
-    return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)],
-                     pts[np.argmax(d)]], np.float32)
+    c = pts.mean(0)
+    pts = pts[np.argsort(np.arctan2(pts[:, 1] - c[1], pts[:, 0] - c[0]))]
+    return np.roll(pts, -int(np.argmin(pts.sum(1))), axis=0)
 
 
 def _quad_of(contour: np.ndarray) -> np.ndarray:
@@ -80,17 +82,31 @@ def find_lithium_marks(small: np.ndarray, work: np.ndarray, read: bool = True) -
         area = float(mask.sum())
         if area < min_side * min_side:
             continue
-        inner = cv2.erode(mask, np.ones((3, 3), np.uint8), iterations=max(2, int(0.1 * w)))
+        # ring width from the quad's side, not its bounding box (a turned mark has a wider box)
+        inner = cv2.erode(mask, np.ones((3, 3), np.uint8),
+                          iterations=max(2, int(0.1 * np.sqrt(area))))
         ring = mask & (1 - inner)
         ring_red = float((red & ring).sum()) / max(1.0, float(ring.sum()))
         inner_white = float((white & inner).sum()) / max(1.0, float(inner.sum()))
         if not (0.2 < ring_red < 0.9 and inner_white > 0.45):
             continue
         wq = quad * k
-        text = read_mark_text(rectify(work, wq, (300, 300))) if read else ""
+        text = read_mark_text_any_rotation(rectify(work, wq, (300, 300))) if read else ""
         found.append(Found("lithium_mark", wq, text, ocr.un_numbers(text),
                            ocr.has_phone_number(text), ring_red))
     return found
+
+
+def read_mark_text_any_rotation(crop: np.ndarray) -> str:
+    """The mark may be stuck on at any angle: the crop's corner order only fixes it to a
+    multiple of 90 degrees, so the other three quarter turns are read when no UN number
+    came out (the upright case costs nothing extra)."""
+    text = read_mark_text(crop)
+    for k in (1, 3, 2):
+        if ocr.un_numbers(text):
+            break
+        text = read_mark_text(np.ascontiguousarray(np.rot90(crop, k)))
+    return text
 
 
 def read_mark_text(crop: np.ndarray) -> str:
@@ -147,28 +163,32 @@ def find_class9_labels(work: np.ndarray) -> list[Found]:
         if len(approx) != 4:
             continue
         pts = approx.reshape(4, 2).astype(np.float32)
-        cx, cy = pts.mean(0)
-        # diamond: vertices in clockwise order starting from the one nearest to straight up
-        ang = np.arctan2(pts[:, 1] - cy, pts[:, 0] - cx)
-        pts = pts[np.argsort(ang)]
-        ang = np.sort(ang)
-        start = int(np.argmin(np.abs(np.angle(np.exp(1j * (ang + np.pi / 2))))))
-        top, right, bottom, left = (pts[(start + i) % 4] for i in range(4))
-        if abs(float(np.angle(np.exp(1j * (ang[start] + np.pi / 2))))) > np.deg2rad(30):
-            continue
         if cv2.contourArea(approx) < 0.35 * w * h:
             continue
-        quad = np.array([top, right, bottom, left], np.float32) * k
+        # any in-plane rotation: vertices clockwise, each one tried as the label's top
+        cx, cy = pts.mean(0)
+        pts = pts[np.argsort(np.arctan2(pts[:, 1] - cy, pts[:, 0] - cx))]
         n = 160
         dst = np.array([[n / 2, 0], [n, n / 2], [n / 2, n], [0, n / 2]], np.float32)
-        m = cv2.getPerspectiveTransform(quad, dst)
-        canon = cv2.warpPerspective(work, m, (n, n), flags=cv2.INTER_AREA)
-        ok, ink = _diamond_ok(canon)
-        if not ok:
-            continue
-        kind = "class9a" if ink > 0.08 else "class9"
-        found.append(Found(kind, quad, kind.upper().replace("CLASS", "CLASS "), score=ink))
+        for start in _tops_first(pts):
+            quad = np.roll(pts, -start, axis=0) * k
+            m = cv2.getPerspectiveTransform(quad, dst)
+            canon = cv2.warpPerspective(work, m, (n, n), flags=cv2.INTER_AREA)
+            ok, ink = _diamond_ok(canon)
+            if ok:
+                kind = "class9a" if ink > 0.08 else "class9"
+                found.append(Found(kind, quad, kind.upper().replace("CLASS", "CLASS "),
+                                   score=ink))
+                break
     return _dedupe(found)
+
+
+def _tops_first(pts: np.ndarray) -> list[int]:
+    """Vertex indexes ordered by how nearly straight up they point (upright labels are
+    accepted on the first try)."""
+    c = pts.mean(0)
+    up = [float(-(p[1] - c[1]) / (np.linalg.norm(p - c) + 1e-6)) for p in pts]
+    return sorted(range(4), key=lambda i: -up[i])
 
 
 def find_cargo_aircraft_only(small: np.ndarray, work: np.ndarray,
