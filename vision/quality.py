@@ -37,7 +37,9 @@ def assess(rgb: np.ndarray, original_size: tuple[int, int],
     dark = float((gray < 8).mean())
     bright = float((gray > 247).mean())
     scores = {"quality_focus": focus, "quality_brightness": mean,
-              "quality_clipped": max(dark, bright), "quality_megapixels": w * h / 1e6}
+              "quality_clipped": max(dark, bright), "quality_dark_clipped": dark,
+              "quality_bright_clipped": bright, "quality_megapixels": w * h / 1e6,
+              "quality_short_side": float(min(w, h))}
     if min(w, h) < P.min_short_side_px:
         reasons.append(Reason("low_resolution",
                               f"The photo is {w}x{h} pixels; take it at full camera resolution "
