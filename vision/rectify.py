@@ -162,7 +162,7 @@ def _grabcut_candidates(rgb: np.ndarray) -> list[np.ndarray]:
     small = cv2.resize(rgb, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
     sh, sw = small.shape[:2]
     out = []
-    for margin in (0.15,):
+    for margin in (0.12, 0.22):
         mask = np.zeros((sh, sw), np.uint8)
         rect = (int(margin * sw), int(margin * sh), int((1 - 2 * margin) * sw),
                 int((1 - 2 * margin) * sh))
