@@ -11,10 +11,10 @@ The lead's ``python -m vision calibrate --from-db`` maps screening rows to ``Out
 ``bad = any(reason confirmed)``, ``good = all reasons false alarm`` (released shipments
 without an inspection are unlabelled and left out, or labelled by random audits).
 
-Rule: per threshold, in a fixed order and twice over, the most permissive value whose
-replay releases no more bad photos than ``max_false_releases`` (default 0), placed midway
-between the nearest scores on either side (a margin). A photo whose stage did not run
-(score missing) keeps its stored reason unchanged.
+Rule (see :func:`propose`): from the most permissive thresholds, tighten greedily where it
+catches the most bad photos per clean photo lost, until at most ``max_false_releases``
+(default 0) bad photos are released; candidate values lie midway between observed scores
+(a margin). A photo whose stage did not run (score missing) keeps its stored reason.
 """
 
 from __future__ import annotations
@@ -121,13 +121,15 @@ def replay(scores: Mapping[str, float], codes: Iterable[str], p: CalibrationPara
     return ("inspect" if out else "release"), out
 
 
-# (parameter, score key, direction): 'min' flags a score below it, 'max' above it
+# (parameter, score key, direction): 'min': lower values are more permissive (a score below
+# it is flagged; the reuse distance at or below it is flagged), 'max': higher values are
+_INTEGER = frozenset({"max_reuse_hamming", "min_inliers"})
 SEARCH: tuple[tuple[str, str, str], ...] = (
     ("min_focus", "quality_focus", "min"),
     ("min_brightness", "quality_brightness", "min"),
     ("max_brightness", "quality_brightness", "max"),
     ("max_clipped", "quality_clipped", "max"),
-    ("max_reuse_hamming", "reuse_hamming", "max"),
+    ("max_reuse_hamming", "reuse_hamming", "min"),
     ("min_design_ncc", "design_ncc", "min"),
     ("min_coverage", "design_coverage", "min"),
     ("min_inliers", "design_inliers", "min"),
@@ -165,11 +167,11 @@ def upper_bound_95(k: int, n: int) -> float:
 
 
 def _candidates(values: np.ndarray, direction: str) -> list[float]:
-    """Midpoints between consecutive distinct scores (at most ~80 quantiles), most
+    """Midpoints between consecutive distinct scores (at most ~40 quantiles), most
     permissive first."""
     v = np.unique(values[np.isfinite(values)])
-    if v.size > 80:
-        v = np.unique(np.quantile(v, np.linspace(0, 1, 80)))
+    if v.size > 40:
+        v = np.unique(np.quantile(v, np.linspace(0, 1, 40)))
     if v.size == 0:
         return []
     mids = list((v[1:] + v[:-1]) / 2)
@@ -181,25 +183,51 @@ def _candidates(values: np.ndarray, direction: str) -> list[float]:
 
 def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = None,
             max_false_releases: int = 0, version: str = "proposed") -> Proposal:
+    """Greedy, from the most permissive thresholds: repeatedly take the one threshold step
+    that catches the most released bad photos per good photo it stops releasing, until no
+    more than ``max_false_releases`` bad photos are released (or no step catches any);
+    then loosen each threshold as far as that stays true."""
     current = current or CalibrationParams()
-    p = replace(current, version=version)
-    integer = {"max_reuse_hamming", "min_inliers"}
-    for _ in range(2):
-        for name, key, direction in SEARCH:
-            values = np.array([o.scores[key] for o in outcomes if key in o.scores], float)
-            trials = []
-            for t in _candidates(values, direction):
-                if name in integer:
-                    t = math.floor(t) if direction == "max" else math.ceil(t)
-                trial = replace(p, **{name: type(getattr(p, name))(t)})
-                trials.append((trial, _released(outcomes, trial)[0]))
-            if not trials:
-                continue
-            # bad photos this threshold cannot catch (other stages release them) do not
-            # block it; among the rest, the most permissive value that catches them all
-            floor = min(bad for _t, bad in trials)
-            limit = max(max_false_releases, floor)
-            p = next(trial for trial, bad in trials if bad <= limit)
+    grid: dict[str, list[float]] = {}
+    for name, key, direction in SEARCH:
+        values = np.array([o.scores[key] for o in outcomes if key in o.scores], float)
+        cands = []
+        for t in _candidates(values, direction):
+            if name in _INTEGER:
+                t = math.floor(t) if name == "max_reuse_hamming" else math.ceil(t)
+            if not cands or cands[-1] != t:
+                cands.append(t)
+        if cands:
+            grid[name] = cands
+    pos = {name: 0 for name in grid}
+
+    def build(positions: Mapping[str, int]) -> CalibrationParams:
+        values = {n: type(getattr(current, n))(grid[n][i]) for n, i in positions.items()}
+        return replace(current, version=version, **values)
+
+    bad, good = _released(outcomes, build(pos))
+    while bad > max_false_releases:
+        best: tuple[float, dict[str, int], int, int] | None = None
+        for name, cands in grid.items():
+            for i in range(pos[name] + 1, len(cands)):
+                trial = {**pos, name: i}
+                b, g = _released(outcomes, build(trial))
+                if b < bad:
+                    ratio = (bad - b) / (good - g + 0.5)
+                    if best is None or ratio > best[0]:
+                        best = (ratio, trial, b, g)
+        if best is None:
+            break
+        _, pos, bad, good = best
+    # loosen: each threshold as far back as it goes without releasing another bad photo
+    for name in grid:
+        for i in range(pos[name]):
+            trial = {**pos, name: i}
+            b, _g = _released(outcomes, build(trial))
+            if b <= bad:
+                pos = trial
+                break
+    p = build(pos)
     n_bad = sum(o.bad for o in outcomes)
     n_good = len(outcomes) - n_bad
     fr_cur, good_cur = _released(outcomes, current)

@@ -121,6 +121,35 @@ def _support(q: np.ndarray, near_edge: np.ndarray) -> float:
     return (sum(per_side) + min(per_side)) / 5.0
 
 
+def _contrast(q: np.ndarray, lab: np.ndarray) -> float:
+    """How different the image is just inside and just outside each side (median Lab
+    distance along the side, weakest side), scaled to [0, 1]. A carton edge separates the
+    face from the floor; a plank seam or a printed stripe has the same material on both
+    sides and scores low even though it is a strong straight edge."""
+    h, w = lab.shape[:2]
+    c = q.mean(0)
+    d = 0.015 * float(np.hypot(h, w))
+    worst = 1e9
+    for i in range(4):
+        a, b = q[i], q[(i + 1) % 4]
+        t = np.linspace(0.1, 0.9, 24)[:, None]
+        p = a + (b - a) * t
+        n = np.array([-(b - a)[1], (b - a)[0]], np.float32)
+        n /= np.linalg.norm(n) + 1e-6
+        if float((c - p.mean(0)) @ n) < 0:
+            n = -n  # point inwards
+        pin, pout = p + n * d, p - n * d
+        ok = ((pout[:, 0] >= 0) & (pout[:, 0] < w) & (pout[:, 1] >= 0) & (pout[:, 1] < h))
+        if ok.sum() < 6:  # a side on the frame border: no outside to compare with
+            continue
+        xi = np.clip(pin[ok, 0].astype(int), 0, w - 1)
+        yi = np.clip(pin[ok, 1].astype(int), 0, h - 1)
+        xo, yo = pout[ok, 0].astype(int), pout[ok, 1].astype(int)
+        diff = np.linalg.norm(lab[yi, xi] - lab[yo, xo], axis=1)
+        worst = min(worst, float(np.median(diff)))
+    return 1.0 if worst == 1e9 else float(np.clip(worst / 25.0, 0.0, 1.0))
+
+
 def _approx_quad(contour: np.ndarray) -> np.ndarray | None:
     hull = cv2.convexHull(contour)
     peri = cv2.arcLength(hull, True)
@@ -203,7 +232,7 @@ def _line_candidates(edges: np.ndarray) -> list[np.ndarray]:
     if not all(groups.values()):
         return []
 
-    def best(side: str, k: int = 5) -> list[np.ndarray]:
+    def best(side: str, k: int = 8) -> list[np.ndarray]:
         return sorted(groups[side], key=lambda s: -np.hypot(s[2] - s[0], s[3] - s[1]))[:k]
 
     out = []
@@ -272,6 +301,7 @@ def detect_face_quad_rgb(rgb: np.ndarray) -> Quad:
     gray = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
     edges = cv2.bitwise_or(_edges(gray), _colour_edges(img))
     near = cv2.dilate(edges, np.ones((5, 5), np.uint8))
+    lab = cv2.cvtColor(cv2.GaussianBlur(img, (7, 7), 0), cv2.COLOR_RGB2LAB).astype(np.float32)
     cands: list[tuple[str, np.ndarray]] = []
     cands += [("regions", q) for q in _region_candidates(edges)]
     cands += [("segmentation", q) for q in _grabcut_candidates(img)]
@@ -285,7 +315,8 @@ def detect_face_quad_rgb(rgb: np.ndarray) -> Quad:
         support = _support(q, near)
         centre = np.array([w / 2, h / 2], np.float32)
         centred = cv2.pointPolygonTest(q.reshape(-1, 1, 2), tuple(map(float, centre)), False) >= 0
-        score = support * support * np.sqrt(area) * (1.0 if centred else 0.5)
+        score = support * support * np.sqrt(area) * (1.0 if centred else 0.5) * (
+            0.25 + 0.75 * _contrast(q, lab))
         if best is None or score > best[0]:
             best = (score, support, method, q)
     if best is None:

@@ -25,6 +25,8 @@ from vision.synth2.camera import (
 )
 
 TODAY = "2027-01-15"
+TAMPAR_UVMAP = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "tampar" / \
+    "id_01_uvmap.png"
 RENDER = (2000, 1500)
 REGIMES = (
     (("UN3480",), "sea", "fully_regulated"), (("UN3481",), "sea", "small_battery"),
