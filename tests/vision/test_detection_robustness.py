@@ -60,7 +60,9 @@ def test_uneven_dim_light_and_heavy_jpeg() -> None:
     h, w = rgb.shape[:2]
     ramp = np.linspace(0.55, 1.25, w, dtype=np.float32)[None, :, None]
     rgb = np.clip(rgb * ramp, 0, 255).astype(np.uint8)
-    ok, data = cv2.imencode(".jpg", rgb, [cv2.IMWRITE_JPEG_QUALITY, 40])
+    ok, data = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR),
+                            [cv2.IMWRITE_JPEG_QUALITY, 40])
+    assert ok
     uns, labels, _ = _found(decode_photo(data.tobytes()).rgb)
     assert ["UN3480"] in uns
     assert "class9a" in labels
