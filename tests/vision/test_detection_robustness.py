@@ -57,7 +57,7 @@ def test_small_and_large_labels_are_found(fill: float) -> None:
 
 def test_uneven_dim_light_and_heavy_jpeg() -> None:
     rgb = _photo(10.0, 12.0, -8.0, 0.7, quality=45, exposure=0.55)
-    h, w = rgb.shape[:2]
+    w = rgb.shape[1]
     ramp = np.linspace(0.55, 1.25, w, dtype=np.float32)[None, :, None]
     rgb = np.clip(rgb * ramp, 0, 255).astype(np.uint8)
     ok, data = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR),

@@ -84,3 +84,16 @@ def test_cli_batch_prints_one_result_per_case_and_reports_bad_lines(
     assert reason["photos"] == [0]
     assert "photo" in lines[2]["error"] and lines[2]["line"] == 3
     assert lines[3]["line"] == 5 and "JSONDecodeError" in lines[3]["error"]
+
+
+@pytest.mark.slow
+def test_cli_synth2_writes_a_set_with_photographed_references(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["synth2", "--out", str(tmp_path / "b"), "--n", "3", "--seed", "9",
+               "--filings", "1", "--size", "1000x750", "--workers", "1"])
+    assert rc == 0
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    filing = next(iter(manifest["filings"].values()))
+    assert filing["reference_kind"] == "photo" and filing["provision"]
+    assert (tmp_path / "b" / "filings" / filing["reference_photos"]["front"]).is_file()
+    assert len(manifest["samples"]) == 3
