@@ -168,7 +168,8 @@ def _synth2(args: argparse.Namespace) -> int:
 def _crossbench(args: argparse.Namespace) -> int:
     from vision.crossbench import run
 
-    out = run(Path(args.a), Path(args.b), Path(args.real) if args.real else None, args.limit)
+    out = run(Path(args.a), Path(args.b), Path(args.real) if args.real else None, args.limit,
+              corrected=args.corrected)
     print(out["table"])
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1, default=str))
@@ -235,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     x.add_argument("--b", required=True, help="a set from `vision synth2`")
     x.add_argument("--real", help="shared/data (tampar/ and cartons/)")
     x.add_argument("--limit", type=int)
+    x.add_argument("--corrected", action="store_true",
+                   help="also run B with exporter-corrected reference quads (the true ones)")
     x.add_argument("--json")
     x.set_defaults(func=_crossbench)
     r = sub.add_parser("rectify", help="find the carton face in a photo and rectify it")

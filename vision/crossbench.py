@@ -52,12 +52,13 @@ OWN_REASONS: dict[str, set[str]] = {
 }
 
 
-def _reference_faces(filing: Mapping[str, Any], base: Path, cache: Path
-                     ) -> tuple[dict[str, bytes], dict[str, float]]:
+def _reference_faces(filing: Mapping[str, Any], base: Path, cache: Path,
+                     corrected: bool = False) -> tuple[dict[str, bytes], dict[str, float]]:
     """The filing's faces as design matching sees them: photos are rectified like the
-    filing page does (detected quad, no manual correction); returns corner errors when the
-    truth quad is known (share of the face diagonal)."""
-    from vision.rectify import detect_face_quad, rectify_face
+    filing page does: with the detected quad as it is (``corrected=False``), or with the
+    corners the exporter dragged into place (``corrected=True``: the true quad). Returns the
+    detected quad's corner errors when the truth is known (share of the face diagonal)."""
+    from vision.rectify import Quad, detect_face_quad, rectify_face
 
     faces: dict[str, bytes] = {}
     errors: dict[str, float] = {}
@@ -66,12 +67,14 @@ def _reference_faces(filing: Mapping[str, Any], base: Path, cache: Path
         if filing.get("reference_kind") != "photo":
             faces[face] = data
             continue
-        out = cache / f"{filing['id']}_{face}_rectified.png"
+        truth = (filing.get("reference_quads") or {}).get(face)
+        tag = "corrected" if corrected and truth is not None else "rectified"
+        out = cache / f"{filing['id']}_{face}_{tag}.png"
         quad = detect_face_quad(data)
         if not out.exists():
-            out.write_bytes(rectify_face(data, quad))
+            use = Quad.from_points(truth) if tag == "corrected" else quad
+            out.write_bytes(rectify_face(data, use))
         faces[face] = out.read_bytes()
-        truth = (filing.get("reference_quads") or {}).get(face)
         if truth is not None:
             t = np.array(truth, np.float32)
             diag = float(np.linalg.norm(t[2] - t[0]))
@@ -79,9 +82,11 @@ def _reference_faces(filing: Mapping[str, Any], base: Path, cache: Path
     return faces, errors
 
 
-def collect(data: Path, limit: int | None = None, refresh: bool = False) -> dict[str, Any]:
-    """Run a set once with permissive parameters; cached in ``data/rows.json``."""
-    cache = data / "rows.json"
+def collect(data: Path, limit: int | None = None, refresh: bool = False,
+            corrected: bool = False) -> dict[str, Any]:
+    """Run a set once with permissive parameters; cached in ``data/rows.json`` (or
+    ``rows-corrected.json`` with exporter-corrected reference quads)."""
+    cache = data / ("rows-corrected.json" if corrected else "rows.json")
     if cache.exists() and not refresh:
         cached = json.loads(cache.read_text())
         if cached.get("model_version") == MODEL_VERSION and (limit is None or
@@ -93,7 +98,7 @@ def collect(data: Path, limit: int | None = None, refresh: bool = False) -> dict
     filings: dict[str, FilingReference] = {}
     quad_errors: list[float] = []
     for fid, f in manifest["filings"].items():
-        faces, errors = _reference_faces(f, data / "filings", data / "rectified")
+        faces, errors = _reference_faces(f, data / "filings", data / "rectified", corrected)
         quad_errors += errors.values()
         base = FilingReference.from_json({k: v for k, v in f.items()
                                           if k != "reference_photos"})
@@ -193,15 +198,21 @@ def table(results: Sequence[tuple[str, str, dict[str, Any]]]) -> str:
     return "\n".join(lines)
 
 
-def run(a: Path, b: Path, real: Path | None = None, limit: int | None = None
-        ) -> dict[str, Any]:
+def run(a: Path, b: Path, real: Path | None = None, limit: int | None = None,
+        corrected: bool = False) -> dict[str, Any]:
     rows_a = collect(a, limit)["rows"]
     rows_b = collect(b, limit)["rows"]
     fit_a, fit_b = fit(rows_a, "fit-A"), fit(rows_b, "fit-B")
     fit_ab = fit(list(rows_a) + list(rows_b), "fit-A+B")
-    results = [("A", "B", evaluate(rows_b, fit_a)), ("B", "A", evaluate(rows_a, fit_b)),
+    results = [("A", "B (detected quads)", evaluate(rows_b, fit_a)),
+               ("B", "A", evaluate(rows_a, fit_b)),
                ("defaults", "A", evaluate(rows_a, CalibrationParams())),
-               ("defaults", "B", evaluate(rows_b, CalibrationParams()))]
+               ("defaults", "B (detected quads)", evaluate(rows_b, CalibrationParams()))]
+    if corrected:
+        rows_bc = collect(b, limit, corrected=True)["rows"]
+        fit_bc = fit(rows_bc, "fit-B-corrected")
+        results += [("A", "B (corrected quads)", evaluate(rows_bc, fit_a)),
+                    ("B (corrected quads)", "A", evaluate(rows_a, fit_bc))]
     unknown: list[dict[str, Any]] = []
     if real is not None:
         from vision.realset import collect_real
