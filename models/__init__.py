@@ -1,6 +1,12 @@
 """SQLModel tables and request/response schemas. Imports nothing of ours but itself."""
 
 from models.audit import AuditEvent, AuditEventPublic
+from models.calibration import (
+    CalibrationApply,
+    CalibrationVersion,
+    CalibrationVersionPublic,
+    ScreeningOutcome,
+)
 from models.certificate import Certificate, CertificateVerification
 from models.clearance import ClearanceStatus
 from models.common import ErrorBody, Page, UtcDatetime, as_utc, utcnow
@@ -41,6 +47,9 @@ from models.filing import (
     FilingPhotoPublic,
     FilingPublic,
     FilingReview,
+    LabelRegimePublic,
+    MarkExpectationPublic,
+    QuadUpdate,
 )
 from models.inspection import (
     AppointmentUpdate,
@@ -54,16 +63,18 @@ from models.stats import DurationStats, ReleaseTimeStats
 from models.user import Office, OfficeCreate, OfficePublic, Token, User, UserCreate, UserPublic
 
 __all__ = [
-    "AppointmentUpdate", "AuditEvent", "AuditEventPublic", "Certificate",
-    "CertificateVerification", "Channel", "ClearanceStatus", "Container", "ContainerBase",
-    "CreditLevel", "Declaration", "DeclarationCreate", "DeclarationPublic", "DeclarationStatus",
-    "DispatchPlanRecord", "DurationStats", "Enterprise", "EnterpriseCreate", "EnterprisePublic",
-    "ErrorBody", "Filing", "FilingCreate", "FilingPhoto", "FilingPhotoPublic", "FilingPublic",
-    "FilingReview", "FilingStatus", "GoodsCategory", "GoodsLine", "GoodsLineBase",
-    "GoodsLinePublic", "InspectionMode", "InspectionOutcome", "InspectionResult",
-    "InspectionStatus", "InspectionTask", "InspectionTaskPublic", "Job", "JobPublic", "JobStatus",
-    "Office", "OfficeCreate", "OfficePublic", "PackingPhoto", "PackingPhotoPublic", "Page",
-    "PhotoFingerprint", "Reason", "ReleaseTimeStats", "Role", "Screening", "ScreeningPublic",
-    "StuckScreening", "Token", "Transition", "TransportMode", "User", "UserCreate", "UserPublic",
-    "UtcDatetime", "VisionDecision", "as_utc", "utcnow",
+    "AppointmentUpdate", "AuditEvent", "AuditEventPublic", "CalibrationApply",
+    "CalibrationVersion", "CalibrationVersionPublic", "Certificate", "CertificateVerification",
+    "Channel", "ClearanceStatus", "Container", "ContainerBase", "CreditLevel", "Declaration",
+    "DeclarationCreate", "DeclarationPublic", "DeclarationStatus", "DispatchPlanRecord",
+    "DurationStats", "Enterprise", "EnterpriseCreate", "EnterprisePublic", "ErrorBody", "Filing",
+    "FilingCreate", "FilingPhoto", "FilingPhotoPublic", "FilingPublic", "FilingReview",
+    "FilingStatus", "GoodsCategory", "GoodsLine", "GoodsLineBase", "GoodsLinePublic",
+    "InspectionMode", "InspectionOutcome", "InspectionResult", "InspectionStatus",
+    "InspectionTask", "InspectionTaskPublic", "Job", "JobPublic", "JobStatus", "LabelRegimePublic",
+    "MarkExpectationPublic", "Office", "OfficeCreate", "OfficePublic", "PackingPhoto",
+    "PackingPhotoPublic", "Page", "PhotoFingerprint", "QuadUpdate", "Reason", "ReleaseTimeStats",
+    "Role", "Screening", "ScreeningOutcome", "ScreeningPublic", "StuckScreening", "Token",
+    "Transition", "TransportMode", "User", "UserCreate", "UserPublic", "UtcDatetime",
+    "VisionDecision", "as_utc", "utcnow",
 ]

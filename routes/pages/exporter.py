@@ -17,6 +17,7 @@ from customs import (
     packing_photos,
     screening,
 )
+from customs.errors import Invalid
 from models import (
     Declaration,
     DeclarationCreate,
@@ -69,7 +70,8 @@ def dashboard(request: Request, session: PageSession, user: ExporterPage) -> Res
 def filing_list(request: Request, session: PageSession, user: ExporterPage) -> Response:
     items, _ = filings.list_filings(session, user, status=None, offset=0, limit=200)
     return render(request, "exporter/filings.html", user=user, filings=items, errors=[],
-                  form={}, modes=list(TransportMode))
+                  form={}, modes=list(TransportMode),
+                  provisions=filings.PROVISIONS)
 
 
 @router.post("/filings")
@@ -86,17 +88,18 @@ async def filing_create(request: Request, session: PageSession, user: ExporterPa
         "gross_weight_min_kg": optional_float(form.get("gross_weight_min_kg")),
         "gross_weight_max_kg": optional_float(form.get("gross_weight_max_kg")),
         "transport_mode": text(form.get("transport_mode")) or "sea",
-        "requires_9a": form.get("requires_9a") == "on",
+        "provision": text(form.get("provision")) or "fully_regulated",
     }
     try:
         data = FilingCreate.model_validate(values)
-    except ValidationError as exc:
+        filing = await run_in_threadpool(filings.create_filing, session, user, data)
+    except (ValidationError, Invalid) as exc:
         items, _ = await run_in_threadpool(filings.list_filings, session, user, status=None,
                                            offset=0, limit=200)
+        errors = errors_of(exc) if isinstance(exc, ValidationError) else [exc.message]
         return render(request, "exporter/filings.html", status_code=422, user=user,
-                      filings=items, errors=errors_of(exc), form=dict(form),
-                      modes=list(TransportMode))
-    filing = await run_in_threadpool(filings.create_filing, session, user, data)
+                      filings=items, errors=errors, form=dict(form),
+                      modes=list(TransportMode), provisions=filings.PROVISIONS)
     return redirect(f"/exporter/filings/{filing.id}?done=filed")
 
 
