@@ -51,10 +51,17 @@ def check_labels(labels: dict[str, str], screening: Screening | None) -> dict[st
     return dict(labels)
 
 
-def record_outcome(session: Session, task: InspectionTask, screening: Screening | None,
-                   labels: dict[str, str], bad: bool) -> ScreeningOutcome | None:
-    """Stores the labelled outcome in the caller's transaction (no commit)."""
+def record_outcome(session: Session, task: InspectionTask, labels: dict[str, str], bad: bool
+                   ) -> ScreeningOutcome | None:
+    """Stores what the inspection found about the screening that sent the shipment to it, in
+    the caller's transaction (no commit). `bad`: the inspection failed the shipment."""
+    screening = session.exec(select(Screening).where(
+        Screening.declaration_id == task.declaration_id)
+        .order_by(col(Screening.id).desc())).first()
     if screening is None or screening.id is None or task.id is None:
+        if labels:
+            raise Invalid("this inspection followed no screening: there are no reasons to "
+                          "label", code="invalid_reason_label")
         return None
     outcome = ScreeningOutcome(screening_id=screening.id, inspection_task_id=task.id,
                                labels=check_labels(labels, screening), bad=bad)
@@ -62,30 +69,34 @@ def record_outcome(session: Session, task: InspectionTask, screening: Screening 
     return outcome
 
 
-def _photo_scores(screening: Screening) -> list[dict[str, float]]:
+def _photo_scores(screening: Screening) -> dict[int, dict[str, float]]:
     """The per-photo scores of a screening (stored as ``photo<ID>.<name>``)."""
-    by_photo: dict[str, dict[str, float]] = {}
+    by_photo: dict[int, dict[str, float]] = {}
     for key, value in screening.scores.items():
         photo, _, name = key.partition(".")
-        if name:
-            by_photo.setdefault(photo, {})[name] = float(value)
-    return list(by_photo.values()) or [{}]
+        if name and photo.startswith("photo") and photo[5:].isdigit():
+            by_photo.setdefault(int(photo[5:]), {})[name] = float(value)
+    return by_photo
 
 
 def labelled_outcomes(session: Session) -> list[Any]:
-    """The engine's `Outcome`s: one per photo of each inspected screening. A photo is bad when
-    the inspection found a problem and at least one reason was confirmed (or none labelled)."""
+    """The engine's `Outcome`s, one per photo of each inspected screening, with the reasons
+    that name that photo (or the whole declaration). A photo is bad when the inspection failed
+    the shipment and one of its reasons was confirmed (or the officer labelled none); good
+    when the inspection passed it."""
     from vision.calibrate import Outcome
 
     rows = session.exec(select(ScreeningOutcome, Screening).where(
         ScreeningOutcome.screening_id == Screening.id)).all()
     outcomes = []
     for labelled, screening in rows:
-        codes = [str(r.get("code")) for r in screening.reasons]
-        confirmed = [c for c, v in labelled.labels.items() if v == "confirmed"]
-        bad = labelled.bad and (bool(confirmed) or not labelled.labels)
-        for scores in _photo_scores(screening):
-            outcomes.append(Outcome(scores, codes, bad))
+        scores = _photo_scores(screening)
+        for photo_id in screening.photo_ids:
+            codes = [str(r.get("code")) for r in screening.reasons
+                     if not r.get("photo_ids") or photo_id in r.get("photo_ids", [])]
+            confirmed = any(labelled.labels.get(c) == "confirmed" for c in codes)
+            bad = labelled.bad and (confirmed or not labelled.labels)
+            outcomes.append(Outcome(scores.get(photo_id, {}), codes, bad))
     return outcomes
 
 

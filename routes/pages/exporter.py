@@ -27,6 +27,7 @@ from models import (
     FilingStatus,
     GoodsCategory,
     PackingPhotoPublic,
+    QuadUpdate,
     TransportMode,
 )
 from routes.deps import RecordId, SettingsDep, StoreDep
@@ -122,6 +123,14 @@ def filing_photo_upload(
                                            read_capped(file, settings.max_upload_bytes))
     return JSONResponse(FilingPhotoPublic.model_validate(photo).model_dump(mode="json"),
                         status_code=201)
+
+
+@router.post("/filings/{filing_id}/photos/{photo_id}/quad")
+def filing_photo_quad(filing_id: RecordId, photo_id: RecordId, data: QuadUpdate,
+                      session: PageSession, store: StoreDep, user: ExporterPage) -> Response:
+    """The corners dragged on the filing page: the face is flattened again."""
+    photo = filings.correct_quad(session, store, user, filing_id, photo_id, data.corners)
+    return JSONResponse(FilingPhotoPublic.model_validate(photo).model_dump(mode="json"))
 
 
 # --- declarations ---
