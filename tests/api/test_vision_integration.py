@@ -130,8 +130,8 @@ def _anomaly_screener(scores: dict[int, float], seen: list[ScreeningRequest]) ->
 
 
 def _inspect(world: World, outcome: str, labels: dict[str, str]) -> None:
-    task = [t for t in world.officer.get("/inspections").json()["items"]
-            if t["status"] == "open"][0]
+    task = next(t for t in world.officer.get("/inspections").json()["items"]
+                if t["status"] == "open")
     response = world.officer.post(f"/inspections/{task['id']}/result",
                                   json={"outcome": outcome, "reason_labels": labels})
     assert response.status_code == 200, response.text
