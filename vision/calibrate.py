@@ -43,6 +43,9 @@ class Outcome:
     codes: Sequence[str]
     bad: bool  # True: a real anomaly (or a photo that had to be retaken); False: clean
     kind: str | None = None  # anomaly type when known (bench truth), for reporting only
+    # the reason codes that are right for this photo (the officer's confirmed reasons, or
+    # the bench truth's own reasons); empty: any reason will do
+    own: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -124,6 +127,11 @@ def replay(scores: Mapping[str, float], codes: Iterable[str], p: CalibrationPara
 # (parameter, score key, direction): 'min': lower values are more permissive (a score below
 # it is flagged; the reuse distance at or below it is flagged), 'max': higher values are
 _INTEGER = frozenset({"max_reuse_hamming", "min_inliers"})
+CODE_OF = {"min_focus": "blurred", "min_brightness": "underexposed",
+           "max_brightness": "overexposed", "max_clipped": "overexposed",
+           "max_reuse_hamming": "reused_photo", "min_design_ncc": "design_mismatch",
+           "min_coverage": "design_mismatch", "min_inliers": "design_mismatch",
+           "min_label_ncc": "label_damaged_or_covered", "max_anomaly_score": "appearance_anomaly"}
 SEARCH: tuple[tuple[str, str, str], ...] = (
     ("min_focus", "quality_focus", "min"),
     ("min_brightness", "quality_brightness", "min"),
@@ -136,6 +144,10 @@ SEARCH: tuple[tuple[str, str, str], ...] = (
     ("min_label_ncc", "label_integrity", "min"),
     ("max_anomaly_score", "anomaly", "max"),
 )
+
+
+def _released_set(outcomes: Sequence[Outcome], p: CalibrationParams) -> set[int]:
+    return {i for i, o in enumerate(outcomes) if replay(o.scores, o.codes, p)[0] == "release"}
 
 
 def _released(outcomes: Sequence[Outcome], p: CalibrationParams) -> tuple[int, int]:
@@ -205,20 +217,28 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
         values = {n: type(getattr(current, n))(grid[n][i]) for n, i in positions.items()}
         return replace(current, version=version, **values)
 
-    bad, good = _released(outcomes, build(pos))
+    released = _released_set(outcomes, build(pos))
+    bad = sum(outcomes[i].bad for i in released)
     while bad > max_false_releases:
-        best: tuple[float, dict[str, int], int, int] | None = None
+        best: tuple[float, dict[str, int], set[int]] | None = None
         for name, cands in grid.items():
+            code = CODE_OF.get(name, "")
             for i in range(pos[name] + 1, len(cands)):
                 trial = {**pos, name: i}
-                b, g = _released(outcomes, build(trial))
-                if b < bad:
-                    ratio = (bad - b) / (good - g + 0.5)
+                now = _released_set(outcomes, build(trial))
+                # only bad photos this stage is right to catch count (a focus floor that
+                # happens to stop a torn label is overfitting, not calibration)
+                caught = sum(1 for j in released - now if outcomes[j].bad and (
+                    not outcomes[j].own or code in outcomes[j].own))
+                lost = sum(1 for j in released - now if not outcomes[j].bad)
+                if caught:
+                    ratio = caught / (lost + 0.5)
                     if best is None or ratio > best[0]:
-                        best = (ratio, trial, b, g)
+                        best = (ratio, trial, now)
         if best is None:
             break
-        _, pos, bad, good = best
+        _, pos, released = best
+        bad = sum(outcomes[i].bad for i in released)
     # loosen: each threshold as far back as it goes without releasing another bad photo
     for name in grid:
         for i in range(pos[name]):
@@ -228,6 +248,14 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
                 pos = trial
                 break
     p = build(pos)
+    # a threshold the labelled photos never needed sits at the edge of the scores seen;
+    # outside that range it would be a guess, so it keeps the current value if that is
+    # more permissive (a set without blurred photos must not raise the focus floor)
+    direction = {name: d for name, _k, d in SEARCH}
+    for name in grid:
+        if pos[name] == 0:
+            cur, new = getattr(current, name), getattr(p, name)
+            p = replace(p, **{name: min(cur, new) if direction[name] == "min" else max(cur, new)})
     n_bad = sum(o.bad for o in outcomes)
     n_good = len(outcomes) - n_bad
     fr_cur, good_cur = _released(outcomes, current)
@@ -240,8 +268,9 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
 
 def outcomes_from_rows(rows: Iterable[Mapping[str, Any]]) -> list[Outcome]:
     """Bench rows (truth known) as outcomes: an anomaly or a bad-quality photo is bad."""
-    return [Outcome(r["scores"], r["codes"], r["anomaly"] is not None, r["anomaly"])
-            for r in rows]
+    from vision.crossbench import outcomes
+
+    return outcomes(list(rows))
 
 
 def main(rows_path: Path) -> dict[str, Any]:

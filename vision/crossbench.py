@@ -131,8 +131,14 @@ def collect(data: Path, limit: int | None = None, refresh: bool = False,
 
 
 def outcomes(rows: Sequence[Mapping[str, Any]]) -> list[Outcome]:
-    return [Outcome(r["scores"], r["codes"], r["anomaly"] is not None, r["anomaly"])
-            for r in rows]
+    """Truth as the officer would give it: the reasons that are right for each photo."""
+    def own(kind: str | None) -> frozenset[str]:
+        if kind == "bad_quality":
+            return frozenset({"blurred", "underexposed", "overexposed"})
+        return frozenset(OWN_REASONS.get(kind or "", set()))
+
+    return [Outcome(r["scores"], r["codes"], r["anomaly"] is not None, r["anomaly"],
+                    own(r["anomaly"])) for r in rows]
 
 
 def evaluate(rows: Sequence[Mapping[str, Any]], params: CalibrationParams) -> dict[str, Any]:
