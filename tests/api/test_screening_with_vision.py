@@ -46,8 +46,13 @@ def vision_world(database_url: str, tmp_path: Path) -> Iterator[World]:
 
 def _declare_with_photo(world: World, photo: bytes) -> dict:  # type: ignore[type-arg]
     filing = world.exporter_a.post("/filings", json=FILING).json()
-    world.exporter_a.post(f"/filings/{filing['id']}/photos", data={"face": "front"},
-                          files={"file": ("front.png", _reference(), "image/png")})
+    face = world.exporter_a.post(f"/filings/{filing['id']}/photos", data={"face": "front"},
+                                 files={"file": ("front.png", _reference(), "image/png")}).json()
+    # a flat design file: the whole image is the face (the exporter drags the corners there)
+    w, h = face["width"], face["height"]
+    whole = world.exporter_a.post(f"/filings/{filing['id']}/photos/{face['id']}/quad",
+                                  json={"corners": [[0, 0], [w, 0], [w, h], [0, h]]})
+    assert whole.status_code == 200, whole.text
     world.officer.post(f"/filings/{filing['id']}/approve")
     declaration = world.submitted(filing_id=filing["id"])
     response = world.upload_packing_photo(declaration["id"], photo)
