@@ -176,3 +176,17 @@ def test_calibration_without_labelled_outcomes_says_what_is_missing(world: World
     response = world.admin.get("/calibration/proposal")
     assert response.status_code == 409
     assert "confirmed or false alarm" in response.text
+
+
+def test_only_the_filing_exporter_corrects_corners_and_only_admins_calibrate(
+        world: World) -> None:
+    filing = world.exporter_a.post("/filings", json=FILING).json()
+    photo = world.exporter_a.post(f"/filings/{filing['id']}/photos", data={"face": "front"},
+                                  files={"file": ("f.jpg", jpeg_bytes(seed=3), "image/jpeg")})
+    url = f"/filings/{filing['id']}/photos/{photo.json()['id']}/quad"
+    corners = {"corners": [[1, 1], [50, 1], [50, 40], [1, 40]]}
+    assert world.exporter_b.post(url, json=corners).status_code == 404
+    assert world.officer.post(url, json=corners).status_code == 403
+    assert world.officer.get("/calibration/proposal").status_code == 403
+    assert world.exporter_a.post("/calibration/versions",
+                                 json={"version": "x"}).status_code == 403
