@@ -1,6 +1,15 @@
-"""Renders an e-certificate as a one-page PDF with a QR code pointing at its verify URL."""
+"""Renders an e-certificate as a one-page PDF with a QR code pointing at its verify URL.
 
+The signed contents and their Ed25519 signature travel inside the PDF as an attachment
+(`SIGNATURE_ATTACHMENT`), so `python -m customs verify-pdf FILE.pdf` can check a certificate
+offline against the published key.
+"""
+
+import contextlib
 import io
+import json
+import re
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +36,11 @@ def _text(font: str, value: object) -> str:
     return text if font != "helvetica" else text.encode("latin-1", "replace").decode("latin-1")
 
 
-def render_pdf(payload: dict[str, Any], signature: str, key_id: str, verify_url: str) -> bytes:
+SIGNATURE_ATTACHMENT = "clearlane-signature.json"
+
+
+def render_pdf(payload: dict[str, Any], signature: str, key_id: str, verify_url: str,
+               signed_envelope: bytes | None = None) -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_title(f"Release certificate {payload['certificate_no']}")
     pdf.set_creator("ClearLane")
@@ -38,6 +51,7 @@ def render_pdf(payload: dict[str, Any], signature: str, key_id: str, verify_url:
     pdf.set_font(font, size=10)
     rows = [
         ("Certificate no.", payload["certificate_no"]),
+        ("Issued by", payload.get("issuer", "-")),
         ("Declaration no.", payload["declaration_no"]),
         ("Exporter", f"{payload['exporter']} ({payload['customs_code']})"),
         ("Port / vessel / voyage", f"{payload['port']} / {payload['vessel']} / "
@@ -69,4 +83,28 @@ def render_pdf(payload: dict[str, Any], signature: str, key_id: str, verify_url:
     pdf.multi_cell(0, 5, _text(font, (
         f"Scan to verify, or open:\n{verify_url}\n\nEd25519 signature (key {key_id}):\n"
         f"{signature}")), new_x="LMARGIN", new_y="NEXT")
+    if signed_envelope is not None:
+        pdf.embed_file(bytes=signed_envelope, basename=SIGNATURE_ATTACHMENT,
+                       mime_type="application/json", compress=False,
+                       desc="signed certificate contents (Ed25519)")
     return bytes(pdf.output())
+
+
+_ENVELOPE_MARKER = b'{"alg":"Ed25519","format":"clearlane-certificate/1"'
+_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.DOTALL)
+
+
+def extract_envelope(pdf: bytes) -> dict[str, Any]:
+    """The signed envelope attached to a certificate PDF (also inside Flate streams, for a PDF
+    a tool has re-saved). Raises ValueError when there is none."""
+    candidates = [pdf]
+    for match in _STREAM.finditer(pdf):
+        with contextlib.suppress(zlib.error):
+            candidates.append(zlib.decompress(match.group(1)))
+    for data in candidates:
+        start = data.find(_ENVELOPE_MARKER)
+        if start >= 0:
+            value, _ = json.JSONDecoder().raw_decode(data[start:].decode("ascii", "replace"))
+            if isinstance(value, dict):
+                return value
+    raise ValueError("this PDF carries no ClearLane signature; is it a ClearLane certificate?")

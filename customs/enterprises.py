@@ -1,9 +1,20 @@
+import secrets
+
 from sqlmodel import Session, select
 
 from customs import transaction
 from customs.errors import Conflict, Invalid, NotFound
-from customs.security import hash_password
-from models import Enterprise, EnterpriseCreate, Office, OfficeCreate, Role, User, UserCreate
+from customs.security import hash_password, record_event, revoke_tokens
+from models import (
+    Enterprise,
+    EnterpriseCreate,
+    Office,
+    OfficeCreate,
+    Role,
+    User,
+    UserCreate,
+    utcnow,
+)
 
 
 def create_enterprise(session: Session, data: EnterpriseCreate) -> Enterprise:
@@ -53,3 +64,48 @@ def ensure_admin(session: Session, password: str) -> bool:
     transaction.commit(session)
     return True
 
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or user.deleted_at is not None:
+        raise NotFound(f"user {user_id} does not exist")
+    return user
+
+
+def _not_self(admin: User, user: User, what: str) -> None:
+    if admin.id == user.id:
+        raise Conflict(f"you cannot {what} your own account; ask another administrator",
+                       code="own_account")
+
+
+def set_active(session: Session, admin: User, user_id: int, active: bool) -> User:
+    """Disabling also revokes the account's tokens at once."""
+    user = get_user(session, user_id)
+    if not active:
+        _not_self(admin, user, "disable")
+    if user.is_active != active:
+        user.is_active = active
+        if active:
+            record_event(session, "user_enabled", user.username, user=user, actor=admin)
+        else:
+            revoke_tokens(session, user, "user_disabled", actor=admin)
+        session.add(user)
+        transaction.commit(session)
+    return user
+
+
+def delete_user(session: Session, admin: User, user_id: int) -> None:
+    """Deletes the account: it can no longer log in, its tokens stop working and its username
+    is free again. The row stays as a tombstone (no name, no password) because audit events,
+    photos and reviews refer to it."""
+    user = get_user(session, user_id)
+    _not_self(admin, user, "delete")
+    revoke_tokens(session, user, "user_deleted", actor=admin)
+    user.username = f"deleted-{user.id}-{secrets.token_hex(4)}"
+    user.full_name = ""
+    user.hashed_password = hash_password(secrets.token_urlsafe(32))
+    user.is_active = False
+    user.deleted_at = utcnow()
+    session.add(user)
+    transaction.commit(session)

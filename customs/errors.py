@@ -64,3 +64,9 @@ class TooBusy(DomainError):
     def __init__(self, message: str, *, retry_after_s: int, code: str | None = None) -> None:
         super().__init__(message, code=code)
         self.retry_after_s = retry_after_s
+
+
+class Throttled(TooBusy):
+    """Too many failed attempts (logins): try again after `retry_after_s` seconds."""
+
+    code = "too_many_attempts"

@@ -1,5 +1,6 @@
 """Packaging filings (形式备案) and the compliance library of approved ones."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -13,6 +14,7 @@ from customs.settings import Settings
 from customs.storage import BlobStore
 from customs.uploads import CheckedImage
 from models import (
+    MAX_FILING_PHOTOS,
     Filing,
     FilingCreate,
     FilingPhoto,
@@ -109,6 +111,7 @@ def _check_editable(filing: Filing) -> None:
                        "file a new design instead of changing it", code="filing_locked")
 
 
+
 def add_photo(session: Session, filing: Filing, face: str, image: CheckedImage,
               sha256: str, face_quad: dict[str, Any] | None = None,
               rectified_sha256: str = "") -> FilingPhoto:
@@ -116,6 +119,10 @@ def add_photo(session: Session, filing: Filing, face: str, image: CheckedImage,
     if face not in FACES:
         raise Invalid(f"face {face!r} is not one of {', '.join(FACES)}", code="invalid_face")
     _check_editable(filing)
+    if len(photos_of(session, filing.id)) >= MAX_FILING_PHOTOS:
+        raise Conflict(f"filing {filing.id} already has {MAX_FILING_PHOTOS} reference photos, "
+                       "the most a filing may hold; file a new design instead",
+                       code="filing_photo_limit")
     photo = FilingPhoto(filing_id=filing.id, face=face, sha256=sha256,
                         content_type=image.content_type, width=image.width, height=image.height,
                         quad=face_quad or {}, rectified_sha256=rectified_sha256)
@@ -157,14 +164,31 @@ def correct_quad(session: Session, store: BlobStore, user: User, filing_id: int,
     return photo
 
 
-def review(session: Session, officer: User, filing: Filing, approve: bool, note: str) -> Filing:
+def _check_reviewed_set(session: Session, filing: Filing, reviewed: Sequence[int]) -> None:
+    """Approval binds to the photos the officer saw: any photo added or removed since → 409."""
+    current = {p.id for p in photos_of(session, filing.id)}
+    if not current:
+        raise Conflict(f"filing {filing.id} has no reference photos; the exporter must upload "
+                       "at least one face before it can be approved", code="filing_incomplete")
+    if set(reviewed) != current:
+        added = sorted(i for i in current - set(reviewed) if i is not None)
+        missing = sorted(set(reviewed) - current)
+        details = "; ".join(part for part in (
+            f"not reviewed: {', '.join(map(str, added))}" if added else "",
+            f"no longer on the filing: {', '.join(map(str, missing))}" if missing else "")
+            if part)
+        raise Conflict(f"the reference photos of filing {filing.id} changed since your review "
+                       f"({details}); review the filing again", code="filing_changed")
+
+
+def review(session: Session, officer: User, filing: Filing, approve: bool, note: str,
+           reviewed_photo_ids: Sequence[int] = ()) -> Filing:
     target = FilingStatus.approved if approve else FilingStatus.rejected
     if filing.status != FilingStatus.pending:
         raise Conflict(f"filing {filing.id} is already {filing.status}; only pending filings "
                        "can be reviewed", code="filing_already_reviewed")
-    if approve and not photos_of(session, filing.id):
-        raise Conflict(f"filing {filing.id} has no reference photos; the exporter must upload "
-                       "at least one face before it can be approved", code="filing_incomplete")
+    if approve:
+        _check_reviewed_set(session, filing, reviewed_photo_ids)
     filing.status = target
     filing.review_note = note
     filing.reviewed_by = officer.id

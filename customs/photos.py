@@ -7,14 +7,17 @@ removes a blob this upload created, so a failed upload leaves neither file nor r
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from customs.image_privacy import without_metadata
 from customs.settings import Settings
 from customs.storage import BlobStore
 from customs.uploads import CheckedImage, check_image
 
 
 def check_upload(data: bytes, settings: Settings) -> CheckedImage:
-    return check_image(data, max_bytes=settings.max_upload_bytes,
-                       max_pixels=settings.max_image_pixels, min_side=settings.min_image_side)
+    """Decoded and checked, then re-encoded without metadata: what is stored and shown."""
+    return without_metadata(check_image(
+        data, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels,
+        min_side=settings.min_image_side))
 
 
 @contextmanager

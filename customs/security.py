@@ -1,17 +1,39 @@
-"""Password hashing (Argon2 via pwdlib) and bearer tokens (JWT via PyJWT)."""
+"""Passwords (Argon2 via pwdlib), bearer tokens (JWT via PyJWT), login throttling and the
+account trail.
 
-from datetime import timedelta
+* Login costs one Argon2 verification whether or not the username exists (a dummy hash stands
+  in for unknown users), so timing does not reveal which accounts exist.
+* Failed logins are counted per account and per client address; past a free allowance each
+  further failure doubles the wait (429 with Retry-After), up to a cap. While locked, even the
+  right password is refused. Failures are written (and committed) before the 401 goes out.
+* Every token carries `exp` and the user's session version; logout, a password change,
+  disabling or deleting the account bump the version, so every earlier token stops working.
+"""
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
 
 import jwt
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlalchemy import case, or_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, select
 
-from customs.errors import Unauthorized
-from models import utcnow
+from customs import transaction
+from customs.errors import Throttled, Unauthorized
+from customs.settings import Settings
+from models import LoginThrottle, SecurityEvent, User, as_utc, utcnow
 
 # Argon2id at OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): ~50 ms per login.
 _hasher = PasswordHash((Argon2Hasher(memory_cost=19_456, time_cost=2, parallelism=1),))
 ALGORITHM = "HS256"
+REQUIRED_CLAIMS = ("exp", "iat", "sub")
+# Verified against when the username is unknown, so that a miss costs as much as a hit.
+DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(32))
+MAX_NAME = 64
 
 
 def hash_password(password: str) -> str:
@@ -22,15 +44,184 @@ def verify_password(password: str, hashed: str) -> bool:
     return _hasher.verify(password, hashed)
 
 
-def create_access_token(user_id: int, secret: str, minutes: int) -> str:
+# --- tokens ---
+
+def create_access_token(user_id: int, secret: str, minutes: int, session_version: int = 0
+                        ) -> str:
     now = utcnow()
-    claims = {"sub": str(user_id), "iat": now, "exp": now + timedelta(minutes=minutes)}
+    claims = {"sub": str(user_id), "iat": now, "exp": now + timedelta(minutes=minutes),
+              "sv": session_version}
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def decode_access_token(token: str, secret: str) -> int:
+def _claims(token: str, secret: str) -> dict[str, object]:
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM])
-        return int(claims["sub"])
-    except (jwt.PyJWTError, KeyError, ValueError) as exc:
+        return jwt.decode(token, secret, algorithms=[ALGORITHM],
+                          options={"require": list(REQUIRED_CLAIMS)})
+    except jwt.PyJWTError as exc:
         raise Unauthorized("the bearer token is invalid or expired; log in again") from exc
+
+
+def token_looks_valid(token: str, secret: str) -> bool:
+    """Signature and expiry only, no database: lets the edge refuse junk before reading a body."""
+    try:
+        _claims(token, secret)
+    except Unauthorized:
+        return False
+    return True
+
+
+def authenticate_token(session: Session, token: str, settings: Settings) -> User:
+    """The user a bearer token stands for, if the token is genuine, unexpired and not revoked."""
+    claims = _claims(token, settings.secret_key)
+    try:
+        user_id = int(str(claims["sub"]))
+        version = int(str(claims.get("sv", 0)))
+    except ValueError as exc:
+        raise Unauthorized("the bearer token is invalid or expired; log in again") from exc
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or user.deleted_at is not None:
+        raise Unauthorized("this account no longer exists or is disabled")
+    if version != user.session_version:
+        raise Unauthorized("this token was revoked (logged out or password changed); "
+                           "log in again")
+    return user
+
+
+def issue_token(user: User, settings: Settings) -> str:
+    assert user.id is not None
+    return create_access_token(user.id, settings.secret_key, settings.token_minutes,
+                               user.session_version)
+
+
+def revoke_tokens(session: Session, user: User, action: str, actor: User | None = None,
+                  client: str = "") -> None:
+    """Every token issued to the user so far stops working (flushed; the caller commits)."""
+    user.session_version += 1
+    session.add(user)
+    record_event(session, action, user.username, user=user, actor=actor, client=client)
+    session.flush()
+
+
+def logout(session: Session, user: User, client: str) -> None:
+    """Ends every session of the account (all devices)."""
+    revoke_tokens(session, user, "logout", actor=user, client=client)
+    transaction.commit(session)
+
+
+# --- the account trail ---
+
+def record_event(session: Session, action: str, username: str, *, user: User | None = None,
+                 actor: User | None = None, client: str = "", detail: str = "") -> None:
+    session.add(SecurityEvent(action=action, username=username[:MAX_NAME],
+                              user_id=user.id if user else None,
+                              actor_id=actor.id if actor else None, client=client[:64],
+                              detail=detail[:300]))
+
+
+# --- login with throttling ---
+
+def _throttle_keys(username: str, client: str) -> list[str]:
+    return [f"user:{username.lower()[:MAX_NAME]}", f"client:{client[:64]}"]
+
+
+def _wait_s(row: LoginThrottle, now: datetime) -> int:
+    if row.locked_until is None:
+        return 0
+    remaining = (as_utc(row.locked_until) - now).total_seconds()
+    return max(0, int(remaining + 0.999))
+
+
+def _check_throttle(session: Session, keys: list[str], now: datetime) -> None:
+    waits = [_wait_s(row, now) for key in keys
+             if (row := session.get(LoginThrottle, key)) is not None]
+    wait = max(waits, default=0)
+    if wait > 0:
+        raise Throttled(f"too many failed logins; try again in {wait} s", retry_after_s=wait)
+
+
+def _upsert(session: Session) -> Any:
+    """The dialect's INSERT that supports ON CONFLICT (SQLite and PostgreSQL alike)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert
+    return sqlite_insert
+
+
+def _count_failure(session: Session, settings: Settings, key: str, now: datetime) -> None:
+    """One more failure under `key`, counted atomically (ON CONFLICT DO UPDATE), so parallel
+    guesses can neither lose counts nor collide on the first insert."""
+    table = LoginThrottle.__table__  # type: ignore[attr-defined]
+    window_start = now - timedelta(seconds=settings.login_failure_window_s)
+    statement = _upsert(session)(table).values(key=key, failures=1, last_failure_at=now)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={"failures": case((table.c.last_failure_at < window_start, 1),
+                               else_=table.c.failures + 1),
+              "last_failure_at": now},
+    ).returning(table.c.failures)
+    failures = int(session.execute(statement).scalar_one())
+    free = (settings.login_free_failures if key.startswith("user:")
+            else settings.login_client_free_failures)
+    if failures >= free:
+        doublings = min(failures - free, 30)
+        wait = min(settings.login_backoff_max_s, settings.login_backoff_base_s * 2 ** doublings)
+        until = now + timedelta(seconds=wait)
+        session.execute(update(table).where(
+            table.c.key == key,
+            or_(table.c.locked_until.is_(None), table.c.locked_until < until),
+        ).values(locked_until=until))
+
+
+def _forget_account_failures(session: Session, username: str) -> None:
+    row = session.get(LoginThrottle, _throttle_keys(username, "")[0])
+    if row is not None:
+        session.delete(row)
+
+
+def login(session: Session, settings: Settings, username: str, password: str,
+          client: str) -> str:
+    """A bearer token for the right password; commits the failure record before refusing."""
+    now = utcnow()
+    keys = _throttle_keys(username, client)
+    try:
+        _check_throttle(session, keys, now)
+    except Throttled:
+        record_event(session, "login_throttled", username, client=client)
+        transaction.commit(session)
+        raise
+    user = session.exec(select(User).where(User.username == username)).first()
+    password_ok = verify_password(password, user.hashed_password if user else DUMMY_HASH)
+    if user is None or not password_ok or user.deleted_at is not None:
+        for key in keys:
+            _count_failure(session, settings, key, now)
+        record_event(session, "login_failed", username, user=user, client=client,
+                     detail="unknown username" if user is None else "wrong password")
+        transaction.commit(session)
+        raise Unauthorized("wrong username or password")
+    if not user.is_active:
+        record_event(session, "login_failed", username, user=user, client=client,
+                     detail="account disabled")
+        transaction.commit(session)
+        raise Unauthorized("this account is disabled")
+    _forget_account_failures(session, username)
+    token = issue_token(user, settings)
+    transaction.commit(session)
+    return token
+
+
+def change_password(session: Session, settings: Settings, user: User, current: str,
+                    new: str, client: str) -> None:
+    """Needs the current password; revokes every token, including the one used to ask."""
+    now = utcnow()
+    keys = _throttle_keys(user.username, client)
+    _check_throttle(session, keys, now)
+    if not verify_password(current, user.hashed_password):
+        for key in keys:
+            _count_failure(session, settings, key, now)
+        record_event(session, "password_change_failed", user.username, user=user,
+                     client=client)
+        transaction.commit(session)
+        raise Unauthorized("the current password is wrong")
+    user.hashed_password = hash_password(new)
+    revoke_tokens(session, user, "password_changed", actor=user, client=client)
+    transaction.commit(session)

@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "development-only-secret-change-me-in-production"
+MAX_DISPATCH_TIME_LIMIT_S = 30.0  # a request never holds a worker longer than this
 
 
 class Settings(BaseSettings):
@@ -53,7 +54,27 @@ class Settings(BaseSettings):
     custom_screener: str = Field(
         default="", pattern=r"^([\w.]+:\w+)?$",
         description="with screening_engine=custom: 'module:function' of another check")
-    dispatch_time_limit_s: float = Field(default=5.0, gt=0, le=300)
+    dispatch_time_limit_s: float = Field(default=5.0, gt=0, le=MAX_DISPATCH_TIME_LIMIT_S,
+                                         description="solver budget per plan; at most 30 s")
+
+    # --- security ---
+    max_json_bytes: int = Field(default=1024 * 1024, ge=1024,
+                                description="body cap for JSON and form requests")
+    api_docs: bool | None = Field(default=None,
+                                  description="serve /docs and /openapi.json; default: "
+                                              "on except in production")
+    hsts_seconds: int = Field(default=0, ge=0, le=2 * 365 * 24 * 3600,
+                              description="Strict-Transport-Security max-age; 0 = not sent")
+    login_free_failures: int = Field(default=5, ge=1,
+                                     description="failed logins per account before back-off")
+    login_client_free_failures: int = Field(default=20, ge=1,
+                                            description="failed logins per client address "
+                                                        "before back-off")
+    login_backoff_base_s: float = Field(default=2.0, gt=0, le=60)
+    login_backoff_max_s: float = Field(default=900.0, gt=0, le=24 * 3600)
+    login_failure_window_s: float = Field(default=3600.0, gt=0,
+                                          description="failures older than this are forgotten")
+    certificate_issuer: str = Field(default="Xiamen Customs, Haicang office", max_length=200)
     video_base_url: str = Field(
         default="", max_length=500,
         description="self-hosted video service for remote inspections (e.g. a Jitsi Meet "
@@ -69,6 +90,10 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def docs_enabled(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.environment != "production"
+
+    @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'clearlane.db').resolve()}"
 
@@ -79,6 +104,11 @@ class Settings(BaseSettings):
     @property
     def signing_key_path(self) -> Path:
         return self.data_dir / "keys" / "certificate-ed25519.pem"
+
+    @property
+    def retired_keys_dir(self) -> Path:
+        """Public keys of earlier signing keys (PEM), still published and accepted."""
+        return self.data_dir / "keys" / "retired"
 
 
 @lru_cache

@@ -41,7 +41,9 @@ from models.enums import (
     VisionDecision,
 )
 from models.filing import (
+    MAX_FILING_PHOTOS,
     Filing,
+    FilingApproval,
     FilingCreate,
     FilingPhoto,
     FilingPhotoPublic,
@@ -60,21 +62,34 @@ from models.inspection import (
 from models.job import Job, JobPublic, StuckScreening
 from models.screening import Reason, Screening, ScreeningPublic
 from models.stats import DurationStats, ReleaseTimeStats
-from models.user import Office, OfficeCreate, OfficePublic, Token, User, UserCreate, UserPublic
+from models.text import SafeStr, unsafe_character
+from models.user import (
+    LoginThrottle,
+    Office,
+    OfficeCreate,
+    OfficePublic,
+    PasswordChange,
+    SecurityEvent,
+    Token,
+    User,
+    UserCreate,
+    UserPublic,
+)
 
 __all__ = [
-    "AppointmentUpdate", "AuditEvent", "AuditEventPublic", "CalibrationApply",
+    "MAX_FILING_PHOTOS", "AppointmentUpdate", "AuditEvent", "AuditEventPublic", "CalibrationApply",
     "CalibrationVersion", "CalibrationVersionPublic", "Certificate", "CertificateVerification",
     "Channel", "ClearanceStatus", "Container", "ContainerBase", "CreditLevel", "Declaration",
     "DeclarationCreate", "DeclarationPublic", "DeclarationStatus", "DispatchPlanRecord",
     "DurationStats", "Enterprise", "EnterpriseCreate", "EnterprisePublic", "ErrorBody", "Filing",
-    "FilingCreate", "FilingPhoto", "FilingPhotoPublic", "FilingPublic", "FilingReview",
-    "FilingStatus", "GoodsCategory", "GoodsLine", "GoodsLineBase", "GoodsLinePublic",
-    "InspectionMode", "InspectionOutcome", "InspectionResult", "InspectionStatus",
-    "InspectionTask", "InspectionTaskPublic", "Job", "JobPublic", "JobStatus", "LabelRegimePublic",
-    "MarkExpectationPublic", "Office", "OfficeCreate", "OfficePublic", "PackingPhoto",
-    "PackingPhotoPublic", "Page", "PhotoFingerprint", "QuadUpdate", "Reason", "ReleaseTimeStats",
-    "Role", "Screening", "ScreeningOutcome", "ScreeningPublic", "StuckScreening", "Token",
+    "FilingApproval", "FilingCreate", "FilingPhoto", "FilingPhotoPublic", "FilingPublic",
+    "FilingReview", "FilingStatus", "GoodsCategory", "GoodsLine", "GoodsLineBase",
+    "GoodsLinePublic", "InspectionMode", "InspectionOutcome", "InspectionResult",
+    "InspectionStatus", "InspectionTask", "InspectionTaskPublic", "Job", "JobPublic", "JobStatus",
+    "LabelRegimePublic", "LoginThrottle", "MarkExpectationPublic", "Office", "OfficeCreate",
+    "OfficePublic", "PackingPhoto", "PackingPhotoPublic", "Page", "PasswordChange",
+    "PhotoFingerprint", "QuadUpdate", "Reason", "ReleaseTimeStats", "Role", "SafeStr", "Screening",
+    "ScreeningOutcome", "ScreeningPublic", "SecurityEvent", "StuckScreening", "Token",
     "Transition", "TransportMode", "User", "UserCreate", "UserPublic", "UtcDatetime",
-    "VisionDecision", "as_utc", "utcnow",
+    "VisionDecision", "as_utc", "unsafe_character", "utcnow",
 ]

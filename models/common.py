@@ -20,7 +20,22 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def _utc_in_range(value: datetime) -> datetime:
+    """Input times must lie in 1970-2199 (UTC): far-off years overflow date arithmetic."""
+    try:
+        moment = as_utc(value)
+    except OverflowError as exc:
+        raise ValueError("the time is out of range once converted to UTC") from exc
+    if not EARLIEST <= moment < LATEST:
+        raise ValueError("the time must lie between 1970 and 2199")
+    return moment
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_utc_in_range)]
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -1,19 +1,22 @@
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import StringConstraints
 from sqlmodel import Field, SQLModel
 
 from models.common import UtcDatetime, json_field, timestamp_field
 from models.enums import FilingStatus, TransportMode
 
 UN_NUMBER = r"^UN\d{4}$"
+MAX_FILING_PHOTOS = 60
+UnNumber = Annotated[str, StringConstraints(pattern=UN_NUMBER, max_length=6)]
 
 
 class FilingBase(SQLModel):
     """A packaging design filed in advance (形式备案)."""
 
     title: str = Field(min_length=1, max_length=200)
-    un_numbers: list[str] = Field(min_length=1, max_length=10,
+    un_numbers: list[UnNumber] = Field(min_length=1, max_length=10,
                                   description='e.g. ["UN3480"]')
     proper_shipping_name: str = Field(default="", max_length=200)
     packing_instruction: str = Field(min_length=1, max_length=20, description="e.g. P903")
@@ -108,3 +111,11 @@ class FilingPublic(FilingBase):
 
 class FilingReview(SQLModel):
     note: str = Field(default="", max_length=1000)
+
+
+class FilingApproval(FilingReview):
+    """Approval names the reference photos the officer reviewed: if the filing's photos have
+    changed since, approval is refused (409) and the filing must be reviewed again."""
+
+    photo_ids: list[int] = Field(min_length=1, max_length=MAX_FILING_PHOTOS,
+                                 description="ids of the filing's photos as reviewed")

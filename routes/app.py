@@ -32,6 +32,9 @@ from routes import (
     stats,
 )
 from routes.errors import COMMON_RESPONSES, install
+from routes.headers import SecurityHeaders
+from routes.hygiene import InputHygiene
+from routes.limits import RequestLimits
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +85,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Packing-photo screening, inspection dispatch and declaration tracking "
                 "for export customs.",
         lifespan=lifespan,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url="/redoc" if settings.docs_enabled else None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.resolved_database_url)
@@ -93,6 +99,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     for module in API_ROUTERS:
         app.include_router(module.router, responses=COMMON_RESPONSES)
+    app.include_router(certificates.keys_router)
+    # The last added runs first: headers on every answer, then the limits (before any body
+    # is read), then hygiene on what was let in.
+    app.add_middleware(InputHygiene)
+    app.add_middleware(RequestLimits, fastapi_app=app, settings=settings)
+    app.add_middleware(SecurityHeaders, hsts_seconds=settings.hsts_seconds)
     return app
 
 

@@ -1,29 +1,43 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
-from sqlmodel import select
 
-from customs.errors import Unauthorized
-from customs.security import create_access_token, verify_password
-from models import Token, User, UserPublic
+from customs import security
+from models import PasswordChange, Token, User, UserPublic
 from routes.deps import CurrentUser, SessionDep, SettingsDep
 
 router = APIRouter(tags=["auth"])
+THROTTLED = {429: {"description": "Too many failed logins: wait `Retry-After` seconds"}}
 
 
-@router.post("/auth/token", response_model=Token)
-def login(session: SessionDep, settings: SettingsDep,
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+@router.post("/auth/token", response_model=Token, responses=THROTTLED)
+def login(request: Request, session: SessionDep, settings: SettingsDep,
           form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
-    user = session.exec(select(User).where(User.username == form.username)).first()
-    if user is None or not verify_password(form.password, user.hashed_password):
-        raise Unauthorized("wrong username or password")
-    if not user.is_active:
-        raise Unauthorized("this account is disabled")
-    return Token(access_token=create_access_token(user.id, settings.secret_key,
-                                                  settings.token_minutes))
+    """Failed attempts back off per account and per client (429 with Retry-After)."""
+    return Token(access_token=security.login(session, settings, form.username, form.password,
+                                             client_address(request)))
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(request: Request, session: SessionDep, user: CurrentUser) -> None:
+    """Revokes every token of this account (all devices); log in again to continue."""
+    security.logout(session, user, client_address(request))
 
 
 @router.get("/users/me", response_model=UserPublic)
 def me(user: CurrentUser) -> User:
     return user
+
+
+@router.post("/users/me/password", status_code=status.HTTP_204_NO_CONTENT,
+             responses=THROTTLED)
+def change_password(body: PasswordChange, request: Request, session: SessionDep,
+                    settings: SettingsDep, user: CurrentUser) -> None:
+    """Revokes every token of this account, including the one sent: log in again."""
+    security.change_password(session, settings, user, body.current_password,
+                             body.new_password, client_address(request))

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from customs import jobs, transaction
 from customs.errors import Forbidden, Unauthorized
-from customs.security import decode_access_token
+from customs.security import authenticate_token
 from customs.settings import Settings
 from customs.storage import BlobStore
 from models import Role, User
@@ -54,10 +54,7 @@ def get_current_user(session: SessionDep, settings: SettingsDep,
                      token: Annotated[str | None, Depends(oauth2)]) -> User:
     if not token:
         raise Unauthorized("log in first: send 'Authorization: Bearer <token>' from /auth/token")
-    user = session.get(User, decode_access_token(token, settings.secret_key))
-    if user is None or not user.is_active:
-        raise Unauthorized("this account no longer exists or is disabled")
-    return user
+    return authenticate_token(session, token, settings)
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -5,6 +5,7 @@ from pydantic import BaseModel, Field
 
 from customs import dispatching
 from customs.errors import NotFound
+from customs.settings import MAX_DISPATCH_TIME_LIMIT_S
 from models import DispatchPlanRecord, UtcDatetime
 from routes.deps import Officer, RecordId, SessionDep, SettingsDep
 
@@ -12,13 +13,13 @@ router = APIRouter(prefix="/dispatch", tags=["dispatch"])
 
 
 class PlanRequest(BaseModel):
-    time_limit_s: float | None = Field(default=None, gt=0, le=120,
+    time_limit_s: float | None = Field(default=None, gt=0, le=MAX_DISPATCH_TIME_LIMIT_S,
                                        description="solver budget; default from settings")
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 
 
 class MergeRequest(BaseModel):
-    time_limit_s: float = Field(default=1.0, ge=0, le=60,
+    time_limit_s: float = Field(default=1.0, ge=0, le=MAX_DISPATCH_TIME_LIMIT_S,
                                 description="improvement budget after the first answer")
 
 

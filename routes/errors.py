@@ -50,6 +50,7 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
         (413, "Upload too large"),
         (415, "Not a supported image"),
         (422, "Invalid input: the message says what to fix"),
+        (429, "Too busy, or too many failed logins: wait `Retry-After` seconds"),
         (503, "The database is unavailable; retry after the Retry-After seconds"),
     ]
 }
@@ -99,7 +100,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return error_response(exc.status_code, str(exc.detail), f"http_{exc.status_code}",
+        code = "body_too_large" if exc.status_code == 413 else f"http_{exc.status_code}"
+        return error_response(exc.status_code, str(exc.detail), code,
                               getattr(exc, "headers", None))
 
     @app.exception_handler(OperationalError)

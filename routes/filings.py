@@ -5,6 +5,7 @@ from fastapi.responses import Response
 
 from customs import filings
 from models import (
+    FilingApproval,
     FilingCreate,
     FilingPhotoPublic,
     FilingPublic,
@@ -90,21 +91,19 @@ def get_rectified_face(filing_id: RecordId, photo_id: RecordId, session: Session
     return Response(store.get(photo.rectified_sha256), media_type="image/png")
 
 
-def _review(filing_id: int, session: SessionDep, officer: Officer, review: FilingReview | None,
-            approve: bool) -> FilingPublic:
-    filing = filings.get_filing(session, officer, filing_id)
-    note = review.note if review else ""
-    return filings.to_public(session, filings.review(session, officer, filing, approve, note))
-
-
 @router.post("/{filing_id}/approve", response_model=FilingPublic)
-def approve(filing_id: RecordId, session: SessionDep, officer: Officer,
-            review: FilingReview | None = None) -> FilingPublic:
-    """Into the compliance library: the vision check compares packing photos with it."""
-    return _review(filing_id, session, officer, review, approve=True)
+def approve(filing_id: RecordId, review: FilingApproval, session: SessionDep,
+            officer: Officer) -> FilingPublic:
+    """Into the compliance library: the vision check compares packing photos with it.
+    `photo_ids` are the photos you reviewed; if they changed since, 409: review again."""
+    filing = filings.get_filing(session, officer, filing_id)
+    return filings.to_public(session, filings.review(session, officer, filing, True,
+                                                     review.note, review.photo_ids))
 
 
 @router.post("/{filing_id}/reject", response_model=FilingPublic)
 def reject(filing_id: RecordId, session: SessionDep, officer: Officer,
            review: FilingReview | None = None) -> FilingPublic:
-    return _review(filing_id, session, officer, review, approve=False)
+    filing = filings.get_filing(session, officer, filing_id)
+    note = review.note if review else ""
+    return filings.to_public(session, filings.review(session, officer, filing, False, note))

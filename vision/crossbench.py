@@ -166,9 +166,9 @@ def evaluate(rows: Sequence[Mapping[str, Any]], params: CalibrationParams) -> di
     lat = np.array([r["seconds"] for r in rows]) if rows else np.zeros(1)
     return {
         "photos": len(rows), "clean": clean, "anomalous": bad, "bad_quality": bq,
-        "clean_release": released_clean / max(1, clean),
-        "clean_retake": clean_retake / max(1, clean),
-        "false_release": released_bad / max(1, bad), "false_releases": released_bad,
+        "clean_release": released_clean / clean if clean else None,
+        "clean_retake": clean_retake / clean if clean else None,
+        "false_release": released_bad / bad if bad else None, "false_releases": released_bad,
         "false_release_upper_95": upper_bound_95(released_bad, bad),
         "own_reason": {k: v[1] / max(1, v[0]) for k, v in sorted(by_type.items())},
         "own_reason_n": {k: v[0] for k, v in sorted(by_type.items())},

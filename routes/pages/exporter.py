@@ -223,14 +223,14 @@ def _outcome(session: PageSession, declaration: Declaration) -> dict[str, Any]:
 
 @router.get("/declarations/{declaration_id}")
 def declaration_detail(request: Request, declaration_id: RecordId, session: PageSession,
-                       settings: SettingsDep, user: ExporterPage,
+                       settings: SettingsDep, store: StoreDep, user: ExporterPage,
                        done: Annotated[str | None, Query(max_length=20)] = None) -> Response:
     declaration = declarations.get_declaration(session, user, declaration_id)
     public = declarations.to_public(session, declaration)
     photos = declarations.photos_of(session, declaration.id)
     events = audit.events_for(session, declaration.id)
     outcome = _outcome(session, declaration)
-    verify = (certificates.verify_url(settings, outcome["certificate"].certificate_no)
+    verify = (certificates.owner_verify_url(settings, store, outcome["certificate"])
               if outcome["certificate"] else None)
     return render(request, "exporter/declaration.html", user=user, d=public, photos=photos,
                   events=events, verify_url=verify, notice=_notice(request, done),

@@ -162,9 +162,11 @@ def filing_review(request: Request, filing_id: RecordId, session: PageSession,
 @router.post("/filings/{filing_id}/review")
 def filing_decide(filing_id: RecordId, session: PageSession, user: OfficerPage,
                   decision: Annotated[str, Form(pattern="^(approve|reject)$")],
-                  note: Note = "") -> Response:
+                  note: Note = "",
+                  photo_ids: Annotated[list[int], Form(max_length=60)] = []) -> Response:  # noqa: B006
     filing = filings.get_filing(session, user, filing_id)
-    filings.review(session, user, filing, decision == "approve", note.strip())
+    # approval is bound to the photos shown on the review page (hidden photo_ids)
+    filings.review(session, user, filing, decision == "approve", note.strip(), photo_ids)
     return redirect(f"/officer/filings/{filing_id}?done="
                     + ("approved" if decision == "approve" else "rejected"))
 

@@ -4,13 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import FileResponse, Response
-from fastapi.security import OAuth2PasswordRequestForm
 
-from customs.errors import NotFound, Unauthorized
-from models import DeclarationStatus
-from routes import auth as auth_api
-from routes import certificates as certificates_api
-from routes.deps import SettingsDep, get_current_user
+from customs import certificates, security
+from customs.errors import NotFound, Throttled, Unauthorized
+from routes.auth import client_address
+from routes.deps import SettingsDep
 from routes.pages.core import (
     HOME,
     STATIC_DIR,
@@ -48,22 +46,31 @@ def login(request: Request, session: PageSession, settings: SettingsDep,
           username: Annotated[str, Form(max_length=64)],
           password: Annotated[str, Form(max_length=128)],
           next: Annotated[str, Form(max_length=500)] = "") -> Response:
-    form = OAuth2PasswordRequestForm(username=username.strip(), password=password)
     try:
-        token = auth_api.login(session, settings, form)
+        token = security.login(session, settings, username.strip(), password,
+                               client_address(request))
+    except Throttled as exc:
+        response = render(request, "login.html", status_code=429, next=safe_next(next, ""),
+                          error=N_("Too many failed logins. Wait a few minutes and try again."),
+                          username=username)
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+        return response
     except Unauthorized:
         return render(request, "login.html", status_code=401, next=safe_next(next, ""),
                       error=N_("Wrong username or password."), username=username)
-    user = get_current_user(session, settings, token.access_token)
+    user = security.authenticate_token(session, token, settings)
     response = redirect(safe_next(next, HOME[user.role]))
-    response.set_cookie(TOKEN_COOKIE, token.access_token, max_age=settings.token_minutes * 60,
+    response.set_cookie(TOKEN_COOKIE, token, max_age=settings.token_minutes * 60,
                         httponly=True, samesite="strict", path="/",
                         secure=settings.public_base_url.startswith("https://"))
     return response
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(request: Request, session: PageSession, user: MaybeUser) -> Response:
+    """Ends every session of the account, not only this browser's cookie."""
+    if user is not None:
+        security.logout(session, user, client_address(request))
     response = redirect("/login")
     response.delete_cookie(TOKEN_COOKIE, path="/", httponly=True, samesite="strict")
     return response
@@ -106,19 +113,21 @@ def verify_form(request: Request, user: MaybeUser,
 
 @router.get("/verify/{certificate_no}")
 def verify(request: Request, session: PageSession, settings: SettingsDep, user: MaybeUser,
-           certificate_no: Annotated[str, Path(max_length=32)]) -> Response:
-    result = certificates_api.verify_certificate(certificate_no, session, settings)
-    reasons: list[tuple[str, str | None]] = []  # (message id, declaration status)
-    if result.declaration_no is None:
-        reasons.append((N_("No certificate with this number was ever issued."), None))
+           certificate_no: Annotated[str, Path(max_length=32)],
+           t: Annotated[str | None, Query(max_length=64)] = None) -> Response:
+    """The QR code's target: `t` is the certificate's secret token, which shows the full
+    contents; without it only the summary anyone may see."""
+    result = certificates.verify(session, settings, certificate_no, t)
+    reasons: list[str] = []
+    if not result.found:
+        reasons.append(N_("No certificate with this number was ever issued."))
     else:
         if not result.signature_valid:
-            reasons.append((N_("The signature does not match the certificate's contents: "
-                               "it may have been altered."), None))
-        if result.status not in (DeclarationStatus.released, DeclarationStatus.loaded):
-            reasons.append((N_("The declaration is now “{status}”: the release no longer "
-                               "stands."), result.status))
+            reasons.append(N_("The signature does not match the certificate's contents: "
+                              "it may have been altered."))
+        if result.revoked:
+            reasons.append(N_("The certificate was revoked: the release no longer stands."))
     if result.valid:
-        reasons.append((N_("The signature is valid and the declaration is released."), None))
+        reasons.append(N_("The signature is valid and the declaration is released."))
     return render(request, "verify.html", result=result, number=certificate_no,
                   reasons=reasons, user=user)

@@ -123,7 +123,8 @@ class World:
                                  files={"file": ("front.jpg", jpeg_bytes(seed=7),
                                                  "image/jpeg")})
         assert response.status_code == 201, response.text
-        approved = self.officer.post(f"/filings/{filing['id']}/approve", json={"note": "ok"})
+        approved = self.officer.post(f"/filings/{filing['id']}/approve",
+                                     json={"note": "ok", "photo_ids": [response.json()["id"]]})
         assert approved.status_code == 200, approved.text
         return filing["id"]
 

@@ -1,5 +1,6 @@
 """The whole path: declaration → screening → inspection or release → loading → certificate."""
 
+from customs.certificate_pdf import extract_envelope
 from customs.screening import DeclarationVerdict, PhotoFinding, ScreeningRequest
 from models import VisionDecision
 from tests.api.conftest import World
@@ -88,13 +89,18 @@ def test_certificate_verifies_until_the_release_is_revoked(world: World) -> None
     assert world.exporter_b.get(links["pdf_url"]).status_code == 404
     verify = world.anonymous.get(f"/certificates/{links['certificate_no']}/verify").json()
     assert verify["valid"] is True and verify["signature_valid"] is True
+    assert verify["payload"] is None  # the full contents need the QR code's token
+    token = extract_envelope(pdf.content)["verify_url"].split("?t=")[1]
+    verify = world.anonymous.get(f"/certificates/{links['certificate_no']}/verify",
+                                 params={"token": token}).json()
     assert verify["payload"]["declaration_no"] == declaration["declaration_no"]
     revoked = world.officer.post(f"/declarations/{declaration['id']}/revoke",
                                  json={"reason": "post-clearance audit: wrong UN number"})
     assert revoked.status_code == 200 and revoked.json()["status"] == "REJECTED"
     verify = world.anonymous.get(f"/certificates/{links['certificate_no']}/verify").json()
     assert verify["valid"] is False and verify["signature_valid"] is True
-    assert "REJECTED" in verify["reasons"][0]
+    assert verify["revoked"] is True and verify["revoked_at"] is not None
+    assert "revoked" in verify["reasons"][0]
 
 
 def test_a_tampered_certificate_does_not_verify(world: World) -> None:
@@ -133,7 +139,10 @@ def test_clean_vision_result_releases_at_once_with_a_green_certificate(world: Wo
     evidence = world.exporter_a.get(screening["evidence_urls"][0])
     assert evidence.status_code == 200
     links = world.exporter_a.get(f"/declarations/{declaration['id']}/certificate").json()
-    verify = world.anonymous.get(f"/certificates/{links['certificate_no']}/verify").json()
+    pdf = world.exporter_a.get(links["pdf_url"]).content
+    token = extract_envelope(pdf)["verify_url"].split("?t=")[1]
+    verify = world.anonymous.get(f"/certificates/{links['certificate_no']}/verify",
+                                 params={"token": token}).json()
     assert verify["valid"] and verify["payload"]["channel"] == "green"
 
 

@@ -53,7 +53,7 @@ def _declare_with_photo(world: World, photo: bytes) -> dict:  # type: ignore[typ
     whole = world.exporter_a.post(f"/filings/{filing['id']}/photos/{face['id']}/quad",
                                   json={"corners": [[0, 0], [w, 0], [w, h], [0, h]]})
     assert whole.status_code == 200, whole.text
-    world.officer.post(f"/filings/{filing['id']}/approve")
+    world.officer.post(f"/filings/{filing['id']}/approve", json={"photo_ids": [face["id"]]})
     declaration = world.submitted(filing_id=filing["id"])
     response = world.upload_packing_photo(declaration["id"], photo)
     assert response.status_code == 202, response.text

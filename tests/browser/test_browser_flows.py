@@ -208,8 +208,9 @@ def test_anonymous_visitor_verifies_a_certificate(page, server: Server) -> None:
         released = session.exec(select(Declaration).where(
             Declaration.status == "RELEASED")).first()
         assert released is not None
-        number = certificates.for_declaration(session, released.id).certificate_no
-    page.goto(certificates.verify_url(server.settings, number))  # the QR code's target
+        certificate = certificates.for_declaration(session, released.id)
+    qr_target = certificates.qr_verify_url(BlobStore(server.settings.blob_dir), certificate)
+    page.goto(qr_target)  # the QR code's target, with its token: the full contents
     verdict = page.get_by_test_id("verdict")
     assert "证书有效" in verdict.inner_text()
     assert released.declaration_no in page.content()

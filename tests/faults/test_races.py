@@ -12,6 +12,8 @@ import httpx
 import pytest
 from sqlmodel import Session, func, select
 
+from customs.photos import check_upload
+from customs.settings import Settings
 from models import Job, PackingPhoto, Screening
 from tests.api.conftest import FILING, container_number
 from tests.api.images import jpeg_bytes
@@ -32,11 +34,17 @@ def _start(running: Deployment, **env: str) -> tuple[ApiClient, ApiClient]:
 
 def _approved_filing(exporter: ApiClient, officer: ApiClient) -> int:
     filing = exporter.http.post("/filings", json=FILING).json()
-    exporter.http.post(f"/filings/{filing['id']}/photos", data={"face": "front"},
-                       files={"file": ("f.jpg", jpeg_bytes(seed=99), "image/jpeg")}
-                       ).raise_for_status()
-    officer.http.post(f"/filings/{filing['id']}/approve").raise_for_status()
+    front = exporter.http.post(f"/filings/{filing['id']}/photos", data={"face": "front"},
+                               files={"file": ("f.jpg", jpeg_bytes(seed=99), "image/jpeg")})
+    front.raise_for_status()
+    officer.http.post(f"/filings/{filing['id']}/approve",
+                      json={"photo_ids": [front.json()["id"]]}).raise_for_status()
     return int(filing["id"])
+
+
+def _stored_sha256(photo: bytes) -> str:
+    """Uploads are stored re-encoded without metadata: the hash the server will record."""
+    return hashlib.sha256(check_upload(photo, Settings()).data).hexdigest()
 
 
 def _declare(exporter: ApiClient, serial: int, filing_id: int | None = None) -> dict[str, Any]:
@@ -59,7 +67,7 @@ def test_a_photo_added_during_screening_is_part_of_the_decision(database_url: st
     clean, bad = jpeg_bytes(seed=1), jpeg_bytes(seed=2)
     with deployment(database_url, tmp_path / "data", **SLOW, **NO_SAMPLING) as running:
         exporter, officer = _start(running, FAULT_SCREEN_SECONDS="1.5",
-                                   FAULT_BAD_SHA256=hashlib.sha256(bad).hexdigest())
+                                   FAULT_BAD_SHA256=_stored_sha256(bad))
         declaration = _declare(exporter, 1, _approved_filing(exporter, officer))
         assert exporter.upload(declaration["id"], clean).status_code == 202
         time.sleep(0.3)  # the first photo's screening is under way
@@ -67,7 +75,7 @@ def test_a_photo_added_during_screening_is_part_of_the_decision(database_url: st
         assert exporter.wait_decided(declaration["id"]) == "INSPECTION_REQUIRED"
         screening = exporter.http.get(f"/declarations/{declaration['id']}/screening").json()
     assert sorted(screening["photo_sha256s"]) == sorted(
-        hashlib.sha256(p).hexdigest() for p in (clean, bad))
+        _stored_sha256(p) for p in (clean, bad))
     assert any(r["code"] == "missing_lithium_mark" for r in screening["reasons"])
 
 

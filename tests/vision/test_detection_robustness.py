@@ -32,7 +32,9 @@ def _found(rgb: np.ndarray) -> tuple[list[list[str]], set[str], int]:
     return [m.un_numbers for m in lith], labels, len(cao)
 
 
-@pytest.mark.parametrize("roll", [0.0, 35.0, 90.0, 135.0, 180.0, 250.0])
+@pytest.mark.parametrize("roll", [0.0, 90.0, 135.0, pytest.param(35.0, marks=pytest.mark.slow),
+                                  pytest.param(180.0, marks=pytest.mark.slow),
+                                  pytest.param(250.0, marks=pytest.mark.slow)])
 def test_marks_and_labels_are_found_at_any_in_plane_rotation(roll: float) -> None:
     uns, labels, cao = _found(_photo(5.0, 10.0, roll, 0.75))
     assert ["UN3480"] in uns
@@ -40,6 +42,7 @@ def test_marks_and_labels_are_found_at_any_in_plane_rotation(roll: float) -> Non
     assert cao >= 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("yaw", "pitch"), [(40.0, 10.0), (-30.0, 30.0)])
 def test_marks_and_labels_are_found_at_steep_perspective(yaw: float, pitch: float) -> None:
     uns, labels, _ = _found(_photo(yaw, pitch, 0.0, 0.8))
@@ -47,6 +50,7 @@ def test_marks_and_labels_are_found_at_steep_perspective(yaw: float, pitch: floa
     assert "class9a" in labels
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fill", [0.35, 0.95])
 def test_small_and_large_labels_are_found(fill: float) -> None:
     """Face 35 % of the frame: labels about 5-8 % of the width; 95 %: about 20-25 %."""
@@ -55,6 +59,7 @@ def test_small_and_large_labels_are_found(fill: float) -> None:
     assert "class9a" in labels
 
 
+@pytest.mark.slow
 def test_uneven_dim_light_and_heavy_jpeg() -> None:
     rgb = _photo(10.0, 12.0, -8.0, 0.7, quality=45, exposure=0.55)
     w = rgb.shape[1]

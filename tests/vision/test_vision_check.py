@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
-from vision import DeclaredData, FilingReference, check, perceptual_hash
+from vision import DeclaredData, FilingReference, check, hamming, perceptual_hash
 from vision.synth.design import CartonDesign, FaceVariant
 
 PhotoMaker = Callable[..., bytes]
@@ -52,7 +52,9 @@ def test_exact_reupload_for_another_declaration_is_flagged(
     result = check(clean_photo, filing, declared, history_hashes=[earlier], today=AFTER)
     assert result.decision == "inspect"
     assert "reused_photo" in codes(result)
-    assert result.phash == earlier
+    # the check hashes its working copy (2000 -> 1000 -> 512 px), perceptual_hash decodes
+    # straight to 512 px: a coefficient next to the median may flip (seen once in a full run)
+    assert hamming(result.phash, earlier) <= 4
 
 
 def test_another_photo_of_the_same_design_is_not_a_reuse(
