@@ -350,9 +350,9 @@ def _phone_photos_of_one_carton() -> tuple[bytes, bytes, tuple[str, ...]]:
     from vision.synth2.artwork import default_state
     from vision.synth2.dataset import _photo, make_design
 
-    design = make_design(5, 2)  # UN3090 by road, fully regulated
-    reference, _ = _photo(design, default_state(design), 13, (2000, 1500), reference=True)
-    packing, _ = _photo(design, default_state(design), 101, (2000, 1500))
+    design = make_design(5, 8)  # UN3481 by sea, fully regulated
+    reference, _ = _photo(design, default_state(design), 19, (2000, 1500), reference=True)
+    packing, _ = _photo(design, default_state(design), 109, (2000, 1500))
     return reference, packing, tuple(design.un_numbers)
 
 
@@ -369,10 +369,10 @@ def test_a_filing_from_phone_photos_then_a_clean_packing_photo_is_released(
     (photos / "packing.jpg").write_bytes(packing)
     login(page, "exporter")
     page.goto("/exporter/filings")
-    page.fill("input[name=title]", "UN3090 cells, 4G box, by road")
+    page.fill("input[name=title]", "UN3481 packs in equipment, 4G box")
     page.fill("input[name=un_numbers]", ",".join(un_numbers))
     page.fill("input[name=packing_instruction]", "P903")
-    page.select_option("select[name=transport_mode]", "road")
+    page.select_option("select[name=transport_mode]", "sea")
     page.select_option("select[name=provision]", "fully_regulated")
     page.click("#new button[type=submit]")
     filing_id = int(re.search(r"/exporter/filings/(\d+)", page.url).group(1))  # type: ignore[union-attr]
@@ -386,6 +386,7 @@ def test_a_filing_from_phone_photos_then_a_clean_packing_photo_is_released(
     corners.scroll_into_view_if_needed()
     shot(page, "exporter-filing-face-corners")
 
+    page.context.clear_cookies()
     login(page, "officer")
     page.goto(f"/officer/filings/{filing_id}")
     assert page.get_by_test_id("rectified-front").is_visible()
@@ -400,13 +401,14 @@ def test_a_filing_from_phone_photos_then_a_clean_packing_photo_is_released(
         with session_scope(server.engine) as session:
             user = _user(session, "exporter")
             declaration = declarations.create_declaration(session, user, DeclarationCreate(
-                filing_id=filing_id, vessel="", voyage="", transport_mode="road",
-                goods=[GoodsLineBase(hs_code="8507600090", description="lithium metal cells",
+                filing_id=filing_id, vessel="COSCO XIAMEN", voyage="071E",
+                goods=[GoodsLineBase(hs_code="8507600090", description="packs in equipment",
                                      un_number=un_numbers[0], quantity=20,
                                      gross_weight_kg=300)],
                 containers=[ContainerBase(container_no=_valid("TRLU5551110"))]))
             declarations.submit(session, user, declaration)
             declaration_id = declaration.id
+        page.context.clear_cookies()
         login(page, "exporter")
         page.goto(f"/exporter/declarations/{declaration_id}")
         page.get_by_test_id("packing-drop").locator("input[type=file]").set_input_files(
