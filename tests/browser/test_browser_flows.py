@@ -36,6 +36,7 @@ from models import (
     Declaration,
     DeclarationCreate,
     FilingCreate,
+    FilingPhoto,
     GoodsCategory,
     GoodsLineBase,
     User,
@@ -419,6 +420,41 @@ def test_a_filing_from_phone_photos_then_a_clean_packing_photo_is_released(
     finally:
         server.app.state.in_process_worker.context.screener = None
         server.settings.sampling_rate_advanced = 0.01
+
+
+def test_exporter_drags_a_face_corner_and_the_face_is_flattened_again(
+        page, server: Server) -> None:
+    reference, _, _ = _phone_photos_of_one_carton()
+    path = server.tmp / "drag-front.jpg"
+    path.write_bytes(reference)
+    login(page, "exporter")
+    page.goto("/exporter/filings")
+    page.fill("input[name=title]", "corner drag")
+    page.fill("input[name=un_numbers]", "UN3481")
+    page.fill("input[name=packing_instruction]", "P967")
+    page.click("#new button[type=submit]")
+    filing_id = int(re.search(r"/exporter/filings/(\d+)", page.url).group(1))  # type: ignore[union-attr]
+    page.get_by_test_id("drop-front").locator("input[type=file]").set_input_files(str(path))
+    page.wait_for_selector(".face[data-face=front] .uploads li[data-result=ok]", timeout=60_000)
+    page.reload()
+    with Session(server.engine) as session:
+        before = session.exec(select(FilingPhoto).where(
+            FilingPhoto.filing_id == filing_id)).one()
+    handle = page.locator(".quad-editor circle").first
+    handle.scroll_into_view_if_needed()
+    box = handle.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 20, box["y"] + 15, steps=5)
+    page.mouse.up()
+    page.wait_for_selector(".quad-state.ok")
+    with Session(server.engine) as session:
+        after = session.exec(select(FilingPhoto).where(
+            FilingPhoto.filing_id == filing_id)).one()
+    assert after.quad["method"] == "exporter"
+    assert after.quad["corners"][0] != before.quad["corners"][0]
+    assert after.rectified_sha256 != before.rectified_sha256
 
 
 # --- officer ---
