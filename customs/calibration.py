@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from customs import transaction
-from customs.errors import Conflict, Invalid
+from customs.errors import Conflict, DomainError, Invalid
 from models import CalibrationVersion, InspectionTask, Screening, ScreeningOutcome, User
 
 LABELS = ("confirmed", "false_alarm")
@@ -157,11 +157,14 @@ def main(argv: list[str] | None = None) -> None:
     a.add_argument("--max-false-releases", type=int, default=0)
     args = parser.parse_args(argv)
     engine = make_engine(Settings().resolved_database_url)
-    with session_scope(engine) as session:
-        if args.command == "propose":
-            report = propose(session, args.max_false_releases)
-        else:
-            report = apply(session, None, args.version, args.max_false_releases).report
+    try:
+        with session_scope(engine) as session:
+            if args.command == "propose":
+                report = propose(session, args.max_false_releases)
+            else:
+                report = apply(session, None, args.version, args.max_false_releases).report
+    except DomainError as exc:
+        raise SystemExit(f"calibration: {exc.message}") from None
     print(json.dumps(report, indent=2, ensure_ascii=False))
 
 

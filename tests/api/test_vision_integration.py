@@ -1,10 +1,13 @@
 """The vision engine in the product: label regime on the filing, rectified reference faces,
 declaration-level verdicts with versions, and calibration from labelled inspections."""
 
+import json
 from typing import Any
 
+import pytest
 from sqlmodel import Session, select
 
+from customs import calibration
 from customs.screening import DeclarationVerdict, PhotoFinding, ScreeningRequest
 from models import FilingPhoto, VisionDecision
 from tests.api.conftest import FILING, World
@@ -137,7 +140,9 @@ def _inspect(world: World, outcome: str, labels: dict[str, str]) -> None:
     assert response.status_code == 200, response.text
 
 
-def test_labelled_inspections_propose_a_calibration_an_admin_applies(world: World) -> None:
+def test_labelled_inspections_propose_a_calibration_an_admin_applies(
+        world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     seen: list[ScreeningRequest] = []
     world.use_screener(_anomaly_screener({1: 1.2, 2: 3.0, 3: 1.2}, seen))
     filing_id = world.approved_filing()
@@ -159,6 +164,12 @@ def test_labelled_inspections_propose_a_calibration_an_admin_applies(world: Worl
     screening = world.exporter_a.get(f"/declarations/{declaration['id']}/screening").json()
     assert screening["calibration_version"] == "field-1"
     assert screening["vision_decision"] == "release"
+    # the same proposal from the command line, now measured against the applied version
+    monkeypatch.setenv("CLEARLANE_DATABASE_URL", world.settings.resolved_database_url)
+    calibration.main(["propose"])
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["current_version"] == "field-1"
+    assert printed["false_releases_current"] == 0 and "false_release_upper_95" in printed
 
 
 def test_a_label_for_a_reason_the_screening_did_not_give_is_refused(world: World) -> None:
