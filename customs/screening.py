@@ -380,6 +380,12 @@ def current(session: Session, declaration: Declaration) -> Screening:
     return record
 
 
+def photo_numbers(record: Screening, reason: dict[str, Any]) -> list[int]:
+    """The 1-based positions, among the screened photos, of the photos a reason names."""
+    ids = reason.get("photo_ids") or []
+    return [record.photo_ids.index(i) + 1 for i in ids if i in record.photo_ids]
+
+
 def evidence_sha(session: Session, declaration: Declaration, sha256: str) -> str:
     """An evidence image of the declaration's latest screening, and nothing else."""
     assert declaration.id is not None

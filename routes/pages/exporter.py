@@ -211,7 +211,7 @@ def _outcome(session: PageSession, declaration: Declaration) -> dict[str, Any]:
     reasons = []
     if record is not None:
         reasons = [{"code": r.get("code", ""), "title": REASON_TITLES.get(r.get("code", "")),
-                    "message": r.get("message", "")}
+                    "message": r.get("message", ""), "photos": screening.photo_numbers(record, r)}
                    for r in record.reasons if r.get("code") != "ok"]
     tasks = inspections.tasks_for(session, declaration.id)
     task = tasks[-1] if tasks else None

@@ -200,7 +200,8 @@ def _screening_view(session: PageSession, declaration_id: int) -> dict[str, Any]
     record = screening.latest(session, declaration_id)
     reasons = [] if record is None else [
         {"code": r.get("code", ""), "title": REASON_TITLES.get(r.get("code", "")),
-         "message": r.get("message", "")} for r in record.reasons if r.get("code") != "ok"]
+         "message": r.get("message", ""), "photos": screening.photo_numbers(record, r)}
+        for r in record.reasons if r.get("code") != "ok"]
     codes = dict.fromkeys(r["code"] for r in reasons if r["code"])
     return {"screening": record, "reasons": reasons,
             "reason_codes": [(c, REASON_TITLES.get(c)) for c in codes],
