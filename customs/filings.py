@@ -65,6 +65,14 @@ def label_regime(un_numbers: list[str], transport_mode: str, provision: str) -> 
         raise Invalid(str(exc), code="invalid_label_regime") from exc
 
 
+def regime_preview(un_numbers: list[str], transport_mode: str, provision: str
+                   ) -> LabelRegimePublic:
+    """The marks a filing with these values would expect (shown while the exporter fills in
+    the form); 422 with what to change for a combination the regulations don't allow."""
+    regime = label_regime(un_numbers, transport_mode, provision)
+    return LabelRegimePublic.model_validate(regime.to_dict())
+
+
 def expected_marks_of(filing: Filing) -> LabelRegimePublic | None:
     try:
         regime = label_regime(list(filing.un_numbers), filing.transport_mode, filing.provision)

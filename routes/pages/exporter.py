@@ -104,6 +104,22 @@ async def filing_create(request: Request, session: PageSession, user: ExporterPa
     return redirect(f"/exporter/filings/{filing.id}?done=filed")
 
 
+@router.get("/filings/regime")
+def filing_regime_preview(
+    user: ExporterPage,
+    un_numbers: Annotated[str, Query(max_length=200)] = "",
+    transport_mode: Annotated[str, Query(max_length=10)] = "sea",
+    provision: Annotated[str, Query(max_length=30)] = "fully_regulated",
+) -> Response:
+    """The marks the filing being typed would expect (JSON for static/regime-preview.js)."""
+    uns = [u.strip().upper() for u in un_numbers.replace("，", ",").split(",") if u.strip()]
+    try:
+        regime = filings.regime_preview(uns, transport_mode, provision)
+    except Invalid as exc:
+        return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=422)
+    return JSONResponse(regime.model_dump(mode="json"))
+
+
 @router.get("/filings/{filing_id}")
 def filing_detail(request: Request, filing_id: RecordId, session: PageSession,
                   user: ExporterPage, done: Annotated[str | None, Query(max_length=20)] = None

@@ -373,8 +373,15 @@ def test_a_filing_from_phone_photos_then_a_clean_packing_photo_is_released(
     page.fill("input[name=title]", "UN3481 packs in equipment, 4G box")
     page.fill("input[name=un_numbers]", ",".join(un_numbers))
     page.fill("input[name=packing_instruction]", "P903")
+    page.select_option("select[name=transport_mode]", "air")
+    page.select_option("select[name=provision]", "small_battery")
+    preview = page.get_by_test_id("regime-preview")
+    preview.locator("li:has-text('锂电池标记')").wait_for()  # Section II by air: the mark only
+    assert "正确运输名称" not in preview.inner_text()
     page.select_option("select[name=transport_mode]", "sea")
     page.select_option("select[name=provision]", "fully_regulated")
+    preview.locator("li:has-text('正确运输名称')").wait_for()
+    shot(page, "exporter-filing-regime-preview")
     page.click("#new button[type=submit]")
     filing_id = int(re.search(r"/exporter/filings/(\d+)", page.url).group(1))  # type: ignore[union-attr]
     assert "第9类锂电池危险性标签" in page.get_by_test_id("expected-marks").inner_text()
