@@ -54,6 +54,9 @@ from models.filing import (
     QuadUpdate,
 )
 from models.inspection import (
+    AppointmentBooking,
+    AppointmentPublic,
+    AppointmentSlotPublic,
     AppointmentUpdate,
     InspectionResult,
     InspectionTask,
@@ -77,7 +80,8 @@ from models.user import (
 )
 
 __all__ = [
-    "MAX_FILING_PHOTOS", "AppointmentUpdate", "AuditEvent", "AuditEventPublic", "CalibrationApply",
+    "MAX_FILING_PHOTOS", "AppointmentBooking", "AppointmentPublic", "AppointmentSlotPublic",
+    "AppointmentUpdate", "AuditEvent", "AuditEventPublic", "CalibrationApply",
     "CalibrationVersion", "CalibrationVersionPublic", "Certificate", "CertificateVerification",
     "Channel", "ClearanceStatus", "Container", "ContainerBase", "CreditLevel", "Declaration",
     "DeclarationCreate", "DeclarationPublic", "DeclarationStatus", "DispatchPlanRecord",

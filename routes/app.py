@@ -19,6 +19,7 @@ from customs.storage import BlobStore
 from customs.vision_screener import get_screener, warm_up_in_background
 from routes import (
     admin,
+    appointments,
     auth,
     certificates,
     clearance,
@@ -39,7 +40,7 @@ from routes.limits import RequestLimits
 log = logging.getLogger(__name__)
 
 API_ROUTERS = (auth, admin, filings, declarations, screenings, clearance, inspections, dispatch,
-               certificates, stats)
+               certificates, stats, appointments)
 
 
 def _job_executor(settings: Settings, engine: Engine, store: BlobStore
