@@ -1,10 +1,11 @@
 """Packaging filings (形式备案) and the compliance library of approved ones."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlmodel import Session, col, select
 
-from customs import transaction
+from customs import rectification, transaction
 from customs.errors import Conflict, Forbidden, Invalid, NotFound
 from customs.pagination import paginate
 from customs.photos import check_upload, stored_blob
@@ -20,20 +21,24 @@ from models import (
     FilingPhotoPublic,
     FilingPublic,
     FilingStatus,
+    LabelRegimePublic,
     Role,
     User,
     utcnow,
 )
 
 FACES = ("front", "back", "left", "right", "top", "bottom")
+PROVISIONS = ("fully_regulated", "small_battery", "section_ib")  # see vision.regime
 
 
 def create_filing(session: Session, user: User, data: FilingCreate) -> Filing:
     if user.role != Role.exporter or user.enterprise_id is None:
         raise Forbidden("only exporters file packaging designs")
     _check_ranges(data)
+    regime = label_regime(data.un_numbers, data.transport_mode, data.provision)
     filing = Filing.model_validate(data, update={"enterprise_id": user.enterprise_id,
-                                                 "un_numbers": sorted(set(data.un_numbers))})
+                                                 "un_numbers": sorted(set(data.un_numbers)),
+                                                 "provision": regime.provision})
     session.add(filing)
     transaction.commit(session)
     return filing
@@ -47,6 +52,33 @@ def _check_ranges(data: FilingCreate) -> None:
         if low is not None and high is not None and high < low:
             raise Invalid(f"the {label} range is reversed: max {high} kg < min {low} kg",
                           code="invalid_weight_range")
+
+
+def label_regime(un_numbers: list[str], transport_mode: str, provision: str) -> Any:
+    """The marks and labels the package must (and must not) carry, from the one rules table
+    in `vision.regime`; a combination the regulations don't allow is a 422 saying why."""
+    from vision.regime import RegimeError, expected_marks
+
+    try:
+        return expected_marks(un_numbers, str(transport_mode), provision)
+    except RegimeError as exc:
+        raise Invalid(str(exc), code="invalid_label_regime") from exc
+
+
+def regime_preview(un_numbers: list[str], transport_mode: str, provision: str
+                   ) -> LabelRegimePublic:
+    """The marks a filing with these values would expect (shown while the exporter fills in
+    the form); 422 with what to change for a combination the regulations don't allow."""
+    regime = label_regime(un_numbers, transport_mode, provision)
+    return LabelRegimePublic.model_validate(regime.to_dict())
+
+
+def expected_marks_of(filing: Filing) -> LabelRegimePublic | None:
+    try:
+        regime = label_regime(list(filing.un_numbers), filing.transport_mode, filing.provision)
+    except Invalid:
+        return None
+    return LabelRegimePublic.model_validate(regime.to_dict())
 
 
 def list_filings(session: Session, user: User, *, status: FilingStatus | None,
@@ -70,7 +102,8 @@ def photos_of(session: Session, filing_id: int) -> list[FilingPhoto]:
 def to_public(session: Session, filing: Filing) -> FilingPublic:
     assert filing.id is not None
     photos = [FilingPhotoPublic.model_validate(p) for p in photos_of(session, filing.id)]
-    return FilingPublic.model_validate(filing, update={"photos": photos})
+    return FilingPublic.model_validate(filing, update={"photos": photos,
+                                                       "expected_marks": expected_marks_of(filing)})
 
 
 def get_photo(session: Session, filing: Filing, photo_id: int) -> FilingPhoto:
@@ -80,20 +113,27 @@ def get_photo(session: Session, filing: Filing, photo_id: int) -> FilingPhoto:
     return photo
 
 
-def add_photo(session: Session, filing: Filing, face: str, image: CheckedImage,
-              sha256: str) -> FilingPhoto:
-    face = face.strip().lower()
-    if face not in FACES:
-        raise Invalid(f"face {face!r} is not one of {', '.join(FACES)}", code="invalid_face")
+def _check_editable(filing: Filing) -> None:
     if filing.status == FilingStatus.approved:
         raise Conflict(f"filing {filing.id} is approved and part of the compliance library; "
                        "file a new design instead of changing it", code="filing_locked")
+
+
+
+def add_photo(session: Session, filing: Filing, face: str, image: CheckedImage,
+              sha256: str, face_quad: dict[str, Any] | None = None,
+              rectified_sha256: str = "") -> FilingPhoto:
+    face = face.strip().lower()
+    if face not in FACES:
+        raise Invalid(f"face {face!r} is not one of {', '.join(FACES)}", code="invalid_face")
+    _check_editable(filing)
     if len(photos_of(session, filing.id)) >= MAX_FILING_PHOTOS:
         raise Conflict(f"filing {filing.id} already has {MAX_FILING_PHOTOS} reference photos, "
                        "the most a filing may hold; file a new design instead",
                        code="filing_photo_limit")
     photo = FilingPhoto(filing_id=filing.id, face=face, sha256=sha256,
-                        content_type=image.content_type, width=image.width, height=image.height)
+                        content_type=image.content_type, width=image.width, height=image.height,
+                        quad=face_quad or {}, rectified_sha256=rectified_sha256)
     session.add(photo)
     transaction.commit(session)
     return photo
@@ -101,11 +141,35 @@ def add_photo(session: Session, filing: Filing, face: str, image: CheckedImage,
 
 def accept_reference_photo(session: Session, settings: Settings, store: BlobStore, user: User,
                            filing_id: int, face: str, data: bytes) -> FilingPhoto:
-    """The exporter's upload of one face: checked, stored, recorded; nothing half-written."""
+    """The exporter's upload of one face: checked, stored, the carton face found in it and
+    flattened (the rectified face is what packing photos are matched against); nothing
+    half-written."""
     filing = get_filing(session, user, filing_id)
+    _check_editable(filing)
     image = check_upload(data, settings)
+    detected = rectification.detect(image.data)
     with stored_blob(store, image.data) as sha256:
-        return add_photo(session, filing, face, image, sha256)
+        if detected is None:
+            return add_photo(session, filing, face, image, sha256)
+        with stored_blob(store, detected.rectified_png) as rectified_sha256:
+            return add_photo(session, filing, face, image, sha256, detected.quad,
+                             rectified_sha256)
+
+
+def correct_quad(session: Session, store: BlobStore, user: User, filing_id: int,
+                 photo_id: int, corners: list[list[float]]) -> FilingPhoto:
+    """The exporter's corrected corners of the face: the face is flattened again from them."""
+    filing = get_filing(session, user, filing_id)
+    _check_editable(filing)
+    photo = get_photo(session, filing, photo_id)
+    quad, rectified_png = rectification.from_corners(store.get(photo.sha256), corners,
+                                                     photo.width, photo.height)
+    with stored_blob(store, rectified_png) as rectified_sha256:
+        photo.quad = quad
+        photo.rectified_sha256 = rectified_sha256
+        session.add(photo)
+        transaction.commit(session)
+    return photo
 
 
 def _check_reviewed_set(session: Session, filing: Filing, reviewed: Sequence[int]) -> None:

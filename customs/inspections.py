@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from customs import certificates, lifecycle, transaction
+from customs import calibration, certificates, lifecycle, transaction
 from customs.errors import Conflict, Invalid, NotFound
 from customs.pagination import paginate
 from customs.settings import Settings
@@ -138,11 +138,15 @@ def set_appointment(session: Session, task: InspectionTask, start: datetime, end
 
 
 def record_result(session: Session, settings: Settings, store: BlobStore, officer: User,
-                  task: InspectionTask, outcome: InspectionOutcome, notes: str) -> Declaration:
-    """Pass → released with a certificate; fail → rejected."""
+                  task: InspectionTask, outcome: InspectionOutcome, notes: str,
+                  reason_labels: dict[str, str] | None = None) -> Declaration:
+    """Pass → released with a certificate; fail → rejected. `reason_labels` (screening reason
+    code → confirmed | false_alarm) are kept with the outcome for the vision calibration."""
     if task.status in (InspectionStatus.done, InspectionStatus.cancelled):
         raise Conflict(f"inspection task {task.id} is already {task.status}",
                        code="inspection_closed")
+    calibration.record_outcome(session, task, reason_labels or {},
+                               bad=outcome != InspectionOutcome.passed)
     declaration = session.get(Declaration, task.declaration_id)
     assert declaration is not None
     if declaration.status == DeclarationStatus.inspection_required:

@@ -21,11 +21,13 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Engine, text, update
 from sqlmodel import Session, col, select
 
-from customs import certificates, inspections, lifecycle, risk, transaction
+from customs import calibration, certificates, inspections, lifecycle, risk, transaction
+from customs.calibration import CalibrationSnapshot
 from customs.db import session_scope
 from customs.declarations import approved_filing, goods_of, photos_of
 from customs.errors import ConcurrentUpdate, NotFound
@@ -55,9 +57,9 @@ class FilingSnapshot:
     id: int
     un_numbers: list[str]
     transport_mode: str
-    requires_9a: bool
+    provision: str
     packing_instruction: str
-    reference_photos: dict[str, bytes]
+    reference_photos: dict[str, bytes]  # face → rectified face image (the original if none)
 
 
 @dataclass(frozen=True)
@@ -68,17 +70,47 @@ class DeclaredSnapshot:
     gross_weight_kg: float
 
 
+@dataclass(frozen=True)
+class PhotoInput:
+    id: int
+    data: bytes
+
+
+@dataclass(frozen=True)
+class ScreeningRequest:
+    """Everything a vision check judges at once: all photos of one declaration."""
+
+    photos: list[PhotoInput]
+    filing: FilingSnapshot | None
+    declared: DeclaredSnapshot
+    history: Sequence[str]
+    today: date
+    calibration: CalibrationSnapshot | None = None
+
+
 @dataclass
-class PhotoVerdict:
-    decision: VisionDecision
-    reasons: list[dict[str, str]]
-    scores: dict[str, float] = field(default_factory=dict)
+class PhotoFinding:
+    """What the check found on one photo: its fingerprint, scores and evidence image."""
+
+    photo_id: int
     phash: str = ""
+    scores: dict[str, float] = field(default_factory=dict)
     evidence_png: bytes | None = None
 
 
-Screener = Callable[[bytes, FilingSnapshot | None, DeclaredSnapshot, Sequence[str], date],
-                    PhotoVerdict]
+@dataclass
+class DeclarationVerdict:
+    """One verdict over all of the declaration's photos. Each reason is
+    ``{"code", "message", "photo_ids": [...]}``; empty photo_ids: about the declaration."""
+
+    decision: VisionDecision
+    reasons: list[dict[str, Any]]
+    photos: list[PhotoFinding] = field(default_factory=list)
+    model_version: str = ""
+    calibration_version: str = ""
+
+
+Screener = Callable[[ScreeningRequest], DeclarationVerdict]
 
 _SEVERITY = {VisionDecision.release: 0, VisionDecision.inspect: 1, VisionDecision.retake_photo: 2}
 
@@ -104,16 +136,18 @@ class PreparedScreening:
     history: frozenset[str]
 
 
-def combine(verdicts: Sequence[PhotoVerdict]) -> VisionDecision:
+def combine(decisions: Sequence[VisionDecision]) -> VisionDecision:
     """A retake request wins (the photos can't be judged), then any anomaly, else release."""
-    return max((v.decision for v in verdicts), key=_SEVERITY.__getitem__)
+    return max(decisions, key=_SEVERITY.__getitem__)
 
 
 def _filing_snapshot(session: Session, store: BlobStore, filing: Filing) -> FilingSnapshot:
+    """The filing as the check sees it; reference faces are the rectified ones."""
     assert filing.id is not None
-    references = {p.face: store.get(p.sha256) for p in filing_photos_of(session, filing.id)}
+    references = {p.face: store.get(p.rectified_sha256 or p.sha256)
+                  for p in filing_photos_of(session, filing.id)}
     return FilingSnapshot(id=filing.id, un_numbers=list(filing.un_numbers),
-                          transport_mode=filing.transport_mode, requires_9a=filing.requires_9a,
+                          transport_mode=filing.transport_mode, provision=filing.provision,
                           packing_instruction=filing.packing_instruction,
                           reference_photos=references)
 
@@ -150,22 +184,21 @@ def prepare(session: Session, declaration_id: int) -> PreparedScreening | None:
         history=_history_hashes(session, declaration_id))
 
 
-def _run_screener(screener: Screener, photo: bytes, filing: FilingSnapshot | None,
-                  declared: DeclaredSnapshot, history: Sequence[str]) -> PhotoVerdict:
+def _run_screener(screener: Screener, request: ScreeningRequest) -> DeclarationVerdict:
     try:
-        return screener(photo, filing, declared, history, utcnow().date())
+        return screener(request)
     except Exception:  # a broken photo or model must never crash the worker
         log.exception("vision check failed")
-        return PhotoVerdict(VisionDecision.inspect, [{
-            "code": "vision_error",
-            "message": "the automated check could not process this photo; an officer inspects"}])
+        return DeclarationVerdict(VisionDecision.inspect, [{
+            "code": "vision_error", "photo_ids": [p.id for p in request.photos],
+            "message": "the automated check could not process these photos; an officer "
+                       "inspects"}])
 
 
-def _reuse_verdict(photo: PhotoRef) -> PhotoVerdict:
-    return PhotoVerdict(VisionDecision.inspect, [{
-        "code": "photo_reused",
-        "message": f"this exact photo was first uploaded to declaration {photo.reused_from}: "
-                   "a photo is evidence for one shipment only"}])
+def _reuse_reason(photo: PhotoRef) -> dict[str, Any]:
+    return {"code": "photo_reused", "photo_ids": [photo.id],
+            "message": f"this exact photo was first uploaded to declaration {photo.reused_from}: "
+                       "a photo is evidence for one shipment only"}
 
 
 def _serialise_decisions(session: Session, declaration_id: int) -> None:
@@ -178,11 +211,11 @@ def _serialise_decisions(session: Session, declaration_id: int) -> None:
 
 
 def decide(session: Session, settings: Settings, store: BlobStore, prepared: PreparedScreening,
-           verdicts: Sequence[PhotoVerdict] | None, evidence: list[str]) -> Screening:
+           verdict: DeclarationVerdict | None, evidence: list[str]) -> Screening:
     """Writes the decision over exactly `prepared.photos`, and commits.
 
-    `verdicts` is None when there is no vision engine. Raises StaleScreening if anything the
-    verdicts rest on changed since `prepare`."""
+    `verdict` is None when there is no vision engine. Raises StaleScreening if anything the
+    verdict rests on changed since `prepare`."""
     _serialise_decisions(session, prepared.declaration_id)
     declaration = session.get(Declaration, prepared.declaration_id, populate_existing=True)
     if (declaration is None or declaration.status != DeclarationStatus.screening
@@ -195,23 +228,30 @@ def decide(session: Session, settings: Settings, store: BlobStore, prepared: Pre
     filing = approved_filing(session, declaration)
     if (filing.id if filing else None) != prepared.filing_id:
         raise StaleScreening("the filing changed while the photos were screened")
-    reasons: list[dict[str, str]] = []
+    reasons: list[dict[str, Any]] = []
     scores: dict[str, float] = {}
     vision: VisionDecision | None = None
-    if verdicts is not None:
-        for photo, verdict in zip(prepared.photos, verdicts, strict=True):
-            if verdict.phash:
-                session.execute(update(PackingPhoto).where(col(PackingPhoto.id) == photo.id)
-                                .values(phash=verdict.phash))
-            reasons.extend({**r, "photo_id": str(photo.id)} for r in verdict.reasons)
-            scores.update({f"photo{photo.id}.{k}": v for k, v in verdict.scores.items()})
-        vision = combine(verdicts)
+    if verdict is not None:
+        judged = {p.id for p in prepared.photos}
+        for finding in verdict.photos:
+            if finding.photo_id not in judged:
+                continue
+            if finding.phash:
+                session.execute(update(PackingPhoto)
+                                .where(col(PackingPhoto.id) == finding.photo_id)
+                                .values(phash=finding.phash))
+            scores.update({f"photo{finding.photo_id}.{k}": v
+                           for k, v in finding.scores.items()})
+        reasons = [dict(r) for r in verdict.reasons]
+        vision = verdict.decision
     credit = CreditLevel(enterprise.credit_level)
     screening = Screening(declaration_id=declaration.id,
                           photo_ids=[p.id for p in prepared.photos],
                           photo_sha256s=[p.sha256 for p in prepared.photos],
                           vision_decision=vision, reasons=reasons, scores=scores,
-                          evidence=evidence, credit_level=credit)
+                          evidence=evidence, credit_level=credit,
+                          model_version=verdict.model_version if verdict else "",
+                          calibration_version=verdict.calibration_version if verdict else "")
     if vision == VisionDecision.retake_photo:
         session.add(screening)
         lifecycle.transition(session, declaration, DeclarationStatus.photos_rejected, None,
@@ -263,32 +303,40 @@ class ScreeningContext:
 
 
 def _check_photos(context: ScreeningContext, prepared: PreparedScreening
-                  ) -> tuple[list[PhotoVerdict] | None, list[str]]:
-    """Runs the vision check on every photo (no transaction open); returns the verdicts and
-    the evidence images it stored."""
+                  ) -> tuple[DeclarationVerdict | None, list[str]]:
+    """Runs the vision check on all photos at once (no transaction open); returns the verdict
+    and the evidence images it stored. A photo reused from another declaration is not judged:
+    it sends the shipment to inspection by itself."""
     if context.screener is None or not prepared.photos:
         return None, []
     filing_snapshot = None
-    if prepared.filing_id is not None:
-        with session_scope(context.engine) as session:
+    with session_scope(context.engine) as session:
+        if prepared.filing_id is not None:
             filing = session.get(Filing, prepared.filing_id)
             assert filing is not None
             filing_snapshot = _filing_snapshot(session, context.store, filing)
-    verdicts: list[PhotoVerdict] = []
+        active = calibration.active(session)
+    reused = [p for p in prepared.photos if p.reused_from is not None]
+    fresh = [p for p in prepared.photos if p.reused_from is None]
+    context.keep_alive()
+    if fresh:
+        request = ScreeningRequest(
+            photos=[PhotoInput(p.id, context.store.get(p.sha256)) for p in fresh],
+            filing=filing_snapshot, declared=prepared.declared,
+            history=sorted(prepared.history), today=utcnow().date(), calibration=active)
+        verdict = _run_screener(context.screener, request)
+    else:
+        verdict = DeclarationVerdict(VisionDecision.inspect, [])
+    context.keep_alive()
+    if reused:
+        verdict.reasons = [_reuse_reason(p) for p in reused] + list(verdict.reasons)
+        verdict.decision = combine([verdict.decision, VisionDecision.inspect])
     evidence: list[str] = []
-    history = sorted(prepared.history)
-    for photo in prepared.photos:
-        context.keep_alive()
-        if photo.reused_from is not None:
-            verdicts.append(_reuse_verdict(photo))
-            continue
-        verdict = _run_screener(context.screener, context.store.get(photo.sha256),
-                                filing_snapshot, prepared.declared, history)
-        if verdict.evidence_png:
-            sha256, _ = context.store.put(verdict.evidence_png)
+    for finding in verdict.photos:
+        if finding.evidence_png:
+            sha256, _ = context.store.put(finding.evidence_png)
             evidence.append(sha256)
-        verdicts.append(verdict)
-    return verdicts, evidence
+    return verdict, evidence
 
 
 def screen_declaration(context: ScreeningContext, declaration_id: int) -> Screening | None:
@@ -300,10 +348,10 @@ def screen_declaration(context: ScreeningContext, declaration_id: int) -> Screen
             prepared = prepare(session, declaration_id)
         if prepared is None:
             return None
-        verdicts, evidence = _check_photos(context, prepared)
+        verdict, evidence = _check_photos(context, prepared)
         try:
             with session_scope(context.engine) as session:
-                return decide(session, context.settings, context.store, prepared, verdicts,
+                return decide(session, context.settings, context.store, prepared, verdict,
                               evidence)
         except (StaleScreening, ConcurrentUpdate) as exc:
             log.info("declaration %s: %s; screening again", declaration_id, exc)
@@ -330,6 +378,12 @@ def current(session: Session, declaration: Declaration) -> Screening:
                else "has not been screened yet: upload a packing photo"),
             code="screening_pending" if running else "not_screened")
     return record
+
+
+def photo_numbers(record: Screening, reason: dict[str, Any]) -> list[int]:
+    """The 1-based positions, among the screened photos, of the photos a reason names."""
+    ids = reason.get("photo_ids") or []
+    return [record.photo_ids.index(i) + 1 for i in ids if i in record.photo_ids]
 
 
 def evidence_sha(session: Session, declaration: Declaration, sha256: str) -> str:

@@ -2,36 +2,51 @@
 
 import importlib
 import logging
-from collections.abc import Sequence
-from datetime import date
 
-from customs.screening import DeclaredSnapshot, FilingSnapshot, PhotoVerdict, Screener
+from customs.screening import DeclarationVerdict, PhotoFinding, Screener, ScreeningRequest
 from customs.settings import Settings
 from models import VisionDecision
 
 log = logging.getLogger(__name__)
 
 
-def vision_screener(photo: bytes, filing: FilingSnapshot | None, declared: DeclaredSnapshot,
-                    history: Sequence[str], today: date) -> PhotoVerdict:
+def vision_screener(request: ScreeningRequest) -> DeclarationVerdict:
+    """All of the declaration's photos judged together by `vision.check_declaration`, with the
+    calibration version in force."""
     import vision
 
+    filing = request.filing
     reference = None
     if filing is not None:
         reference = vision.FilingReference(
-            id=str(filing.id), un_numbers=filing.un_numbers, transport_mode=filing.transport_mode,
-            requires_9a=filing.requires_9a, packing_instruction=filing.packing_instruction,
+            id=str(filing.id), un_numbers=filing.un_numbers,
+            transport_mode=filing.transport_mode,  # type: ignore[arg-type]
+            provision=filing.provision, packing_instruction=filing.packing_instruction,
             reference_photos=filing.reference_photos)
+    declared = request.declared
     declared_data = vision.DeclaredData(
-        un_numbers=declared.un_numbers, transport_mode=declared.transport_mode,
+        un_numbers=declared.un_numbers,
+        transport_mode=declared.transport_mode,  # type: ignore[arg-type]
         package_count=declared.package_count, gross_weight_kg=declared.gross_weight_kg)
-    result = vision.check(photo, reference, declared_data, history_hashes=history, today=today)
-    return PhotoVerdict(
+    params = vision.CalibrationParams()
+    if request.calibration is not None:
+        params = vision.CalibrationParams.from_dict(
+            {**request.calibration.params, "version": request.calibration.version})
+    result = vision.check_declaration([p.data for p in request.photos], reference,
+                                      declared_data, history_hashes=request.history,
+                                      today=request.today, params=params)
+    ids = [p.id for p in request.photos]
+    return DeclarationVerdict(
         decision=VisionDecision(result.decision),
-        reasons=[{"code": r.code, "message": r.message} for r in result.reasons],
-        scores={k: float(v) for k, v in result.scores.items()},
-        phash=result.phash,
-        evidence_png=result.evidence_png,
+        reasons=[{"code": r.code, "message": r.message,
+                  "photo_ids": [ids[i] for i in r.photos if 0 <= i < len(ids)]}
+                 for r in result.reasons],
+        photos=[PhotoFinding(photo_id=ids[i], phash=one.phash,
+                             scores={k: float(v) for k, v in one.scores.items()},
+                             evidence_png=one.evidence_png)
+                for i, one in enumerate(result.photos)],
+        model_version=result.model_version,
+        calibration_version=result.calibration_version,
     )
 
 

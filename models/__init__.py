@@ -1,6 +1,12 @@
 """SQLModel tables and request/response schemas. Imports nothing of ours but itself."""
 
 from models.audit import AuditEvent, AuditEventPublic
+from models.calibration import (
+    CalibrationApply,
+    CalibrationVersion,
+    CalibrationVersionPublic,
+    ScreeningOutcome,
+)
 from models.certificate import Certificate, CertificateVerification
 from models.clearance import ClearanceStatus
 from models.common import ErrorBody, Page, UtcDatetime, as_utc, utcnow
@@ -44,6 +50,9 @@ from models.filing import (
     FilingPhotoPublic,
     FilingPublic,
     FilingReview,
+    LabelRegimePublic,
+    MarkExpectationPublic,
+    QuadUpdate,
 )
 from models.inspection import (
     AppointmentBooking,
@@ -94,18 +103,19 @@ from models.vessel import BulkLoad, BulkLoadResult, BulkLoadRow, VesselContainer
 __all__ = [
     "MAX_FILING_PHOTOS", "WEBHOOK_EVENTS", "AppointmentBooking", "AppointmentPublic",
     "AppointmentSlotPublic", "AppointmentUpdate", "AuditEvent", "AuditEventPublic", "BulkLoad",
-    "BulkLoadResult", "BulkLoadRow", "Certificate",
-    "CertificateVerification", "Channel", "ClearanceStatus", "Container", "ContainerBase",
-    "ContainerSeal", "CreditLevel", "Declaration", "DeclarationCreate", "DeclarationPublic",
-    "DeclarationStatus", "DispatchPlanRecord", "DurationStats", "Enterprise",
-    "EnterpriseCreate", "EnterprisePublic", "ErrorBody", "Filing", "FilingApproval",
-    "FilingCreate", "FilingPhoto", "FilingPhotoPublic", "FilingPublic", "FilingReview",
-    "FilingStatus", "GoodsCategory", "GoodsLine", "GoodsLineBase", "GoodsLinePublic",
-    "InspectionMode", "InspectionOutcome", "InspectionResult", "InspectionStatus",
-    "InspectionTask", "InspectionTaskPublic", "Job", "JobPublic", "JobStatus", "LoginThrottle",
-    "Office", "OfficeCreate", "OfficePublic", "PackingPhoto", "PackingPhotoPublic", "Page",
-    "PasswordChange", "PhotoFingerprint", "Reason", "ReleaseTimeStats", "Role", "SafeStr",
-    "Screening", "ScreeningPublic", "SealEvent", "SealEventIn", "SealEventKind",
+    "BulkLoadResult", "BulkLoadRow", "CalibrationApply", "CalibrationVersion",
+    "CalibrationVersionPublic", "Certificate", "CertificateVerification", "Channel",
+    "ClearanceStatus", "Container", "ContainerBase", "ContainerSeal", "CreditLevel", "Declaration",
+    "DeclarationCreate", "DeclarationPublic", "DeclarationStatus", "DispatchPlanRecord",
+    "DurationStats", "Enterprise", "EnterpriseCreate", "EnterprisePublic", "ErrorBody", "Filing",
+    "FilingApproval", "FilingCreate", "FilingPhoto", "FilingPhotoPublic", "FilingPublic",
+    "FilingReview", "FilingStatus", "GoodsCategory", "GoodsLine", "GoodsLineBase",
+    "GoodsLinePublic", "InspectionMode", "InspectionOutcome", "InspectionResult",
+    "InspectionStatus", "InspectionTask", "InspectionTaskPublic", "Job", "JobPublic", "JobStatus",
+    "LabelRegimePublic", "LoginThrottle", "MarkExpectationPublic", "Office", "OfficeCreate",
+    "OfficePublic", "PackingPhoto", "PackingPhotoPublic", "Page", "PasswordChange",
+    "PhotoFingerprint", "QuadUpdate", "Reason", "ReleaseTimeStats", "Role", "SafeStr", "Screening",
+    "ScreeningOutcome", "ScreeningPublic", "SealEvent", "SealEventIn", "SealEventKind",
     "SecurityEvent", "StuckScreening", "Token", "Transit", "TransitCreate", "TransitPublic",
     "TransitSeal", "TransitSealPublic", "Transition", "TransportMode", "User", "UserCreate",
     "UserPublic", "UtcDatetime", "VesselContainer", "VesselList", "VisionDecision",

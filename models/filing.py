@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import StringConstraints
 from sqlmodel import Field, SQLModel
@@ -27,8 +27,11 @@ class FilingBase(SQLModel):
     gross_weight_min_kg: float | None = Field(default=None, ge=0)
     gross_weight_max_kg: float | None = Field(default=None, ge=0)
     transport_mode: TransportMode = TransportMode.sea
-    requires_9a: bool = Field(default=True,
-                              description="class 9A lithium battery hazard label required")
+    provision: str = Field(
+        default="fully_regulated", max_length=30,
+        description="label regime the exporter states: fully_regulated (class 9A label, UN "
+                    "number, proper shipping name), small_battery (IMDG SP188 / IATA Section "
+                    "II: lithium battery mark only) or section_ib (air, PI 965/968 IB)")
 
 
 class FilingCreate(FilingBase):
@@ -56,6 +59,9 @@ class FilingPhoto(SQLModel, table=True):
     content_type: str = Field(max_length=40)
     width: int
     height: int
+    # the carton face in the photo: {"corners": [[x, y] × 4 tl, tr, br, bl], "score", "method"}
+    quad: dict[str, Any] = json_field(dict)
+    rectified_sha256: str = Field(default="", max_length=64)  # the flattened face (PNG)
     uploaded_at: datetime = timestamp_field()
 
 
@@ -66,7 +72,30 @@ class FilingPhotoPublic(SQLModel):
     content_type: str
     width: int
     height: int
+    quad: dict[str, Any] = {}
+    rectified_sha256: str = ""
     uploaded_at: UtcDatetime
+
+
+class QuadUpdate(SQLModel):
+    """The exporter's corrected corners of the carton face, in pixels of the upright photo,
+    ordered top-left, top-right, bottom-right, bottom-left."""
+
+    corners: list[list[float]] = Field(min_length=4, max_length=4)
+
+
+class MarkExpectationPublic(SQLModel):
+    mark: str
+    required: bool  # False: the mark must NOT be on the package
+    explanation: dict[str, str]  # language (en, zh-CN) → text
+    sources: list[str]
+
+
+class LabelRegimePublic(SQLModel):
+    provision: str
+    required: list[str]
+    forbidden: list[str]
+    items: list[MarkExpectationPublic]
 
 
 class FilingPublic(FilingBase):
@@ -77,6 +106,7 @@ class FilingPublic(FilingBase):
     reviewed_at: UtcDatetime | None
     created_at: UtcDatetime
     photos: list[FilingPhotoPublic] = []
+    expected_marks: LabelRegimePublic | None = None
 
 
 class FilingReview(SQLModel):

@@ -63,6 +63,10 @@ class InspectionTaskPublic(SQLModel):
 class InspectionResult(SQLModel):
     outcome: InspectionOutcome
     notes: str = Field(default="", max_length=4000)
+    reason_labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="for each screening reason code: confirmed or false_alarm (feeds the "
+                    "vision calibration)")
 
 
 class AppointmentUpdate(SQLModel):

@@ -24,12 +24,15 @@ class Screening(SQLModel, table=True):
     sampling_draw: float | None = None
     sampled: bool = False
     rule_hits: list[str] = json_field()
+    model_version: str = Field(default="", max_length=40)  # the vision engine that judged
+    calibration_version: str = Field(default="", max_length=60)  # its thresholds
     created_at: datetime = timestamp_field()
 
 
 class Reason(SQLModel):
     code: str
     message: str
+    photo_ids: list[int] = []  # the photos it comes from; empty: about the whole declaration
 
 
 class ScreeningPublic(SQLModel):
@@ -47,4 +50,6 @@ class ScreeningPublic(SQLModel):
     sampling_draw: float | None
     sampled: bool
     rule_hits: list[str]
+    model_version: str = ""
+    calibration_version: str = ""
     created_at: UtcDatetime

@@ -1,7 +1,12 @@
-from fastapi import APIRouter, status
+from typing import Annotated, Any
 
-from customs import enterprises
+from fastapi import APIRouter, Query, status
+
+from customs import calibration, enterprises
 from models import (
+    CalibrationApply,
+    CalibrationVersion,
+    CalibrationVersionPublic,
     Enterprise,
     EnterpriseCreate,
     EnterprisePublic,
@@ -53,3 +58,26 @@ def enable_user(user_id: RecordId, session: SessionDep, admin: Admin) -> User:
 def delete_user(user_id: RecordId, session: SessionDep, admin: Admin) -> None:
     """Deletes the account (its username becomes free); records it made stay attributed."""
     enterprises.delete_user(session, admin, user_id)
+
+
+@router.get("/calibration/proposal")
+def calibration_proposal(session: SessionDep, _: Admin,
+                         max_false_releases: Annotated[int, Query(ge=0, le=1000)] = 0
+                         ) -> dict[str, Any]:
+    """New vision thresholds proposed from the inspection outcomes officers labelled: the
+    report gives the 95 % bound on false release and the gain in clean release."""
+    return calibration.propose(session, max_false_releases)
+
+
+@router.get("/calibration/versions", response_model=list[CalibrationVersionPublic])
+def calibration_versions(session: SessionDep, _: Admin) -> list[CalibrationVersion]:
+    return calibration.list_versions(session)
+
+
+@router.post("/calibration/versions", response_model=CalibrationVersionPublic,
+             status_code=status.HTTP_201_CREATED)
+def apply_calibration(data: CalibrationApply, session: SessionDep, admin: Admin
+                      ) -> CalibrationVersion:
+    """Applies the proposal computed now as a new calibration version; every later screening
+    uses it and records its name."""
+    return calibration.apply(session, admin, data.version, data.max_false_releases)

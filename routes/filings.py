@@ -12,6 +12,7 @@ from models import (
     FilingReview,
     FilingStatus,
     Page,
+    QuadUpdate,
 )
 from routes.deps import (
     Exporter,
@@ -68,6 +69,26 @@ def get_reference_photo(filing_id: RecordId, photo_id: RecordId, session: Sessio
     filing = filings.get_filing(session, user, filing_id)
     photo = filings.get_photo(session, filing, photo_id)
     return Response(store.get(photo.sha256), media_type=photo.content_type)
+
+
+@router.post("/{filing_id}/photos/{photo_id}/quad", response_model=FilingPhotoPublic)
+def correct_face_quad(filing_id: RecordId, photo_id: RecordId, data: QuadUpdate,
+                      session: SessionDep, store: StoreDep, user: Exporter) -> FilingPhotoPublic:
+    """Correct the detected corners of the carton face; the face is flattened again."""
+    photo = filings.correct_quad(session, store, user, filing_id, photo_id, data.corners)
+    return FilingPhotoPublic.model_validate(photo)
+
+
+@router.get("/{filing_id}/photos/{photo_id}/rectified", response_class=Response,
+            responses={200: {"content": {"image/png": {}}}})
+def get_rectified_face(filing_id: RecordId, photo_id: RecordId, session: SessionDep,
+                       store: StoreDep, user: ExporterOrOfficer) -> Response:
+    """The flattened carton face the packing photos are matched against."""
+    filing = filings.get_filing(session, user, filing_id)
+    photo = filings.get_photo(session, filing, photo_id)
+    if not photo.rectified_sha256:
+        return Response(store.get(photo.sha256), media_type=photo.content_type)
+    return Response(store.get(photo.rectified_sha256), media_type="image/png")
 
 
 @router.post("/{filing_id}/approve", response_model=FilingPublic)

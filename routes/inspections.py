@@ -57,7 +57,7 @@ def record_result(task_id: RecordId, body: InspectionResult, session: SessionDep
                   settings: SettingsDep, store: StoreDep, officer: Officer) -> DeclarationPublic:
     task = inspections.get_task(session, task_id)
     declaration = inspections.record_result(session, settings, store, officer, task,
-                                            body.outcome, body.notes)
+                                            body.outcome, body.notes, body.reason_labels)
     return declaration_public(session, declaration)
 
 

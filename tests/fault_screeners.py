@@ -7,19 +7,20 @@ releases every photo, and finds an anomaly in photos whose SHA-256 is in FAULT_B
 import hashlib
 import os
 import time
-from collections.abc import Sequence
-from datetime import date
 
-from customs.screening import DeclaredSnapshot, FilingSnapshot, PhotoVerdict
+from customs.screening import DeclarationVerdict, PhotoFinding, ScreeningRequest
 from models import VisionDecision
 
 
-def slow(photo: bytes, filing: FilingSnapshot | None, declared: DeclaredSnapshot,
-         history: Sequence[str], today: date) -> PhotoVerdict:
-    time.sleep(float(os.environ.get("FAULT_SCREEN_SECONDS", "2")))
-    sha256 = hashlib.sha256(photo).hexdigest()
-    if sha256 in os.environ.get("FAULT_BAD_SHA256", "").split(","):
-        return PhotoVerdict(VisionDecision.inspect, [
-            {"code": "missing_lithium_mark", "message": "no lithium battery mark on this face"}],
-            phash=sha256[:64])
-    return PhotoVerdict(VisionDecision.release, [], {"design_match": 1.0}, phash=sha256[:64])
+def slow(request: ScreeningRequest) -> DeclarationVerdict:
+    bad = set(os.environ.get("FAULT_BAD_SHA256", "").split(","))
+    findings, reasons = [], []
+    for photo in request.photos:
+        time.sleep(float(os.environ.get("FAULT_SCREEN_SECONDS", "2")))
+        sha256 = hashlib.sha256(photo.data).hexdigest()
+        findings.append(PhotoFinding(photo.id, sha256[:64], {"design_match": 1.0}))
+        if sha256 in bad:
+            reasons.append({"code": "missing_lithium_mark", "photo_ids": [photo.id],
+                            "message": "no lithium battery mark on this face"})
+    decision = VisionDecision.inspect if reasons else VisionDecision.release
+    return DeclarationVerdict(decision, reasons, findings, "fault-1", "fault-cal")

@@ -36,6 +36,7 @@ from models import (
     FilingStatus,
     GoodsCategory,
     PackingPhotoPublic,
+    QuadUpdate,
     TransitCreate,
     TransportMode,
     WebhookEndpointCreate,
@@ -95,7 +96,8 @@ def dashboard(request: Request, session: PageSession, user: ExporterPage) -> Res
 def filing_list(request: Request, session: PageSession, user: ExporterPage) -> Response:
     items, _ = filings.list_filings(session, user, status=None, offset=0, limit=200)
     return render(request, "exporter/filings.html", user=user, filings=items, errors=[],
-                  form={}, modes=list(TransportMode))
+                  form={}, modes=list(TransportMode),
+                  provisions=filings.PROVISIONS)
 
 
 @router.post("/filings")
@@ -112,18 +114,36 @@ async def filing_create(request: Request, session: PageSession, user: ExporterPa
         "gross_weight_min_kg": optional_float(form.get("gross_weight_min_kg")),
         "gross_weight_max_kg": optional_float(form.get("gross_weight_max_kg")),
         "transport_mode": text(form.get("transport_mode")) or "sea",
-        "requires_9a": form.get("requires_9a") == "on",
+        "provision": text(form.get("provision")) or "fully_regulated",
     }
     try:
         data = FilingCreate.model_validate(values)
-    except ValidationError as exc:
+        filing = await run_in_threadpool(filings.create_filing, session, user, data)
+    except (ValidationError, Invalid) as exc:
         items, _ = await run_in_threadpool(filings.list_filings, session, user, status=None,
                                            offset=0, limit=200)
+        errors = (errors_of(exc, language(request)) if isinstance(exc, ValidationError)
+                  else [exc.message])
         return render(request, "exporter/filings.html", status_code=422, user=user,
-                      filings=items, errors=errors_of(exc, language(request)), form=dict(form),
-                      modes=list(TransportMode))
-    filing = await run_in_threadpool(filings.create_filing, session, user, data)
+                      filings=items, errors=errors, form=dict(form),
+                      modes=list(TransportMode), provisions=filings.PROVISIONS)
     return redirect(f"/exporter/filings/{filing.id}?done=filed")
+
+
+@router.get("/filings/regime")
+def filing_regime_preview(
+    user: ExporterPage,
+    un_numbers: Annotated[str, Query(max_length=200)] = "",
+    transport_mode: Annotated[str, Query(max_length=10)] = "sea",
+    provision: Annotated[str, Query(max_length=30)] = "fully_regulated",
+) -> Response:
+    """The marks the filing being typed would expect (JSON for static/regime-preview.js)."""
+    uns = [u.strip().upper() for u in un_numbers.replace("，", ",").split(",") if u.strip()]
+    try:
+        regime = filings.regime_preview(uns, transport_mode, provision)
+    except Invalid as exc:
+        return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=422)
+    return JSONResponse(regime.model_dump(mode="json"))
 
 
 @router.get("/filings/{filing_id}")
@@ -145,6 +165,14 @@ def filing_photo_upload(
                                            read_capped(file, settings.max_upload_bytes))
     return JSONResponse(FilingPhotoPublic.model_validate(photo).model_dump(mode="json"),
                         status_code=201)
+
+
+@router.post("/filings/{filing_id}/photos/{photo_id}/quad")
+def filing_photo_quad(filing_id: RecordId, photo_id: RecordId, data: QuadUpdate,
+                      session: PageSession, store: StoreDep, user: ExporterPage) -> Response:
+    """The corners dragged on the filing page: the face is flattened again."""
+    photo = filings.correct_quad(session, store, user, filing_id, photo_id, data.corners)
+    return JSONResponse(FilingPhotoPublic.model_validate(photo).model_dump(mode="json"))
 
 
 # --- declarations ---
@@ -226,7 +254,7 @@ def _outcome(session: PageSession, declaration: Declaration, lang: str = "en"
     reasons = []
     if record is not None:
         reasons = [{"code": r.get("code", ""), "title": REASON_TITLES.get(r.get("code", "")),
-                    "message": r.get("message", ""),
+                    "message": r.get("message", ""), "photos": screening.photo_numbers(record, r),
                     "text": r.get("message", "") if lang == "en"
                     else messages.text(r.get("code", ""), lang, "")}
                    for r in record.reasons if r.get("code") != "ok"]

@@ -24,6 +24,12 @@ def filing_photo(filing_id: RecordId, photo_id: RecordId, session: PageSession, 
     return filings_api.get_reference_photo(filing_id, photo_id, session, store, user)
 
 
+@router.get("/filings/{filing_id}/photos/{photo_id}/rectified")
+def filing_rectified_face(filing_id: RecordId, photo_id: RecordId, session: PageSession,
+                          store: StoreDep, user: ExporterOrOfficerPage) -> Response:
+    return filings_api.get_rectified_face(filing_id, photo_id, session, store, user)
+
+
 @router.get("/declarations/{declaration_id}/photos/{photo_id}")
 def packing_photo(declaration_id: RecordId, photo_id: RecordId, session: PageSession,
                   store: StoreDep, user: ExporterOrOfficerPage) -> Response:

@@ -19,7 +19,7 @@ from customs import (
     plan_jobs,
     screening,
 )
-from customs.errors import NotFound
+from customs.errors import Invalid, NotFound
 from customs.scoping import get_declaration_by_no
 from customs.settings import Settings
 from models import (
@@ -263,8 +263,11 @@ def _screening_view(session: PageSession, declaration_id: int) -> dict[str, Any]
     record = screening.latest(session, declaration_id)
     reasons = [] if record is None else [
         {"code": r.get("code", ""), "title": REASON_TITLES.get(r.get("code", "")),
-         "message": r.get("message", "")} for r in record.reasons if r.get("code") != "ok"]
+         "message": r.get("message", ""), "photos": screening.photo_numbers(record, r)}
+        for r in record.reasons if r.get("code") != "ok"]
+    codes = dict.fromkeys(r["code"] for r in reasons if r["code"])
     return {"screening": record, "reasons": reasons,
+            "reason_codes": [(c, REASON_TITLES.get(c)) for c in codes],
             "evidence": list(record.evidence) if record else []}
 
 
@@ -288,16 +291,25 @@ def inspection_result(task_id: RecordId, session: PageSession, settings: Setting
                       store: StoreDep, user: OfficerPage,
                       outcome: Annotated[InspectionOutcome, Form()],
                       notes: Annotated[str, Form(max_length=4000)] = "",
-                      checked: Annotated[list[str] | None, Form(max_length=50)] = None
+                      checked: Annotated[list[str] | None, Form(max_length=50)] = None,
+                      confirmed: Annotated[list[str] | None, Form(max_length=50)] = None,
+                      false_alarm: Annotated[list[str] | None, Form(max_length=50)] = None,
                       ) -> Response:
     """Records the outcome; the ticked checklist items (from the screening reasons) are
-    kept in the notes."""
+    kept in the notes, and each reason marked confirmed / false alarm feeds the vision
+    calibration."""
+    labels = {c: "confirmed" for c in confirmed or []}
+    both = sorted(set(labels) & set(false_alarm or []))
+    if both:
+        raise Invalid(f"reason {', '.join(both)} is marked both confirmed and false alarm; "
+                      "tick one", code="invalid_reason_label")
+    labels.update({c: "false_alarm" for c in false_alarm or []})
     ticks = [c.strip()[:200] for c in checked or [] if c.strip()]
     text = notes.strip() + ("\n" if notes.strip() and ticks else "")
     text += "".join(f"[x] {c}\n" for c in ticks)
     task = inspections.get_task(session, task_id)
     declaration = inspections.record_result(session, settings, store, user, task, outcome,
-                                            text.strip()[:4000])
+                                            text.strip()[:4000], labels)
     return redirect(f"/officer/declarations/{declaration.id}?done=recorded")
 
 

@@ -1,10 +1,7 @@
 """The whole path: declaration → screening → inspection or release → loading → certificate."""
 
-from collections.abc import Sequence
-from datetime import date
-
 from customs.certificate_pdf import extract_envelope
-from customs.screening import DeclaredSnapshot, FilingSnapshot, PhotoVerdict
+from customs.screening import DeclarationVerdict, PhotoFinding, ScreeningRequest
 from models import VisionDecision
 from tests.api.conftest import World
 from tests.api.images import jpeg_bytes
@@ -13,10 +10,12 @@ from tests.api.images import jpeg_bytes
 def fake_screener(decision: VisionDecision, *reasons: tuple[str, str]):  # type: ignore[no-untyped-def]
     """A stand-in vision engine: screening is pluggable, and these tests pin the channel logic."""
 
-    def screen(photo: bytes, filing: FilingSnapshot | None, declared: DeclaredSnapshot,
-               history: Sequence[str], today: date) -> PhotoVerdict:
-        return PhotoVerdict(decision, [{"code": c, "message": m} for c, m in reasons],
-                            {"design_match": 0.9}, phash="ab" * 8, evidence_png=jpeg_bytes())
+    def screen(request: ScreeningRequest) -> DeclarationVerdict:
+        ids = [p.id for p in request.photos]
+        return DeclarationVerdict(
+            decision, [{"code": c, "message": m, "photo_ids": ids} for c, m in reasons],
+            [PhotoFinding(i, "ab" * 8, {"design_match": 0.9}, jpeg_bytes()) for i in ids],
+            model_version="fake-1", calibration_version="fake-cal")
 
     return screen
 

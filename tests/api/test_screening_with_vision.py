@@ -46,10 +46,14 @@ def vision_world(database_url: str, tmp_path: Path) -> Iterator[World]:
 
 def _declare_with_photo(world: World, photo: bytes) -> dict:  # type: ignore[type-arg]
     filing = world.exporter_a.post("/filings", json=FILING).json()
-    front = world.exporter_a.post(f"/filings/{filing['id']}/photos", data={"face": "front"},
-                                  files={"file": ("front.png", _reference(), "image/png")})
-    world.officer.post(f"/filings/{filing['id']}/approve",
-                       json={"photo_ids": [front.json()["id"]]})
+    face = world.exporter_a.post(f"/filings/{filing['id']}/photos", data={"face": "front"},
+                                 files={"file": ("front.png", _reference(), "image/png")}).json()
+    # a flat design file: the whole image is the face (the exporter drags the corners there)
+    w, h = face["width"], face["height"]
+    whole = world.exporter_a.post(f"/filings/{filing['id']}/photos/{face['id']}/quad",
+                                  json={"corners": [[0, 0], [w, 0], [w, h], [0, h]]})
+    assert whole.status_code == 200, whole.text
+    world.officer.post(f"/filings/{filing['id']}/approve", json={"photo_ids": [face["id"]]})
     declaration = world.submitted(filing_id=filing["id"])
     response = world.upload_packing_photo(declaration["id"], photo)
     assert response.status_code == 202, response.text

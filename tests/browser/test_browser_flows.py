@@ -36,6 +36,7 @@ from models import (
     Declaration,
     DeclarationCreate,
     FilingCreate,
+    FilingPhoto,
     GoodsCategory,
     GoodsLineBase,
     User,
@@ -341,6 +342,126 @@ def test_exporter_sees_a_clean_packing_photo_released_by_the_vision_check(
     finally:
         server.app.state.in_process_worker.context.screener = None
         server.settings.sampling_rate_advanced = 0.01
+
+
+def _phone_photos_of_one_carton() -> tuple[bytes, bytes, tuple[str, ...]]:
+    """A phone photo of the carton's front face for the filing (floor around it, off-axis,
+    other light) and a later packing photo of the same carton, from the second synthetic
+    source (not the one the check was tuned on)."""
+    from vision.synth2.artwork import default_state
+    from vision.synth2.dataset import _photo, make_design
+
+    design = make_design(5, 8)  # UN3481 by sea, fully regulated
+    reference, _ = _photo(design, default_state(design), 19, (2000, 1500), reference=True)
+    packing, _ = _photo(design, default_state(design), 109, (2000, 1500))
+    return reference, packing, tuple(design.un_numbers)
+
+
+def test_a_filing_from_phone_photos_then_a_clean_packing_photo_is_released(
+        page, server: Server) -> None:
+    """Issue 8's 'done when': the face photo is rectified on the filing page, the officer
+    approves the flattened face, and a packing photo of the same carton is released."""
+    from customs.vision_screener import vision_screener
+
+    reference, packing, un_numbers = _phone_photos_of_one_carton()
+    photos = server.tmp / "phone"
+    photos.mkdir(exist_ok=True)
+    (photos / "front.jpg").write_bytes(reference)
+    (photos / "packing.jpg").write_bytes(packing)
+    login(page, "exporter")
+    page.goto("/exporter/filings")
+    page.fill("input[name=title]", "UN3481 packs in equipment, 4G box")
+    page.fill("input[name=un_numbers]", ",".join(un_numbers))
+    page.fill("input[name=packing_instruction]", "P903")
+    page.select_option("select[name=transport_mode]", "air")
+    page.select_option("select[name=provision]", "small_battery")
+    preview = page.get_by_test_id("regime-preview")
+    preview.locator("li:has-text('锂电池标记')").wait_for()  # Section II by air: the mark only
+    assert "正确运输名称" not in preview.inner_text()
+    page.select_option("select[name=transport_mode]", "sea")
+    page.select_option("select[name=provision]", "fully_regulated")
+    preview.locator("li:has-text('正确运输名称')").wait_for()
+    shot(page, "exporter-filing-regime-preview")
+    page.click("#new button[type=submit]")
+    filing_id = int(re.search(r"/exporter/filings/(\d+)", page.url).group(1))  # type: ignore[union-attr]
+    assert "第9类锂电池危险性标签" in page.get_by_test_id("expected-marks").inner_text()
+    page.get_by_test_id("drop-front").locator("input[type=file]").set_input_files(
+        str(photos / "front.jpg"))
+    page.wait_for_selector(".face[data-face=front] .uploads li[data-result=ok]", timeout=60_000)
+    page.reload()
+    corners = page.get_by_test_id("face-corners")
+    assert corners.locator("circle").count() == 4
+    corners.scroll_into_view_if_needed()
+    shot(page, "exporter-filing-face-corners")
+
+    page.context.clear_cookies()
+    login(page, "officer")
+    page.goto(f"/officer/filings/{filing_id}")
+    assert page.get_by_test_id("rectified-front").is_visible()
+    assert "锂电池" in page.get_by_test_id("expected-marks").inner_text()
+    shot(page, "officer-filing-rectified-faces")
+    page.click("button[value=approve]")
+    assert "已批准" in page.inner_text("h1")
+
+    server.app.state.in_process_worker.context.screener = vision_screener
+    server.settings.sampling_rate_advanced = 0.0
+    try:
+        with session_scope(server.engine) as session:
+            user = _user(session, "exporter")
+            declaration = declarations.create_declaration(session, user, DeclarationCreate(
+                filing_id=filing_id, vessel="COSCO XIAMEN", voyage="071E",
+                goods=[GoodsLineBase(hs_code="8507600090", description="packs in equipment",
+                                     un_number=un_numbers[0], quantity=20,
+                                     gross_weight_kg=300)],
+                containers=[ContainerBase(container_no=_valid("TRLU5551110"))]))
+            declarations.submit(session, user, declaration)
+            declaration_id = declaration.id
+        page.context.clear_cookies()
+        login(page, "exporter")
+        page.goto(f"/exporter/declarations/{declaration_id}")
+        page.get_by_test_id("packing-drop").locator("input[type=file]").set_input_files(
+            str(photos / "packing.jpg"))
+        page.get_by_test_id("outcome").wait_for(timeout=120_000)
+        assert "已放行" in page.inner_text("#status-badge"), page.inner_text("main")
+        shot(page, "exporter-released-from-phone-filing")
+    finally:
+        server.app.state.in_process_worker.context.screener = None
+        server.settings.sampling_rate_advanced = 0.01
+
+
+def test_exporter_drags_a_face_corner_and_the_face_is_flattened_again(
+        page, server: Server) -> None:
+    reference, _, _ = _phone_photos_of_one_carton()
+    path = server.tmp / "drag-front.jpg"
+    path.write_bytes(reference)
+    login(page, "exporter")
+    page.goto("/exporter/filings")
+    page.fill("input[name=title]", "corner drag")
+    page.fill("input[name=un_numbers]", "UN3481")
+    page.fill("input[name=packing_instruction]", "P967")
+    page.click("#new button[type=submit]")
+    filing_id = int(re.search(r"/exporter/filings/(\d+)", page.url).group(1))  # type: ignore[union-attr]
+    page.get_by_test_id("drop-front").locator("input[type=file]").set_input_files(str(path))
+    page.wait_for_selector(".face[data-face=front] .uploads li[data-result=ok]", timeout=60_000)
+    page.reload()
+    with Session(server.engine) as session:
+        before = session.exec(select(FilingPhoto).where(
+            FilingPhoto.filing_id == filing_id)).one()
+    handle = page.locator(".quad-editor circle").first
+    handle.scroll_into_view_if_needed()
+    box = handle.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 20, box["y"] + 15, steps=5)
+    page.mouse.up()
+    page.wait_for_selector(".quad-state.ok")
+    with Session(server.engine) as session:
+        after = session.exec(select(FilingPhoto).where(
+            FilingPhoto.filing_id == filing_id)).one()
+    assert after.quad["method"] == "exporter"
+    assert after.quad["corners"][0] != before.quad["corners"][0]
+    assert after.rectified_sha256 != before.rectified_sha256
 
 
 # --- officer ---

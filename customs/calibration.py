@@ -1,0 +1,172 @@
+"""Vision calibration from the field: inspection outcomes label screening reasons, a proposal
+is computed from them by the engine's pure `vision.calibrate.propose`, and an admin applies it
+as a new calibration version, which every later screening uses and records.
+
+    python -m customs.calibration propose [--max-false-releases N]
+    python -m customs.calibration apply VERSION [--max-false-releases N]
+"""
+
+import argparse
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from customs import transaction
+from customs.errors import Conflict, DomainError, Invalid
+from models import CalibrationVersion, InspectionTask, Screening, ScreeningOutcome, User
+
+LABELS = ("confirmed", "false_alarm")
+
+
+@dataclass(frozen=True)
+class CalibrationSnapshot:
+    """The calibration version in force: its name and the engine's parameters."""
+
+    version: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def active(session: Session) -> CalibrationSnapshot | None:
+    """The newest active calibration version; None: the engine's defaults."""
+    query = (select(CalibrationVersion).where(col(CalibrationVersion.active))
+             .order_by(col(CalibrationVersion.id).desc()))
+    record = session.exec(query).first()
+    return CalibrationSnapshot(record.version, dict(record.params)) if record else None
+
+
+def check_labels(labels: dict[str, str], screening: Screening | None) -> dict[str, str]:
+    """The officer's labels, restricted to reason codes the screening gave."""
+    if not labels:
+        return {}
+    codes = {str(r.get("code")) for r in (screening.reasons if screening else [])}
+    for code, label in labels.items():
+        if label not in LABELS:
+            raise Invalid(f"label {label!r} for reason {code!r} must be confirmed or "
+                          "false_alarm", code="invalid_reason_label")
+        if code not in codes:
+            raise Invalid(f"the screening gave no reason {code!r}; label only its reasons "
+                          f"({', '.join(sorted(codes)) or 'none'})", code="invalid_reason_label")
+    return dict(labels)
+
+
+def record_outcome(session: Session, task: InspectionTask, labels: dict[str, str], bad: bool
+                   ) -> ScreeningOutcome | None:
+    """Stores what the inspection found about the screening that sent the shipment to it, in
+    the caller's transaction (no commit). `bad`: the inspection failed the shipment."""
+    screening = session.exec(select(Screening).where(
+        Screening.declaration_id == task.declaration_id)
+        .order_by(col(Screening.id).desc())).first()
+    if screening is None or screening.id is None or task.id is None:
+        if labels:
+            raise Invalid("this inspection followed no screening: there are no reasons to "
+                          "label", code="invalid_reason_label")
+        return None
+    outcome = ScreeningOutcome(screening_id=screening.id, inspection_task_id=task.id,
+                               labels=check_labels(labels, screening), bad=bad)
+    session.add(outcome)
+    return outcome
+
+
+def _photo_scores(screening: Screening) -> dict[int, dict[str, float]]:
+    """The per-photo scores of a screening (stored as ``photo<ID>.<name>``)."""
+    by_photo: dict[int, dict[str, float]] = {}
+    for key, value in screening.scores.items():
+        photo, _, name = key.partition(".")
+        if name and photo.startswith("photo") and photo[5:].isdigit():
+            by_photo.setdefault(int(photo[5:]), {})[name] = float(value)
+    return by_photo
+
+
+def labelled_outcomes(session: Session) -> list[Any]:
+    """The engine's `Outcome`s, one per photo of each inspected screening, with the reasons
+    that name that photo (or the whole declaration). A photo is bad when the inspection failed
+    the shipment and one of its reasons was confirmed (or the officer labelled none); good
+    when the inspection passed it."""
+    from vision.calibrate import Outcome
+
+    rows = session.exec(select(ScreeningOutcome, Screening).where(
+        ScreeningOutcome.screening_id == Screening.id)).all()
+    outcomes = []
+    for labelled, screening in rows:
+        scores = _photo_scores(screening)
+        for photo_id in screening.photo_ids:
+            codes = [str(r.get("code")) for r in screening.reasons
+                     if not r.get("photo_ids") or photo_id in r.get("photo_ids", [])]
+            confirmed = any(labelled.labels.get(c) == "confirmed" for c in codes)
+            bad = labelled.bad and (confirmed or not labelled.labels)
+            outcomes.append(Outcome(scores.get(photo_id, {}), codes, bad))
+    return outcomes
+
+
+def current_params(session: Session) -> Any:
+    from vision import CalibrationParams
+
+    snapshot = active(session)
+    if snapshot is None:
+        return CalibrationParams()
+    return CalibrationParams.from_dict({**snapshot.params, "version": snapshot.version})
+
+
+def propose(session: Session, max_false_releases: int = 0, version: str = "proposed"
+            ) -> dict[str, Any]:
+    """The report of a proposal from the labelled outcomes (bound on false release, gain in
+    clean release, threshold changes)."""
+    from vision.calibrate import propose as engine_propose
+
+    outcomes = labelled_outcomes(session)
+    if not outcomes:
+        raise Conflict("no inspection outcome is labelled yet: officers mark screening reasons "
+                       "confirmed or false alarm when they record a result",
+                       code="no_labelled_outcomes")
+    proposal = engine_propose(outcomes, current_params(session), max_false_releases, version)
+    return proposal.to_dict()
+
+
+def apply(session: Session, admin: User | None, version: str, max_false_releases: int = 0
+          ) -> CalibrationVersion:
+    """Computes a proposal now and makes it the calibration in force."""
+    if session.exec(select(CalibrationVersion).where(
+            CalibrationVersion.version == version)).first() is not None:
+        raise Conflict(f"calibration version {version!r} exists; choose a new name",
+                       code="calibration_version_exists")
+    report = propose(session, max_false_releases, version)
+    record = CalibrationVersion(version=version, params=report["params"], report=report,
+                                created_by=admin.id if admin else None)
+    session.add(record)
+    transaction.commit(session)
+    return record
+
+
+def list_versions(session: Session) -> list[CalibrationVersion]:
+    return list(session.exec(select(CalibrationVersion)
+                             .order_by(col(CalibrationVersion.id).desc())))
+
+
+def main(argv: list[str] | None = None) -> None:
+    from customs.db import make_engine, session_scope
+    from customs.settings import Settings
+
+    parser = argparse.ArgumentParser(prog="python -m customs.calibration")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("propose", help="print a proposal from the labelled inspection outcomes")
+    p.add_argument("--max-false-releases", type=int, default=0)
+    a = sub.add_parser("apply", help="apply a proposal as a new calibration version")
+    a.add_argument("version")
+    a.add_argument("--max-false-releases", type=int, default=0)
+    args = parser.parse_args(argv)
+    engine = make_engine(Settings().resolved_database_url)
+    try:
+        with session_scope(engine) as session:
+            if args.command == "propose":
+                report = propose(session, args.max_false_releases)
+            else:
+                report = apply(session, None, args.version, args.max_false_releases).report
+    except DomainError as exc:
+        raise SystemExit(f"calibration: {exc.message}") from None
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

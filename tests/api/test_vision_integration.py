@@ -1,0 +1,203 @@
+"""The vision engine in the product: label regime on the filing, rectified reference faces,
+declaration-level verdicts with versions, and calibration from labelled inspections."""
+
+import json
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from customs import calibration
+from customs.screening import DeclarationVerdict, PhotoFinding, ScreeningRequest
+from models import FilingPhoto, VisionDecision
+from tests.api.conftest import FILING, World
+from tests.api.images import jpeg_bytes
+
+
+def test_the_filing_lists_the_marks_its_regime_expects_with_sources(world: World) -> None:
+    small = world.exporter_a.post("/filings", json={**FILING, "provision": "small_battery"})
+    assert small.status_code == 201, small.text
+    regime = small.json()["expected_marks"]
+    assert regime["required"] == ["lithium_battery_mark"]
+    assert regime["forbidden"] == ["class9a_label"]
+    item = regime["items"][0]
+    assert "SP188" in " ".join(item["sources"]) or "188" in " ".join(item["sources"])
+    assert item["explanation"]["zh-CN"] and item["explanation"]["en"]
+    full = world.exporter_a.post("/filings", json=FILING).json()["expected_marks"]
+    assert "class9a_label" in full["required"] and "un_number_marking" in full["required"]
+
+
+def test_cargo_aircraft_only_is_expected_for_batteries_alone_by_air(world: World) -> None:
+    filing = world.exporter_a.post("/filings", json={**FILING, "transport_mode": "air"}).json()
+    assert "cargo_aircraft_only" in filing["expected_marks"]["required"]
+
+
+def test_a_regime_the_regulations_forbid_is_refused_with_what_to_change(world: World) -> None:
+    response = world.exporter_a.post("/filings", json={
+        **FILING, "transport_mode": "air", "provision": "small_battery"})
+    assert response.status_code == 422, response.text
+    assert "Section II" in response.text
+
+
+def test_a_face_photo_gets_a_quad_and_a_rectified_face_the_exporter_can_correct(
+        world: World) -> None:
+    filing = world.exporter_a.post("/filings", json=FILING).json()
+    photo = world.exporter_a.post(f"/filings/{filing['id']}/photos", data={"face": "front"},
+                                  files={"file": ("f.jpg", jpeg_bytes(seed=3), "image/jpeg")})
+    assert photo.status_code == 201, photo.text
+    body = photo.json()
+    assert len(body["quad"]["corners"]) == 4 and body["rectified_sha256"]
+    w, h = body["width"], body["height"]
+    corners = [[w * 0.1, h * 0.1], [w * 0.8, h * 0.1], [w * 0.8, h * 0.9], [w * 0.1, h * 0.9]]
+    fixed = world.exporter_a.post(f"/filings/{filing['id']}/photos/{body['id']}/quad",
+                                  json={"corners": corners})
+    assert fixed.status_code == 200, fixed.text
+    assert fixed.json()["quad"]["method"] == "exporter"
+    assert fixed.json()["rectified_sha256"] != body["rectified_sha256"]
+    face = world.officer.get(f"/filings/{filing['id']}/photos/{body['id']}/rectified")
+    assert face.status_code == 200 and face.headers["content-type"] == "image/png"
+
+
+def test_corners_outside_the_photo_are_refused(world: World) -> None:
+    filing = world.exporter_a.post("/filings", json=FILING).json()
+    photo = world.exporter_a.post(f"/filings/{filing['id']}/photos", data={"face": "front"},
+                                  files={"file": ("f.jpg", jpeg_bytes(seed=3), "image/jpeg")})
+    response = world.exporter_a.post(
+        f"/filings/{filing['id']}/photos/{photo.json()['id']}/quad",
+        json={"corners": [[0, 0], [99999, 0], [99999, 99999], [0, 99999]]})
+    assert response.status_code == 422
+    assert "outside" in response.text
+
+
+def test_the_screener_judges_the_rectified_reference_faces(world: World) -> None:
+    seen: list[ScreeningRequest] = []
+
+    def screener(request: ScreeningRequest) -> DeclarationVerdict:
+        seen.append(request)
+        return DeclarationVerdict(VisionDecision.release, [],
+                                  [PhotoFinding(p.id, "cd" * 8) for p in request.photos])
+
+    world.use_screener(screener)
+    filing_id = world.approved_filing()
+    declaration = world.submitted(filing_id=filing_id)
+    world.upload_packing_photo(declaration["id"], jpeg_bytes(seed=5))
+    with Session(world.engine) as session:
+        face = session.exec(select(FilingPhoto).where(FilingPhoto.filing_id == filing_id)).one()
+    rectified = world.client.app.state.store.get(face.rectified_sha256)  # type: ignore[attr-defined]
+    assert seen and seen[-1].filing is not None
+    assert seen[-1].filing.reference_photos["front"] == rectified
+    assert seen[-1].filing.provision == "fully_regulated"
+
+
+def _two_face_screener(request: ScreeningRequest) -> DeclarationVerdict:
+    """The mark is on one face and missing from the other: the reason names the second."""
+    first, second = request.photos[0].id, request.photos[-1].id
+    return DeclarationVerdict(
+        VisionDecision.inspect,
+        [{"code": "missing_9a_label", "message": "no 9A label", "photo_ids": [second]}],
+        [PhotoFinding(first, "ab" * 8), PhotoFinding(second, "ba" * 8)],
+        model_version="m-1", calibration_version="c-1")
+
+
+def test_one_verdict_over_all_photos_whose_reasons_name_their_photo(world: World) -> None:
+    world.use_screener(_two_face_screener)
+    worker = world.client.app.state.in_process_worker  # type: ignore[attr-defined]
+    worker.stop()
+    declaration = world.submitted(filing_id=world.approved_filing())
+    world.upload_packing_photo(declaration["id"], jpeg_bytes(seed=11), settle=False)
+    world.upload_packing_photo(declaration["id"], jpeg_bytes(seed=12), settle=False)
+    worker.run_pending()
+    screening = world.exporter_a.get(f"/declarations/{declaration['id']}/screening").json()
+    assert len(screening["photo_ids"]) == 2
+    assert screening["model_version"] == "m-1" and screening["calibration_version"] == "c-1"
+    (reason,) = [r for r in screening["reasons"] if r["code"] == "missing_9a_label"]
+    assert reason["photo_ids"] == [screening["photo_ids"][1]]
+
+
+def _anomaly_screener(scores: dict[int, float], seen: list[ScreeningRequest]) -> Any:
+    def screen(request: ScreeningRequest) -> DeclarationVerdict:
+        seen.append(request)
+        limit = float((request.calibration.params if request.calibration else {})
+                      .get("max_anomaly_score", 0.9))
+        findings, reasons = [], []
+        for photo in request.photos:
+            score = scores[len(seen)]
+            findings.append(PhotoFinding(photo.id, f"{len(seen):016x}", {"anomaly": score}))
+            if score > limit:
+                reasons.append({"code": "appearance_anomaly", "message": "unusual",
+                                "photo_ids": [photo.id]})
+        decision = VisionDecision.inspect if reasons else VisionDecision.release
+        return DeclarationVerdict(decision, reasons, findings, "m-1",
+                                  request.calibration.version if request.calibration else "d")
+    return screen
+
+
+def _inspect(world: World, outcome: str, labels: dict[str, str]) -> None:
+    task = next(t for t in world.officer.get("/inspections").json()["items"]
+                if t["status"] == "open")
+    response = world.officer.post(f"/inspections/{task['id']}/result",
+                                  json={"outcome": outcome, "reason_labels": labels})
+    assert response.status_code == 200, response.text
+
+
+def test_labelled_inspections_propose_a_calibration_an_admin_applies(
+        world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen: list[ScreeningRequest] = []
+    world.use_screener(_anomaly_screener({1: 1.2, 2: 3.0, 3: 1.2}, seen))
+    filing_id = world.approved_filing()
+    for index, (outcome, label) in enumerate((("pass", "false_alarm"), ("fail", "confirmed"))):
+        declaration = world.submitted(filing_id=filing_id)
+        world.upload_packing_photo(declaration["id"], jpeg_bytes(seed=40 + index))
+        _inspect(world, outcome, {"appearance_anomaly": label})
+    proposal = world.admin.get("/calibration/proposal")
+    assert proposal.status_code == 200, proposal.text
+    report = proposal.json()
+    assert report["n_good"] == 1 and report["n_bad"] == 1
+    assert report["false_releases_proposed"] == 0
+    assert report["clean_release_gain"] == 1.0
+    assert 1.2 < report["params"]["max_anomaly_score"] < 3.0
+    applied = world.admin.post("/calibration/versions", json={"version": "field-1"})
+    assert applied.status_code == 201, applied.text
+    declaration = world.submitted(filing_id=filing_id)
+    world.upload_packing_photo(declaration["id"], jpeg_bytes(seed=50))
+    screening = world.exporter_a.get(f"/declarations/{declaration['id']}/screening").json()
+    assert screening["calibration_version"] == "field-1"
+    assert screening["vision_decision"] == "release"
+    # the same proposal from the command line, now measured against the applied version
+    monkeypatch.setenv("CLEARLANE_DATABASE_URL", world.settings.resolved_database_url)
+    calibration.main(["propose"])
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["current_version"] == "field-1"
+    assert printed["false_releases_current"] == 0 and "false_release_upper_95" in printed
+
+
+def test_a_label_for_a_reason_the_screening_did_not_give_is_refused(world: World) -> None:
+    world.use_screener(_anomaly_screener({1: 3.0}, []))
+    declaration = world.submitted(filing_id=world.approved_filing())
+    world.upload_packing_photo(declaration["id"], jpeg_bytes(seed=60))
+    task = world.officer.get("/inspections").json()["items"][0]
+    response = world.officer.post(f"/inspections/{task['id']}/result", json={
+        "outcome": "pass", "reason_labels": {"missing_lithium_mark": "false_alarm"}})
+    assert response.status_code == 422
+    assert "appearance_anomaly" in response.text
+
+
+def test_calibration_without_labelled_outcomes_says_what_is_missing(world: World) -> None:
+    response = world.admin.get("/calibration/proposal")
+    assert response.status_code == 409
+    assert "confirmed or false alarm" in response.text
+
+
+def test_only_the_filing_exporter_corrects_corners_and_only_admins_calibrate(
+        world: World) -> None:
+    filing = world.exporter_a.post("/filings", json=FILING).json()
+    photo = world.exporter_a.post(f"/filings/{filing['id']}/photos", data={"face": "front"},
+                                  files={"file": ("f.jpg", jpeg_bytes(seed=3), "image/jpeg")})
+    url = f"/filings/{filing['id']}/photos/{photo.json()['id']}/quad"
+    corners = {"corners": [[1, 1], [50, 1], [50, 40], [1, 40]]}
+    assert world.exporter_b.post(url, json=corners).status_code == 404
+    assert world.officer.post(url, json=corners).status_code == 403
+    assert world.officer.get("/calibration/proposal").status_code == 403
+    assert world.exporter_a.post("/calibration/versions",
+                                 json={"version": "x"}).status_code == 403
