@@ -98,6 +98,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "invalid_dispatch_problem": ("The dispatch input is not valid.", "派单输入无效。"),
     "travel_unavailable": ("Travel times are unavailable.", "无法获取行驶时间。"),
     "nothing_to_confirm": ("This plan has no merge to confirm.", "该计划没有待确认的合并。"),
+    "calibration_version_exists": ("A calibration version with this name exists already; "
+                                   "choose another name.", "同名的校准版本已存在，请换一个名称。"),
+    "invalid_label_regime": ("The UN numbers, transport mode and stated provision have no rule "
+                             "in the label regime; choose another provision.",
+                             "该联合国编号、运输方式与所选特殊规定在标记规则中没有对应规则，请改选。"),
+    "invalid_quad": ("The face corners are outside the photo or do not form a face; drag them "
+                     "onto the carton face's corners.",
+                     "箱面四角超出照片或无法构成箱面，请把四个角拖到箱面的角上。"),
+    "invalid_reason_label": ("A labelled reason was not given by this screening.",
+                             "所标注的原因不属于本次甄别。"),
+    "no_labelled_outcomes": ("No inspection results with confirmed or false-alarm reasons yet; "
+                             "nothing to calibrate from.",
+                             "尚无标注为确认或误报的查验结果，无法校准。"),
     "slot_not_free": ("That appointment slot is no longer free; pick another.",
                       "该预约时段已不可用，请另选时段。"),
     # the port's view of a container
