@@ -189,14 +189,27 @@ def _check_reviewed_set(session: Session, filing: Filing, reviewed: Sequence[int
                        f"({details}); review the filing again", code="filing_changed")
 
 
+def _check_reviewed_faces(session: Session, filing: Filing, reviewed: Sequence[str]) -> None:
+    current = {p.rectified_sha256 or p.sha256 for p in photos_of(session, filing.id)}
+    if set(reviewed) != current:
+        raise Conflict(f"the flattened faces of filing {filing.id} changed after you reviewed "
+                       "them (corners corrected); review the filing again",
+                       code="filing_changed")
+
+
 def review(session: Session, officer: User, filing: Filing, approve: bool, note: str,
-           reviewed_photo_ids: Sequence[int] = ()) -> Filing:
+           reviewed_photo_ids: Sequence[int] = (),
+           reviewed_faces: Sequence[str] | None = None) -> Filing:
+    """`reviewed_faces`, when given, are the SHA-256 of the flattened faces the officer saw:
+    corners corrected since then make the approval 409 as well."""
     target = FilingStatus.approved if approve else FilingStatus.rejected
     if filing.status != FilingStatus.pending:
         raise Conflict(f"filing {filing.id} is already {filing.status}; only pending filings "
                        "can be reviewed", code="filing_already_reviewed")
     if approve:
         _check_reviewed_set(session, filing, reviewed_photo_ids)
+        if reviewed_faces is not None:
+            _check_reviewed_faces(session, filing, reviewed_faces)
     filing.status = target
     filing.review_note = note
     filing.reviewed_by = officer.id

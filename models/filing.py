@@ -119,3 +119,7 @@ class FilingApproval(FilingReview):
 
     photo_ids: list[int] = Field(min_length=1, max_length=MAX_FILING_PHOTOS,
                                  description="ids of the filing's photos as reviewed")
+    face_sha256s: list[str] | None = Field(
+        default=None, max_length=MAX_FILING_PHOTOS,
+        description="SHA-256 of the flattened faces as reviewed (rectified_sha256 of each "
+                    "photo); when given, corners corrected since review also answer 409")

@@ -98,7 +98,8 @@ def approve(filing_id: RecordId, review: FilingApproval, session: SessionDep,
     `photo_ids` are the photos you reviewed; if they changed since, 409: review again."""
     filing = filings.get_filing(session, officer, filing_id)
     return filings.to_public(session, filings.review(session, officer, filing, True,
-                                                     review.note, review.photo_ids))
+                                                     review.note, review.photo_ids,
+                                                     review.face_sha256s))
 
 
 @router.post("/{filing_id}/reject", response_model=FilingPublic)

@@ -226,10 +226,13 @@ def filing_review(request: Request, filing_id: RecordId, session: PageSession,
 def filing_decide(filing_id: RecordId, session: PageSession, user: OfficerPage,
                   decision: Annotated[str, Form(pattern="^(approve|reject)$")],
                   note: Note = "",
-                  photo_ids: Annotated[list[int], Form(max_length=60)] = []) -> Response:  # noqa: B006
+                  photo_ids: Annotated[list[int], Form(max_length=60)] = [],  # noqa: B006
+                  face_sha256s: Annotated[list[str], Form(max_length=60)] = []  # noqa: B006
+                  ) -> Response:
     filing = filings.get_filing(session, user, filing_id)
     # approval is bound to the photos shown on the review page (hidden photo_ids)
-    filings.review(session, user, filing, decision == "approve", note.strip(), photo_ids)
+    filings.review(session, user, filing, decision == "approve", note.strip(), photo_ids,
+                   face_sha256s or None)
     return redirect(f"/officer/filings/{filing_id}?done="
                     + ("approved" if decision == "approve" else "rejected"))
 

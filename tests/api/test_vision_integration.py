@@ -201,3 +201,21 @@ def test_only_the_filing_exporter_corrects_corners_and_only_admins_calibrate(
     assert world.officer.get("/calibration/proposal").status_code == 403
     assert world.exporter_a.post("/calibration/versions",
                                  json={"version": "x"}).status_code == 403
+
+
+def test_approval_is_refused_when_the_corners_were_corrected_after_review(world: World) -> None:
+    filing = world.exporter_a.post("/filings", json=FILING).json()
+    photo = world.exporter_a.post(f"/filings/{filing['id']}/photos", data={"face": "front"},
+                                  files={"file": ("f.jpg", jpeg_bytes(seed=4), "image/jpeg")}
+                                  ).json()
+    reviewed = {"photo_ids": [photo["id"]], "face_sha256s": [photo["rectified_sha256"]]}
+    w, h = photo["width"], photo["height"]
+    world.exporter_a.post(f"/filings/{filing['id']}/photos/{photo['id']}/quad",
+                          json={"corners": [[w * 0.2, h * 0.2], [w * 0.7, h * 0.2],
+                                            [w * 0.7, h * 0.8], [w * 0.2, h * 0.8]]})
+    refused = world.officer.post(f"/filings/{filing['id']}/approve", json=reviewed)
+    assert refused.status_code == 409 and refused.json()["code"] == "filing_changed"
+    now = world.officer.get(f"/filings/{filing['id']}").json()["photos"][0]
+    approved = world.officer.post(f"/filings/{filing['id']}/approve", json={
+        "photo_ids": [now["id"]], "face_sha256s": [now["rectified_sha256"]]})
+    assert approved.status_code == 200, approved.text
