@@ -1,5 +1,15 @@
-"""What port operators ask before loading: may this container/declaration go on the ship?"""
+"""What port operators ask before loading: may this container/declaration go on the ship?
 
+`lookup_statement` + `answer` are the hot path (`GET /clearance`): one Core SELECT returning
+only the answer's columns, one row per container of the declaration found; no ORM objects, no
+session, no commit. `find` + `status_of` load the ORM objects for the paths that change them.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row, Select, Table
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from customs import lifecycle, transaction
@@ -14,6 +24,62 @@ _MESSAGES = {
     DeclarationStatus.rejected: "rejected by customs: hold, do not load",
     DeclarationStatus.cancelled: "declaration cancelled: do not load",
 }
+
+
+_DECLARATION: Table = Declaration.__table__  # type: ignore[attr-defined]
+_CONTAINER: Table = Container.__table__  # type: ignore[attr-defined]
+
+
+def _query_check(container_no: str | None, declaration_no: str | None) -> None:
+    if bool(container_no) == bool(declaration_no):
+        raise Invalid("give exactly one of container_no or declaration_no",
+                      code="clearance_query")
+
+
+def lookup_statement(*, container_no: str | None, declaration_no: str | None
+                     ) -> tuple[Select[Any], str]:
+    """The one SELECT that answers a clearance question, and what to name if nothing matches.
+
+    Rows: (declaration_no, status, released_at, loaded_at, container_no), one per container of
+    the declaration (one row with container_no NULL if it has none), in container order. The
+    declaration for a container follows `_container_holder`: the live holder first (`live_no`
+    is the container number while its declaration is live, else NULL), then the last one that
+    loaded it, then the most recent that named it."""
+    _query_check(container_no, declaration_no)
+    d, c = _DECLARATION, _CONTAINER
+    listed = _CONTAINER.alias("listed")
+    if declaration_no:
+        which = d.c.declaration_no == declaration_no
+        missing = f"no declaration {declaration_no}"
+    else:
+        number = normalise_container_no(container_no or "")
+        holder = (core_select(d.c.id).join(c, c.c.declaration_id == d.c.id)
+                  .where(c.c.container_no == number)
+                  .order_by(c.c.live_no.is_(None), d.c.status != DeclarationStatus.loaded,
+                            d.c.id.desc())
+                  .limit(1).scalar_subquery())
+        which = d.c.id == holder
+        missing = f"no declaration covers container {number}"
+    statement = (core_select(d.c.declaration_no, d.c.status, d.c.released_at, d.c.loaded_at,
+                             listed.c.container_no)
+                 .select_from(d.outerjoin(listed, listed.c.declaration_id == d.c.id))
+                 .where(which).order_by(listed.c.id))
+    return statement, missing
+
+
+def answer(rows: Sequence[Row[Any]], missing: str) -> ClearanceStatus:
+    """The clearance answer from `lookup_statement`'s rows (NotFound naming what was asked)."""
+    if not rows:
+        raise NotFound(missing)
+    declaration_no, status, released_at, loaded_at, _ = rows[0]
+    status = DeclarationStatus(status)
+    return ClearanceStatus(
+        declaration_no=declaration_no,
+        container_nos=[row[4] for row in rows if row[4] is not None],
+        status=status, released_at=released_at, loaded_at=loaded_at,
+        may_load=status == DeclarationStatus.released,
+        message=_MESSAGES.get(status, "not yet released: hold"),
+    )
 
 
 def status_of(session: Session, declaration: Declaration) -> ClearanceStatus:
@@ -31,9 +97,7 @@ def status_of(session: Session, declaration: Declaration) -> ClearanceStatus:
 
 def find(session: Session, *, container_no: str | None, declaration_no: str | None
          ) -> Declaration:
-    if bool(container_no) == bool(declaration_no):
-        raise Invalid("give exactly one of container_no or declaration_no",
-                      code="clearance_query")
+    _query_check(container_no, declaration_no)
     if declaration_no:
         declaration = session.exec(
             select(Declaration).where(Declaration.declaration_no == declaration_no)).first()
