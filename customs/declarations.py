@@ -10,7 +10,7 @@ from customs import audit, lifecycle, transaction
 from customs.containers import normalise_container_no
 from customs.errors import Conflict, Forbidden, Invalid, NotFound
 from customs.pagination import paginate
-from customs.scoping import get_owned, scoped
+from customs.scoping import Viewer, get_owned, scoped
 from models import (
     Container,
     Declaration,
@@ -102,7 +102,27 @@ def to_public(session: Session, declaration: Declaration) -> DeclarationPublic:
                                             update={"goods": goods, "containers": containers})
 
 
-def list_declarations(session: Session, user: User, *, status: DeclarationStatus | None,
+def to_public_many(session: Session, declarations: Sequence[Declaration]
+                   ) -> list[DeclarationPublic]:
+    """Like `to_public` for a page: the goods and containers of all of them in two queries."""
+    ids = [d.id for d in declarations]
+    goods: dict[int, list[GoodsLinePublic]] = {i: [] for i in ids if i is not None}
+    containers: dict[int, list[dict[str, str | None]]] = {i: [] for i in goods}
+    if ids:
+        for line in session.exec(select(GoodsLine).where(col(GoodsLine.declaration_id).in_(ids))
+                                 .order_by(col(GoodsLine.declaration_id),
+                                           col(GoodsLine.line_no))):
+            goods[line.declaration_id].append(GoodsLinePublic.model_validate(line))
+        for number, seal, owner in session.exec(
+                select(Container.container_no, Container.seal_no, Container.declaration_id)
+                .where(col(Container.declaration_id).in_(ids)).order_by(col(Container.id))):
+            containers[owner].append({"container_no": number, "seal_no": seal})
+    return [DeclarationPublic.model_validate(d, update={"goods": goods[d.id],
+                                                        "containers": containers[d.id]})
+            for d in declarations if d.id is not None]
+
+
+def list_declarations(session: Session, user: Viewer, *, status: DeclarationStatus | None,
                       offset: int, limit: int) -> tuple[list[Declaration], int]:
     query = scoped(select(Declaration), Declaration, user).order_by(col(Declaration.id).desc())
     if status is not None:

@@ -22,6 +22,7 @@ from models import (
 from routes.deps import (
     Exporter,
     ExporterOrOfficer,
+    ExporterOrOfficerCaller,
     Limit,
     Officer,
     Offset,
@@ -43,12 +44,12 @@ def create_declaration(data: DeclarationCreate, session: SessionDep, user: Expor
 
 
 @router.get("", response_model=Page[DeclarationPublic])
-def list_declarations(session: SessionDep, user: ExporterOrOfficer, offset: Offset = 0,
+def list_declarations(session: SessionDep, user: ExporterOrOfficerCaller, offset: Offset = 0,
                       limit: Limit = 50, status: DeclarationStatus | None = None
                       ) -> Page[DeclarationPublic]:
     items, total = declarations.list_declarations(session, user, status=status, offset=offset,
                                                   limit=limit)
-    return Page(items=[declarations.to_public(session, d) for d in items], total=total,
+    return Page(items=declarations.to_public_many(session, items), total=total,
                 offset=offset, limit=limit)
 
 

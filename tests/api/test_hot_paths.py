@@ -130,3 +130,20 @@ def test_the_role_in_the_token_is_checked_without_a_session(world: World) -> Non
     assert refused.status_code == 403 and "port_operator" in refused.json()["detail"]
     assert world.login("officer").get("/clearance", params={
         "container_no": world.declaration()["containers"][0]["container_no"]}).status_code == 200
+
+
+def test_a_listed_page_shows_the_same_goods_and_containers_as_each_record(world: World
+                                                                          ) -> None:
+    two = [container_number(500), container_number(501)]
+    made = [world.exporter_a.post("/declarations", json={
+        **DECLARATION, "containers": [{"container_no": n, "seal_no": "S1"} for n in two],
+        "goods": DECLARATION["goods"] * 2}).json(), world.declaration(),
+        world.declaration(world.exporter_b)]
+    page = world.exporter_a.get("/declarations", params={"limit": 50}).json()
+    assert page["total"] == 2 and [d["id"] for d in page["items"]] == [made[1]["id"],
+                                                                      made[0]["id"]]
+    for listed in page["items"]:
+        assert listed == world.exporter_a.get(f"/declarations/{listed['id']}").json()
+    assert len(page["items"][1]["goods"]) == 2
+    assert [c["container_no"] for c in page["items"][1]["containers"]] == two
+    assert world.officer.get("/declarations").json()["total"] == 3
