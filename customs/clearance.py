@@ -8,7 +8,7 @@ session, no commit. `find` + `status_of` load the ORM objects for the paths that
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, Select, Table
+from sqlalchemy import Row, Select, Table, bindparam
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -36,9 +36,31 @@ def _query_check(container_no: str | None, declaration_no: str | None) -> None:
                       code="clearance_query")
 
 
+def _lookup_statements() -> tuple[Select[Any], Select[Any]]:
+    """Built once (constructing a SELECT costs more than running it): by container number and
+    by declaration number, each with the bound parameter `key`."""
+    d, c = _DECLARATION, _CONTAINER
+    listed = _CONTAINER.alias("listed")
+    columns = core_select(d.c.declaration_no, d.c.status, d.c.released_at, d.c.loaded_at,
+                          listed.c.container_no
+                          ).select_from(d.outerjoin(listed, listed.c.declaration_id == d.c.id))
+    holder = (core_select(d.c.id).join(c, c.c.declaration_id == d.c.id)
+              .where(c.c.container_no == bindparam("key"))
+              .order_by(c.c.live_no.is_(None), d.c.status != DeclarationStatus.loaded,
+                        d.c.id.desc())
+              .limit(1).scalar_subquery())
+    by_container = columns.where(d.c.id == holder).order_by(listed.c.id)
+    by_declaration = columns.where(d.c.declaration_no == bindparam("key")).order_by(listed.c.id)
+    return by_container, by_declaration
+
+
+_BY_CONTAINER, _BY_DECLARATION = _lookup_statements()
+
+
 def lookup_statement(*, container_no: str | None, declaration_no: str | None
-                     ) -> tuple[Select[Any], str]:
-    """The one SELECT that answers a clearance question, and what to name if nothing matches.
+                     ) -> tuple[Select[Any], dict[str, str], str]:
+    """The one SELECT that answers a clearance question, its parameters, and what to name if
+    nothing matches.
 
     Rows: (declaration_no, status, released_at, loaded_at, container_no), one per container of
     the declaration (one row with container_no NULL if it has none), in container order. The
@@ -46,25 +68,10 @@ def lookup_statement(*, container_no: str | None, declaration_no: str | None
     is the container number while its declaration is live, else NULL), then the last one that
     loaded it, then the most recent that named it."""
     _query_check(container_no, declaration_no)
-    d, c = _DECLARATION, _CONTAINER
-    listed = _CONTAINER.alias("listed")
     if declaration_no:
-        which = d.c.declaration_no == declaration_no
-        missing = f"no declaration {declaration_no}"
-    else:
-        number = normalise_container_no(container_no or "")
-        holder = (core_select(d.c.id).join(c, c.c.declaration_id == d.c.id)
-                  .where(c.c.container_no == number)
-                  .order_by(c.c.live_no.is_(None), d.c.status != DeclarationStatus.loaded,
-                            d.c.id.desc())
-                  .limit(1).scalar_subquery())
-        which = d.c.id == holder
-        missing = f"no declaration covers container {number}"
-    statement = (core_select(d.c.declaration_no, d.c.status, d.c.released_at, d.c.loaded_at,
-                             listed.c.container_no)
-                 .select_from(d.outerjoin(listed, listed.c.declaration_id == d.c.id))
-                 .where(which).order_by(listed.c.id))
-    return statement, missing
+        return _BY_DECLARATION, {"key": declaration_no}, f"no declaration {declaration_no}"
+    number = normalise_container_no(container_no or "")
+    return _BY_CONTAINER, {"key": number}, f"no declaration covers container {number}"
 
 
 def answer(rows: Sequence[Row[Any]], missing: str) -> ClearanceStatus:

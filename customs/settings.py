@@ -36,10 +36,10 @@ class Settings(BaseSettings):
                                      description="sample at least once per D days")
 
     read_pool_size: int = Field(
-        default=8, ge=1, le=100,
+        default=16, ge=1, le=100,
         description="connections per worker process for the async hot read paths "
                     "(PostgreSQL); keep web workers (CLEARLANE_WEB_WORKERS, see "
-                    "customs/web_workers.py) x (this x 1.5 + 40) under max_connections")
+                    "customs/web_workers.py) x (this + 40) under max_connections")
     task_queue: Literal["inline", "celery"] = "inline"
     redis_url: str = "redis://127.0.0.1:6379/0"
     celery_queue: str = Field(default="clearlane", max_length=100)

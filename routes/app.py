@@ -40,7 +40,8 @@ from routes.limits import RequestLimits
 
 log = logging.getLogger(__name__)
 
-API_ROUTERS = (auth, admin, filings, declarations, screenings, clearance, inspections, dispatch,
+# Matched in order, first the hot paths: the port's clearance lookups, then declarations.
+API_ROUTERS = (clearance, declarations, auth, admin, filings, screenings, inspections, dispatch,
                certificates, stats)
 
 
@@ -102,9 +103,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings, app.state.engine, app.state.store)
     install(app)
     app.include_router(health.router)
-    app.include_router(pages.router)
     for module in API_ROUTERS:
         app.include_router(module.router, responses=COMMON_RESPONSES)
+    app.include_router(pages.router)
     app.include_router(certificates.keys_router)
     # The last added runs first: headers on every answer, then the limits (before any body
     # is read), then hygiene on what was let in.

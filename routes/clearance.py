@@ -16,9 +16,9 @@ async def get_clearance(
     declaration_no: Annotated[str | None, Query(max_length=20)] = None,
 ) -> ClearanceStatus:
     """The port's hot path: one SELECT, never cached (a release shows on the next lookup)."""
-    statement, missing = clearance.lookup_statement(container_no=container_no,
-                                                    declaration_no=declaration_no)
-    return clearance.answer(await request.app.state.reads.all(statement), missing)
+    statement, params, missing = clearance.lookup_statement(container_no=container_no,
+                                                            declaration_no=declaration_no)
+    return clearance.answer(await request.app.state.reads.all(statement, params), missing)
 
 
 @router.post("/{declaration_no}/loaded", response_model=ClearanceStatus)
