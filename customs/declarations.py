@@ -102,6 +102,17 @@ def to_public(session: Session, declaration: Declaration) -> DeclarationPublic:
                                             update={"goods": goods, "containers": containers})
 
 
+def created_public(declaration: Declaration, data: DeclarationCreate) -> DeclarationPublic:
+    """`to_public` of a declaration just created from `data`, without reading back its goods
+    and containers (they are exactly what was sent, numbered and normalised)."""
+    goods = [GoodsLinePublic.model_validate(line, update={"line_no": number})
+             for number, line in enumerate(data.goods, start=1)]
+    containers = [{"container_no": normalise_container_no(c.container_no), "seal_no": c.seal_no}
+                  for c in data.containers]
+    return DeclarationPublic.model_validate(declaration,
+                                            update={"goods": goods, "containers": containers})
+
+
 def to_public_many(session: Session, declarations: Sequence[Declaration]
                    ) -> list[DeclarationPublic]:
     """Like `to_public` for a page: the goods and containers of all of them in two queries."""

@@ -40,7 +40,8 @@ IMAGE_RESPONSE = {200: {"content": {"image/jpeg": {}, "image/png": {}, "image/we
 @router.post("", response_model=DeclarationPublic, status_code=status.HTTP_201_CREATED)
 def create_declaration(data: DeclarationCreate, session: SessionDep, user: Exporter
                        ) -> DeclarationPublic:
-    return declarations.to_public(session, declarations.create_declaration(session, user, data))
+    return declarations.created_public(declarations.create_declaration(session, user, data),
+                                       data)
 
 
 @router.get("", response_model=Page[DeclarationPublic])

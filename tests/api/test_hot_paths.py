@@ -147,3 +147,15 @@ def test_a_listed_page_shows_the_same_goods_and_containers_as_each_record(world:
     assert len(page["items"][1]["goods"]) == 2
     assert [c["container_no"] for c in page["items"][1]["containers"]] == two
     assert world.officer.get("/declarations").json()["total"] == 3
+
+
+def test_the_created_answer_is_what_reading_the_declaration_back_gives(world: World) -> None:
+    body = {**DECLARATION, "goods": DECLARATION["goods"] * 2,
+            "containers": [{"container_no": container_number(600).lower(), "seal_no": "S9"},
+                           {"container_no": container_number(601)}]}
+    created = world.exporter_a.post("/declarations", json=body)
+    assert created.status_code == 201, created.text
+    read_back = world.exporter_a.get(f"/declarations/{created.json()['id']}").json()
+    assert created.json() == read_back
+    assert read_back["containers"][0] == {"container_no": container_number(600),
+                                          "seal_no": "S9"}
