@@ -104,6 +104,12 @@ def qr_verify_url(store: BlobStore, certificate: Certificate) -> str | None:
     return str(url) if url else None
 
 
+def owner_verify_url(settings: Settings, store: BlobStore, certificate: Certificate) -> str:
+    """The full verify link (with the QR token) for the owner and officers; the public
+    summary link for certificates issued before tokens existed."""
+    return qr_verify_url(store, certificate) or verify_url(settings, certificate.certificate_no)
+
+
 def published_keys(settings: Settings) -> dict[str, object]:
     """The JWK set served at /.well-known/clearlane-keys.json."""
     return jwk_set(key_ring(settings.signing_key_path, settings.retired_keys_dir))

@@ -17,7 +17,7 @@ import dispatch
 from customs import inspections, transaction
 from customs.declarations import goods_of
 from customs.errors import Invalid, NotFound, Unavailable
-from customs.settings import Settings
+from customs.settings import MAX_DISPATCH_TIME_LIMIT_S, Settings
 from models import (
     Declaration,
     DispatchPlanRecord,
@@ -26,6 +26,7 @@ from models import (
     InspectionStatus,
     InspectionTask,
     InspectionTaskPublic,
+    Job,
     Office,
     Role,
     User,
@@ -159,16 +160,28 @@ def _schedule(session: Session, plan: dispatch.DispatchPlan, actor: User,
                                             f"{stop.sequence}, ETA {stop.start:%H:%M}")
 
 
+def solver_budget(settings: Settings, time_limit_s: float | None) -> float:
+    """The solver's time limit: the caller's, else the setting; never above the cap."""
+    return min(time_limit_s or settings.dispatch_time_limit_s, MAX_DISPATCH_TIME_LIMIT_S)
+
+
 def build_plan(session: Session, settings: Settings, officer: User, *,
-               time_limit_s: float | None = None, seed: int = 0) -> DispatchPlanRecord:
+               time_limit_s: float | None = None, seed: int = 0,
+               job: Job | None = None) -> DispatchPlanRecord:
+    """Plans every open task. Given the background job that builds it, the job's payload
+    records the plan's id in the same transaction (so a re-run after a crash finds it)."""
     problem = build_problem(session, settings)
     with _engine_errors():
         plan = dispatch.solve(problem, seed=seed,
-                              time_limit_s=time_limit_s or settings.dispatch_time_limit_s)
+                              time_limit_s=solver_budget(settings, time_limit_s))
     record = DispatchPlanRecord(created_by=officer.id, problem=problem.model_dump(mode="json"),
                                 plan=_plan_json(plan))
     session.add(record)
     _schedule(session, plan, officer)
+    if job is not None:
+        session.flush()
+        job.payload = {**job.payload, "plan_id": record.id}
+        session.add(job)
     transaction.commit(session)
     return record
 

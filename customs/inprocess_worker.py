@@ -30,9 +30,13 @@ class InProcessWorker:
         self._wake.set()
 
     def start(self) -> None:
-        for number in range(self.context.settings.screening_concurrency):
-            thread = threading.Thread(target=self._loop, name=f"clearlane-job-{number}",
-                                      daemon=True)
+        """`screening_concurrency` threads for screenings (and other short jobs), and one
+        of its own for plan building, so a 30-second solve never holds up a release."""
+        lanes = [(f"clearlane-job-{n}", None) for n in
+                 range(self.context.settings.screening_concurrency)]
+        lanes.append(("clearlane-plans", jobs.DISPATCH_PLAN))
+        for name, kind in lanes:
+            thread = threading.Thread(target=self._loop, args=(kind,), name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
 
@@ -57,11 +61,13 @@ class InProcessWorker:
             count += 1
         return count
 
-    def _loop(self) -> None:
+    def _loop(self, only_kind: str | None) -> None:
         settings = self.context.settings
         while not self._stopping.is_set():
             try:
-                job = jobs.claim_next(self.context.engine, settings.job_lease_s)
+                job = jobs.claim_next(self.context.engine, settings.job_lease_s,
+                                      kinds=[only_kind] if only_kind else None,
+                                      exclude_kinds=None if only_kind else [jobs.DISPATCH_PLAN])
             except SQLAlchemyError:
                 log.exception("cannot reach the database to take a job; retrying")
                 job = None

@@ -3,7 +3,7 @@
 import logging
 import time
 
-from customs import jobs
+from customs import jobs, plan_jobs
 from customs.screening import ScreeningContext, screen_declaration
 from models import Job
 
@@ -29,9 +29,12 @@ def run_job(context: ScreeningContext, job: Job) -> None:
     job_context = ScreeningContext(context.engine, context.settings, context.store,
                                    context.screener, keep_alive=_LeaseKeeper(context, job.id))
     try:
-        if job.kind != jobs.SCREENING or job.declaration_id is None:
+        if job.kind == jobs.DISPATCH_PLAN:
+            plan_jobs.run(context.engine, context.settings, job.id)
+        elif job.kind != jobs.SCREENING or job.declaration_id is None:
             raise ValueError(f"unknown job kind {job.kind!r}")
-        screen_declaration(job_context, job.declaration_id)
+        else:
+            screen_declaration(job_context, job.declaration_id)
     except Exception as exc:
         status = jobs.fail(context.engine, job, f"{type(exc).__name__}: {exc}")
         log.warning("job %s (%s) attempt %s failed, now %s: %s", job.id, job.kind,

@@ -23,6 +23,7 @@ from customs.settings import Settings
 from models import Declaration, DeclarationStatus, Job, JobStatus, User, utcnow
 
 SCREENING = "screening"
+DISPATCH_PLAN = "dispatch_plan"
 MAX_ATTEMPTS = 5
 _NOTIFIER = "clearlane.notifier"
 
@@ -81,6 +82,24 @@ def enqueue(session: Session, kind: str, declaration_id: int,
     return job
 
 
+def singleton_key(kind: str) -> str:
+    return f"{kind}:global"
+
+
+def enqueue_singleton(session: Session, kind: str, payload: dict[str, Any]) -> Job:
+    """The one live job of a kind that is about no declaration (building the dispatch plan),
+    created if none is pending or running. Two callers racing both flush a row; the unique
+    `active_key` lets only one commit (the caller retries and finds the winner's)."""
+    existing = session.exec(select(Job).where(Job.active_key == singleton_key(kind))).first()
+    if existing is not None:
+        return existing
+    job = Job(kind=kind, payload=payload, active_key=singleton_key(kind))
+    session.add(job)
+    session.flush()
+    _notify_after_commit(session, job)
+    return job
+
+
 def _notify_after_commit(session: Session, job: Job) -> None:
     notifier: Notifier | None = session.info.get(_NOTIFIER)
     job_id = job.id
@@ -110,12 +129,14 @@ def claim(engine: Engine, job_id: int, lease_s: float) -> Job | None:
         return session.get(Job, job_id)
 
 
-def claim_next(engine: Engine, lease_s: float, kinds: Sequence[str] | None = None
-               ) -> Job | None:
+def claim_next(engine: Engine, lease_s: float, kinds: Sequence[str] | None = None,
+               exclude_kinds: Sequence[str] | None = None) -> Job | None:
     with session_scope(engine) as session:
         query = select(Job.id).where(_claimable(utcnow()))
         if kinds:
             query = query.where(col(Job.kind).in_(kinds))
+        if exclude_kinds:
+            query = query.where(col(Job.kind).not_in(exclude_kinds))
         candidates = list(session.exec(query.order_by(col(Job.id)).limit(8)))
     for job_id in candidates:
         assert job_id is not None

@@ -16,10 +16,14 @@ account trail.
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import jwt
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlalchemy import case, or_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from customs import session_cache, transaction
@@ -210,22 +214,36 @@ def _check_throttle(session: Session, keys: list[str], now: datetime) -> None:
         raise Throttled(f"too many failed logins; try again in {wait} s", retry_after_s=wait)
 
 
+def _upsert(session: Session) -> Any:
+    """The dialect's INSERT that supports ON CONFLICT (SQLite and PostgreSQL alike)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert
+    return sqlite_insert
+
+
 def _count_failure(session: Session, settings: Settings, key: str, now: datetime) -> None:
-    row = session.get(LoginThrottle, key)
-    window = timedelta(seconds=settings.login_failure_window_s)
-    if row is None:
-        row = LoginThrottle(key=key, failures=0, last_failure_at=now)
-    elif now - as_utc(row.last_failure_at) > window:
-        row.failures = 0
-    row.failures += 1
-    row.last_failure_at = now
+    """One more failure under `key`, counted atomically (ON CONFLICT DO UPDATE), so parallel
+    guesses can neither lose counts nor collide on the first insert."""
+    table = LoginThrottle.__table__  # type: ignore[attr-defined]
+    window_start = now - timedelta(seconds=settings.login_failure_window_s)
+    statement = _upsert(session)(table).values(key=key, failures=1, last_failure_at=now)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={"failures": case((table.c.last_failure_at < window_start, 1),
+                               else_=table.c.failures + 1),
+              "last_failure_at": now},
+    ).returning(table.c.failures)
+    failures = int(session.execute(statement).scalar_one())
     free = (settings.login_free_failures if key.startswith("user:")
             else settings.login_client_free_failures)
-    if row.failures >= free:
-        doublings = min(row.failures - free, 30)
+    if failures >= free:
+        doublings = min(failures - free, 30)
         wait = min(settings.login_backoff_max_s, settings.login_backoff_base_s * 2 ** doublings)
-        row.locked_until = now + timedelta(seconds=wait)
-    session.add(row)
+        until = now + timedelta(seconds=wait)
+        session.execute(update(table).where(
+            table.c.key == key,
+            or_(table.c.locked_until.is_(None), table.c.locked_until < until),
+        ).values(locked_until=until))
 
 
 def _forget_account_failures(session: Session, username: str) -> None:

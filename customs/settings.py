@@ -84,6 +84,9 @@ class Settings(BaseSettings):
         default="", max_length=500,
         description="self-hosted video service for remote inspections (e.g. a Jitsi Meet "
                     "server on the closed network); empty: no video links")
+    map_tiles_mbtiles: Path | None = Field(
+        default=None, description="a local MBTiles file (raster PNG/JPEG tiles) drawn under "
+                                  "the dispatch route maps; unset: no tile layer, no internet")
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":

@@ -45,6 +45,9 @@ from models.filing import (
     FilingReview,
 )
 from models.inspection import (
+    AppointmentBooking,
+    AppointmentPublic,
+    AppointmentSlotPublic,
     AppointmentUpdate,
     InspectionResult,
     InspectionTask,
@@ -68,7 +71,8 @@ from models.user import (
 )
 
 __all__ = [
-    "MAX_FILING_PHOTOS", "AppointmentUpdate", "AuditEvent", "AuditEventPublic", "Certificate",
+    "MAX_FILING_PHOTOS", "AppointmentBooking", "AppointmentPublic", "AppointmentSlotPublic",
+    "AppointmentUpdate", "AuditEvent", "AuditEventPublic", "Certificate",
     "CertificateVerification", "Channel", "ClearanceStatus", "Container", "ContainerBase",
     "CreditLevel", "Declaration", "DeclarationCreate", "DeclarationPublic", "DeclarationStatus",
     "DispatchPlanRecord", "DurationStats", "Enterprise", "EnterpriseCreate", "EnterprisePublic",

@@ -23,6 +23,7 @@ class InspectionTask(SQLModel, table=True):
     required_skill: str | None = Field(default=None, max_length=40)
     risk_level: int = Field(default=1, description="1 low .. 3 high")
     reasons: list[str] = json_field()
+    evidence_sha256s: list[str] = json_field()  # result photos (content-addressed store)
     officer_id: int | None = Field(default=None, foreign_key="user.id")
     outcome: InspectionOutcome | None = Field(default=None, max_length=10)
     notes: str = Field(default="", max_length=4000)
@@ -47,6 +48,8 @@ class InspectionTaskPublic(SQLModel):
     required_skill: str | None
     risk_level: int
     reasons: list[str]
+    evidence_sha256s: list[str] = Field(default_factory=list,
+                                        description="photos the officer took as evidence")
     officer_id: int | None
     outcome: InspectionOutcome | None
     notes: str
@@ -65,3 +68,30 @@ class InspectionResult(SQLModel):
 class AppointmentUpdate(SQLModel):
     window_start: UtcDatetime
     window_end: UtcDatetime
+
+
+class AppointmentSlotPublic(SQLModel):
+    """A free time an inspection can start (and the mode it would be done in)."""
+
+    start: UtcDatetime
+    end: UtcDatetime
+    mode: InspectionMode
+    next_shift: bool = Field(default=False, description="in the next shift, not today's")
+
+
+class AppointmentBooking(SQLModel):
+    start: UtcDatetime = Field(description="the start of one of the free slots")
+
+
+class AppointmentPublic(SQLModel):
+    """What the exporter sees of the inspection of their declaration."""
+
+    task_id: int
+    mode: InspectionMode
+    status: InspectionStatus
+    window_start: UtcDatetime | None
+    window_end: UtcDatetime | None
+    video_room_url: str | None = Field(description="remote inspections: the video room")
+    escalated: bool = Field(description="the booked window passed without an inspection")
+    proposed_slot: AppointmentSlotPublic | None = Field(
+        description="escalated: the earliest free slot, offered to book instead")

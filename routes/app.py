@@ -21,6 +21,7 @@ from customs.storage import BlobStore
 from customs.vision_screener import get_screener, warm_up_in_background
 from routes import (
     admin,
+    appointments,
     auth,
     certificates,
     clearance,
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 
 # Matched in order, first the hot paths: the port's clearance lookups, then declarations.
 API_ROUTERS = (clearance, declarations, auth, admin, filings, screenings, inspections, dispatch,
-               certificates, stats)
+               certificates, stats, appointments)
 
 
 def _job_executor(settings: Settings, engine: Engine, store: BlobStore

@@ -156,11 +156,11 @@ def get_events(declaration_id: RecordId, session: SessionDep, user: ExporterOrOf
 
 @router.get("/{declaration_id}/certificate", response_model=dict[str, str])
 def get_certificate_links(declaration_id: RecordId, session: SessionDep, settings: SettingsDep,
-                          user: ExporterOrOfficer) -> dict[str, str]:
+                          store: StoreDep, user: ExporterOrOfficer) -> dict[str, str]:
     declaration = declarations.get_declaration(session, user, declaration_id)
     certificate = certificates.for_declaration(session, declaration.id)
     if certificate is None:
         raise NotFound(f"declaration {declaration.declaration_no} has no certificate yet")
     number = certificate.certificate_no
     return {"certificate_no": number, "pdf_url": f"/certificates/{number}",
-            "verify_url": certificates.verify_url(settings, number)}
+            "verify_url": certificates.owner_verify_url(settings, store, certificate)}

@@ -1,10 +1,12 @@
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from customs import dispatching
+from customs import dispatching, plan_jobs
 from customs.errors import NotFound
+from customs.plan_jobs import PlanJobPublic
 from customs.settings import MAX_DISPATCH_TIME_LIMIT_S
 from models import DispatchPlanRecord, UtcDatetime
 from routes.deps import Officer, RecordId, SessionDep, SettingsDep
@@ -36,14 +38,31 @@ def _public(record: DispatchPlanRecord) -> PlanPublic:
     return PlanPublic.model_validate(record, from_attributes=True)
 
 
-@router.post("/plans", response_model=PlanPublic, status_code=status.HTTP_201_CREATED)
+@router.post("/plans", response_model=PlanJobPublic, status_code=status.HTTP_202_ACCEPTED,
+             responses={201: {"model": PlanPublic, "description": "built (`wait=true`)"}})
 def build_plan(session: SessionDep, settings: SettingsDep, officer: Officer,
-               body: PlanRequest | None = None) -> PlanPublic:
-    """Plans every open inspection task across the officers on duty today."""
+               body: PlanRequest | None = None,
+               wait: Annotated[bool, Query(description="build in this request and answer 201 "
+                                                       "with the plan (scripts)")] = False
+               ) -> PlanJobPublic | JSONResponse:
+    """Plans every open inspection task across the officers on duty today, in the background:
+    answers 202 with the job to follow at `GET /dispatch/jobs/{id}` (one build at a time;
+    asking again while one runs returns it)."""
     body = body or PlanRequest()
-    record = dispatching.build_plan(session, settings, officer, time_limit_s=body.time_limit_s,
-                                    seed=body.seed)
-    return _public(record)
+    if wait:
+        record = dispatching.build_plan(session, settings, officer,
+                                        time_limit_s=body.time_limit_s, seed=body.seed)
+        return JSONResponse(_public(record).model_dump(mode="json"),
+                            status_code=status.HTTP_201_CREATED)
+    job = plan_jobs.enqueue(session, settings, officer, time_limit_s=body.time_limit_s,
+                            seed=body.seed)
+    return plan_jobs.public(job)
+
+
+@router.get("/jobs/{job_id}", response_model=PlanJobPublic)
+def get_plan_job(job_id: RecordId, session: SessionDep, _: Officer) -> PlanJobPublic:
+    """A plan build's phase, progress and, once saved, the plan's id."""
+    return plan_jobs.public(plan_jobs.get(session, job_id))
 
 
 @router.get("/plans/latest", response_model=PlanPublic)

@@ -1,6 +1,10 @@
-from fastapi import APIRouter
+from typing import Annotated
 
-from customs import dispatching, inspections
+from fastapi import APIRouter, File, Path, UploadFile, status
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from customs import dispatching, inspection_photos, inspections
 from customs.declarations import to_public as declaration_public
 from models import (
     AppointmentUpdate,
@@ -10,7 +14,17 @@ from models import (
     InspectionTaskPublic,
     Page,
 )
-from routes.deps import Limit, Officer, Offset, RecordId, SessionDep, SettingsDep, StoreDep
+from routes.deps import (
+    ExporterOrOfficer,
+    Limit,
+    Officer,
+    Offset,
+    RecordId,
+    SessionDep,
+    SettingsDep,
+    StoreDep,
+)
+from routes.uploads import read_capped
 
 router = APIRouter(prefix="/inspections", tags=["inspections"])
 
@@ -45,3 +59,32 @@ def record_result(task_id: RecordId, body: InspectionResult, session: SessionDep
     declaration = inspections.record_result(session, settings, store, officer, task,
                                             body.outcome, body.notes)
     return declaration_public(session, declaration)
+
+
+class ResultPhotoPublic(BaseModel):
+    sha256: str
+    url: str
+    evidence_sha256s: list[str]
+
+
+@router.post("/{task_id}/photos", response_model=ResultPhotoPublic,
+             status_code=status.HTTP_201_CREATED)
+def add_result_photo(task_id: RecordId, session: SessionDep, settings: SettingsDep,
+                     store: StoreDep, officer: Officer, file: Annotated[UploadFile, File()]
+                     ) -> ResultPhotoPublic:
+    """A photo taken during the inspection (video call or on site), kept as result evidence."""
+    task = inspections.get_task(session, task_id)
+    sha256 = inspection_photos.add(session, settings, store, officer, task,
+                                   read_capped(file, settings.max_upload_bytes))
+    return ResultPhotoPublic(sha256=sha256, url=f"/inspections/{task_id}/photos/{sha256}",
+                             evidence_sha256s=task.evidence_sha256s)
+
+
+@router.get("/{task_id}/photos/{sha256}", response_class=Response,
+            responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}})
+def get_result_photo(task_id: RecordId,
+                     sha256: Annotated[str, Path(pattern="^[0-9a-f]{64}$")],
+                     session: SessionDep, store: StoreDep, user: ExporterOrOfficer) -> Response:
+    task = inspections.get_task(session, task_id)
+    data, media_type = inspection_photos.photo(session, store, user, task, sha256)
+    return Response(data, media_type=media_type)

@@ -5,10 +5,13 @@
     result.decision  # 'release' | 'inspect' | 'retake_photo'
 """
 
+from vision.params import MODEL_VERSION, CalibrationParams
 from vision.phash import hamming, perceptual_hash
-from vision.pipeline import check, warm_up
+from vision.pipeline import check, check_declaration, warm_up
+from vision.regime import LabelRegime, RegimeError, expected_marks
 from vision.schema import (
     Box,
+    DeclarationResult,
     DeclaredData,
     FilingReference,
     Reason,
@@ -17,13 +20,20 @@ from vision.schema import (
 )
 
 __all__ = [
+    "MODEL_VERSION",
     "Box",
+    "CalibrationParams",
+    "DeclarationResult",
     "DeclaredData",
     "FilingReference",
+    "LabelRegime",
     "Reason",
+    "RegimeError",
     "VisionInputError",
     "VisionResult",
     "check",
+    "check_declaration",
+    "expected_marks",
     "hamming",
     "perceptual_hash",
     "warm_up",

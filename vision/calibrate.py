@@ -1,81 +1,278 @@
-"""Choose the stage thresholds on the calibration split (``synth --seed 1001``).
+"""Calibration from labelled outcomes: propose new thresholds (pure, no database).
 
-    python -m vision bench --data var/vision-calib --json var/calib.json
-    python -m vision calibrate --rows var/calib.json
+Input: one :class:`Outcome` per screened photo: its stage ``scores``, the reason ``codes``
+it got, and whether the shipment was really bad (an officer confirmed at least one reason,
+or the bench's truth) or good (every reason a false alarm, or a clean truth photo).
+:func:`replay` re-decides a photo under other thresholds from its stored scores;
+:func:`propose` searches thresholds that release as many good photos as possible while the
+labelled bad photos stay caught, and reports the bound on false release and the gain.
 
-Rule, per threshold: no anomalous calibration photo of the kind the stage is meant to catch
-may pass it, with a safety margin; within that, keep as many clean photos as possible. The
-printed values are copied into ``vision/thresholds.py`` (reviewed by a person, not applied
-silently); the held-out split (``--seed 2002``) is only used by ``bench`` afterwards.
+The lead's ``python -m vision calibrate --from-db`` maps screening rows to ``Outcome``:
+``bad = any(reason confirmed)``, ``good = all reasons false alarm`` (released shipments
+without an inspection are unlabelled and left out, or labelled by random audits).
+
+Rule (see :func:`propose`): from the most permissive thresholds, tighten greedily where it
+catches the most bad photos per clean photo lost, until at most ``max_false_releases``
+(default 0) bad photos are released; candidate values lie midway between observed scores
+(a margin). A photo whose stage did not run (score missing) keeps its stored reason.
 """
 
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-APPEARANCE = ("damaged_carton", "covered_label", "torn_label")
+from vision.params import CalibrationParams
+
+QUALITY_CODES = frozenset({"blurred", "underexposed", "overexposed"})
+RETAKE_CODES = QUALITY_CODES | {"low_resolution", "corrupt_image", "image_too_large",
+                                "unsupported_format", "empty_image"}
+THRESHOLD_CODES = QUALITY_CODES | {"low_resolution", "reused_photo", "design_mismatch",
+                                   "label_damaged_or_covered", "appearance_anomaly"}
 
 
-def _scores(rows: list[dict[str, Any]], key: str, kinds: set[str | None]) -> np.ndarray:
-    return np.array([r["scores"][key] for r in rows
-                     if r["anomaly"] in kinds and key in r["scores"]], float)
+@dataclass(frozen=True)
+class Outcome:
+    scores: Mapping[str, float]
+    codes: Sequence[str]
+    bad: bool  # True: a real anomaly (or a photo that had to be retaken); False: clean
+    kind: str | None = None  # anomaly type when known (bench truth), for reporting only
+    # the reason codes that are right for this photo (the officer's confirmed reasons, or
+    # the bench truth's own reasons); empty: any reason will do
+    own: frozenset[str] = frozenset()
 
 
-def suggest(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    clean = {None}
-    out: dict[str, Any] = {}
-    # reuse: re-encoded copies vs other photos of the same design
-    reused = _scores(rows, "reuse_hamming", {"reused_photo"})
-    others = _scores(rows, "reuse_hamming", clean)
-    out["reuse"] = {"reused_max": float(reused.max()) if reused.size else None,
-                    "clean_min": float(others.min()) if others.size else None}
-    if reused.size and others.size:
-        out["MAX_REUSE_HAMMING"] = int((reused.max() + others.min()) // 2)
-    # design: different design vs clean
-    for key, name in (("design_ncc", "MIN_DESIGN_NCC"), ("design_coverage", "MIN_COVERAGE"),
-                      ("design_inliers", "MIN_INLIERS")):
-        diff = _scores(rows, key, {"different_design"})
-        ok = _scores(rows, key, clean)
-        out[key] = {"different_max": float(diff.max()) if diff.size else None,
-                    "clean_p01": float(np.percentile(ok, 1)) if ok.size else None,
-                    "clean_min": float(ok.min()) if ok.size else None}
-        if diff.size and ok.size:
-            out[name] = float((diff.max() + ok.min()) / 2) if ok.min() > diff.max() else float(
-                diff.max() * 1.02)
-    # label integrity and appearance, jointly: the label check first (clean minimum with a
-    # margin), then the appearance threshold at 0.9 x the lowest score among the anomalous
-    # photos that no other stage catches
-    li_clean = _scores(rows, "label_integrity", clean)
-    li = round(float(li_clean.min()) - 0.1, 2) if li_clean.size else 0.5
-    out["MIN_LABEL_NCC"] = li
-    out["label_integrity"] = {"clean_min": float(li_clean.min()) if li_clean.size else None,
-                              **{k: float(_scores(rows, "label_integrity", {k}).max())
-                                 for k in APPEARANCE if _scores(rows, "label_integrity", {k}).size}}
+@dataclass
+class Proposal:
+    params: CalibrationParams
+    current: CalibrationParams
+    n_good: int
+    n_bad: int
+    false_releases_current: int
+    false_releases_proposed: int
+    false_release_upper_95: float  # one-sided 95 % bound on the false-release rate
+    clean_release_current: float
+    clean_release_proposed: float
+    changes: dict[str, tuple[float, float]] = field(default_factory=dict)
 
-    def caught(r: dict[str, Any]) -> bool:
-        codes = set(r["codes"]) - {"appearance_anomaly", "label_damaged_or_covered"}
-        s = r["scores"]
-        return bool(codes) or s.get("label_integrity", 1.0) < li or r["decision"] == \
-            "retake_photo"
+    @property
+    def clean_release_gain(self) -> float:
+        return self.clean_release_proposed - self.clean_release_current
 
-    uncaught = [r["scores"]["anomaly"] for r in rows
-                if r["anomaly"] is not None and not caught(r) and "anomaly" in r["scores"]]
-    ok = _scores(rows, "anomaly", clean)
-    out["anomaly"] = {"uncaught_min": min(uncaught) if uncaught else None,
-                      "n_uncaught": len(uncaught),
-                      "clean_p95": float(np.percentile(ok, 95)) if ok.size else None,
-                      "clean_max": float(ok.max()) if ok.size else None}
-    if uncaught:
-        thr = 0.9 * min(uncaught)
-        out["MAX_ANOMALY_SCORE"] = round(thr, 3)
-        out["anomaly"]["clean_pass_at_threshold"] = float((ok <= thr).mean()) if ok.size else None
-    return out
+    def to_dict(self) -> dict[str, Any]:
+        return {"params": self.params.to_dict(), "current_version": self.current.version,
+                "n_good": self.n_good, "n_bad": self.n_bad,
+                "false_releases_current": self.false_releases_current,
+                "false_releases_proposed": self.false_releases_proposed,
+                "false_release_upper_95": round(self.false_release_upper_95, 4),
+                "clean_release_current": round(self.clean_release_current, 4),
+                "clean_release_proposed": round(self.clean_release_proposed, 4),
+                "clean_release_gain": round(self.clean_release_gain, 4),
+                "changes": {k: [round(a, 4), round(b, 4)] for k, (a, b) in self.changes.items()}}
+
+
+def replay(scores: Mapping[str, float], codes: Iterable[str], p: CalibrationParams
+           ) -> tuple[str, set[str]]:
+    """(decision, reason codes) of a photo under ``p``, from its stored scores; reasons that
+    depend on no threshold are kept as they are."""
+    codes = set(codes)
+    out = codes - THRESHOLD_CODES
+
+    def keep(code: str, fails: bool | None) -> None:
+        if fails is None:  # the stage did not run: keep what was decided then
+            if code in codes:
+                out.add(code)
+        elif fails:
+            out.add(code)
+
+    s = scores
+    side = s.get("quality_short_side")
+    keep("low_resolution", None if side is None else side < p.min_short_side_px)
+    focus = s.get("quality_focus")
+    keep("blurred", None if focus is None else focus < p.min_focus)
+    b = s.get("quality_brightness")
+    dark_px = s.get("quality_dark_clipped", 0.0)
+    bright_px = s.get("quality_bright_clipped", 0.0)
+    dark = None if b is None else (b < p.min_brightness or dark_px > p.max_clipped)
+    bright = None if b is None else (not dark and (b > p.max_brightness
+                                                    or bright_px > p.max_clipped))
+    keep("underexposed", dark)
+    keep("overexposed", bright)
+    if out & RETAKE_CODES:
+        return "retake_photo", out & RETAKE_CODES
+    h = s.get("reuse_hamming")
+    keep("reused_photo", None if h is None else h <= p.max_reuse_hamming)
+    design_ok = None
+    if "design_inliers" in s:
+        design_ok = (s["design_inliers"] >= p.min_inliers
+                     and s.get("design_coverage", 0) >= p.min_coverage
+                     and s.get("design_ncc", 0) >= p.min_design_ncc)
+        keep("design_mismatch", not design_ok)
+    else:
+        keep("design_mismatch", None)
+    if design_ok is not False:
+        li = s.get("label_integrity")
+        keep("label_damaged_or_covered", None if li is None else li < p.min_label_ncc)
+        a = s.get("anomaly")
+        keep("appearance_anomaly", None if a is None else a > p.max_anomaly_score)
+    return ("inspect" if out else "release"), out
+
+
+# (parameter, score key, direction): 'min': lower values are more permissive (a score below
+# it is flagged; the reuse distance at or below it is flagged), 'max': higher values are
+_INTEGER = frozenset({"max_reuse_hamming", "min_inliers"})
+CODE_OF = {"min_focus": "blurred", "min_brightness": "underexposed",
+           "max_brightness": "overexposed", "max_clipped": "overexposed",
+           "max_reuse_hamming": "reused_photo", "min_design_ncc": "design_mismatch",
+           "min_coverage": "design_mismatch", "min_inliers": "design_mismatch",
+           "min_label_ncc": "label_damaged_or_covered", "max_anomaly_score": "appearance_anomaly"}
+SEARCH: tuple[tuple[str, str, str], ...] = (
+    ("min_focus", "quality_focus", "min"),
+    ("min_brightness", "quality_brightness", "min"),
+    ("max_brightness", "quality_brightness", "max"),
+    ("max_clipped", "quality_clipped", "max"),
+    ("max_reuse_hamming", "reuse_hamming", "min"),
+    ("min_design_ncc", "design_ncc", "min"),
+    ("min_coverage", "design_coverage", "min"),
+    ("min_inliers", "design_inliers", "min"),
+    ("min_label_ncc", "label_integrity", "min"),
+    ("max_anomaly_score", "anomaly", "max"),
+)
+
+
+def _released_set(outcomes: Sequence[Outcome], p: CalibrationParams) -> set[int]:
+    return {i for i, o in enumerate(outcomes) if replay(o.scores, o.codes, p)[0] == "release"}
+
+
+def _released(outcomes: Sequence[Outcome], p: CalibrationParams) -> tuple[int, int]:
+    """(bad photos released, good photos released)."""
+    bad = good = 0
+    for o in outcomes:
+        if replay(o.scores, o.codes, p)[0] == "release":
+            if o.bad:
+                bad += 1
+            else:
+                good += 1
+    return bad, good
+
+
+def upper_bound_95(k: int, n: int) -> float:
+    """One-sided 95 % Clopper-Pearson upper bound of a rate with k events in n trials."""
+    if n == 0:
+        return 1.0
+    if k >= n:
+        return 1.0
+    if k == 0:
+        return 1.0 - 0.05 ** (1.0 / n)
+    lo, hi = k / n, 1.0
+    for _ in range(60):  # bisection on the binomial tail P(X <= k; n, p) = 0.05
+        mid = (lo + hi) / 2
+        tail = sum(math.comb(n, i) * mid ** i * (1 - mid) ** (n - i) for i in range(k + 1))
+        lo, hi = (mid, hi) if tail > 0.05 else (lo, mid)
+    return hi
+
+
+def _candidates(values: np.ndarray, direction: str) -> list[float]:
+    """Midpoints between consecutive distinct scores (at most ~40 quantiles), most
+    permissive first."""
+    v = np.unique(values[np.isfinite(values)])
+    if v.size > 40:
+        v = np.unique(np.quantile(v, np.linspace(0, 1, 40)))
+    if v.size == 0:
+        return []
+    mids = list((v[1:] + v[:-1]) / 2)
+    span = float(v[-1] - v[0]) or 1.0
+    ends = [float(v[0] - 0.01 * span), float(v[-1] + 0.01 * span)]
+    cands = sorted([*mids, *ends])
+    return cands if direction == "min" else cands[::-1]
+
+
+def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = None,
+            max_false_releases: int = 0, version: str = "proposed") -> Proposal:
+    """Greedy, from the most permissive thresholds: repeatedly take the one threshold step
+    that catches the most released bad photos per good photo it stops releasing, until no
+    more than ``max_false_releases`` bad photos are released (or no step catches any);
+    then loosen each threshold as far as that stays true."""
+    current = current or CalibrationParams()
+    grid: dict[str, list[float]] = {}
+    for name, key, direction in SEARCH:
+        values = np.array([o.scores[key] for o in outcomes if key in o.scores], float)
+        cands = []
+        for t in _candidates(values, direction):
+            if name in _INTEGER:
+                t = math.floor(t) if name == "max_reuse_hamming" else math.ceil(t)
+            if not cands or cands[-1] != t:
+                cands.append(t)
+        if cands:
+            grid[name] = cands
+    pos = {name: 0 for name in grid}
+
+    def build(positions: Mapping[str, int]) -> CalibrationParams:
+        values = {n: type(getattr(current, n))(grid[n][i]) for n, i in positions.items()}
+        return replace(current, version=version, **values)
+
+    released = _released_set(outcomes, build(pos))
+    bad = sum(outcomes[i].bad for i in released)
+    while bad > max_false_releases:
+        best: tuple[float, dict[str, int], set[int]] | None = None
+        for name, cands in grid.items():
+            code = CODE_OF.get(name, "")
+            for i in range(pos[name] + 1, len(cands)):
+                trial = {**pos, name: i}
+                now = _released_set(outcomes, build(trial))
+                # only bad photos this stage is right to catch count (a focus floor that
+                # happens to stop a torn label is overfitting, not calibration)
+                caught = sum(1 for j in released - now if outcomes[j].bad and (
+                    not outcomes[j].own or code in outcomes[j].own))
+                lost = sum(1 for j in released - now if not outcomes[j].bad)
+                if caught:
+                    ratio = caught / (lost + 0.5)
+                    if best is None or ratio > best[0]:
+                        best = (ratio, trial, now)
+        if best is None:
+            break
+        _, pos, released = best
+        bad = sum(outcomes[i].bad for i in released)
+    # loosen: each threshold as far back as it goes without releasing another bad photo
+    for name in grid:
+        for i in range(pos[name]):
+            trial = {**pos, name: i}
+            b, _g = _released(outcomes, build(trial))
+            if b <= bad:
+                pos = trial
+                break
+    p = build(pos)
+    # a threshold the labelled photos never needed sits at the edge of the scores seen;
+    # outside that range it would be a guess, so it keeps the current value if that is
+    # more permissive (a set without blurred photos must not raise the focus floor)
+    direction = {name: d for name, _k, d in SEARCH}
+    for name in grid:
+        if pos[name] == 0:
+            cur, new = getattr(current, name), getattr(p, name)
+            p = replace(p, **{name: min(cur, new) if direction[name] == "min" else max(cur, new)})
+    n_bad = sum(o.bad for o in outcomes)
+    n_good = len(outcomes) - n_bad
+    fr_cur, good_cur = _released(outcomes, current)
+    fr_new, good_new = _released(outcomes, p)
+    changes = {f: (float(getattr(current, f)), float(getattr(p, f))) for f, _k, _d in SEARCH
+               if getattr(current, f) != getattr(p, f)}
+    return Proposal(p, current, n_good, n_bad, fr_cur, fr_new, upper_bound_95(fr_new, n_bad),
+                    good_cur / max(1, n_good), good_new / max(1, n_good), changes)
+
+
+def outcomes_from_rows(rows: Iterable[Mapping[str, Any]]) -> list[Outcome]:
+    """Bench rows (truth known) as outcomes: an anomaly or a bad-quality photo is bad."""
+    from vision.crossbench import outcomes
+
+    return outcomes(list(rows))
 
 
 def main(rows_path: Path) -> dict[str, Any]:
     data = json.loads(rows_path.read_text())
-    return suggest(data["rows"])
+    return propose(outcomes_from_rows(data["rows"])).to_dict()

@@ -11,7 +11,77 @@ from pathlib import Path
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 
 
+def _load_filing(value: object, base: Path) -> object:
+    from vision.schema import FilingReference
+
+    if value is None:
+        return None
+    if isinstance(value, str):
+        path = Path(value) if Path(value).is_absolute() else base / value
+        return FilingReference.from_json(json.loads(path.read_text()), path.parent)
+    if isinstance(value, dict):
+        return FilingReference.from_json(value, base)
+    raise ValueError("'filing' must be an object or the path of a FILING.json")
+
+
+def _batch_case(line: str, base: Path, today: date | None) -> dict[str, object]:
+    from vision.phash import perceptual_hash
+    from vision.pipeline import check_declaration
+    from vision.schema import DeclaredData, VisionInputError
+
+    case = json.loads(line)
+    if not isinstance(case, dict):
+        raise ValueError("each line must be a JSON object")
+    photos = case.get("photos") or ([case["photo"]] if "photo" in case else [])
+    if not photos:
+        raise ValueError("'photo' (a path) or 'photos' (a list of paths) is required")
+    declared_raw = case.get("declared") or {}
+    if isinstance(declared_raw, str):
+        declared_raw = json.loads((base / declared_raw).read_text())
+    declared = DeclaredData.from_json(declared_raw)
+    history = []
+    for h in case.get("history") or []:
+        try:
+            history.append(perceptual_hash((base / h).read_bytes()))
+        except (OSError, VisionInputError):
+            continue
+    day = date.fromisoformat(case["today"]) if case.get("today") else today
+    data = [(base / p).read_bytes() for p in photos]
+    res = check_declaration(data, _load_filing(case.get("filing"), base), declared,  # type: ignore[arg-type]
+                            history, day, with_evidence=False)
+    out = res.to_dict()
+    for item, path in zip(out["photos"], photos, strict=True):
+        item["photo"] = path
+    return {"id": case.get("id"), "photo": photos[0] if len(photos) == 1 else photos, **out}
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from vision.pipeline import warm_up
+
+    path = Path(args.batch)
+    base = path.parent
+    today = date.fromisoformat(args.today) if args.today else None
+    warm_up()  # models load once for the whole batch; reference features are cached
+    failures = 0
+    with path.open() as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                item = _batch_case(line, base, today)
+            except (ValueError, KeyError, OSError, json.JSONDecodeError) as exc:
+                failures += 1
+                item = {"line": n, "error": f"{type(exc).__name__}: {exc}"}
+            sys.stdout.write(json.dumps(item) + "\n")
+            sys.stdout.flush()
+    return 1 if failures else 0
+
+
 def _check(args: argparse.Namespace) -> int:
+    if args.batch:
+        return _batch(args)
+    if not args.declared or not args.photos:
+        raise SystemExit("check needs --declared and at least one PHOTO (or --batch)")
     from vision.phash import perceptual_hash
     from vision.pipeline import check
     from vision.schema import DeclaredData, FilingReference, VisionInputError
@@ -84,6 +154,38 @@ def _calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _synth2(args: argparse.Namespace) -> int:
+    from vision.synth2.dataset import generate
+
+    w, h = (int(v) for v in args.size.lower().split("x"))
+    m = generate(Path(args.out), args.n, args.seed, size=(w, h), workers=args.workers,
+                 n_filings=args.filings)
+    print(json.dumps({"out": args.out, "photos": len(m["samples"]),
+                      "filings": len(m["filings"])}))
+    return 0
+
+
+def _crossbench(args: argparse.Namespace) -> int:
+    from vision.crossbench import run
+
+    out = run(Path(args.a), Path(args.b), Path(args.real) if args.real else None, args.limit,
+              corrected=args.corrected)
+    print(out["table"])
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=1, default=str))
+    return 0
+
+
+def _rectify(args: argparse.Namespace) -> int:
+    from vision.rectify import detect_face_quad, rectify_face
+
+    data = Path(args.photo).read_bytes()
+    quad = detect_face_quad(data)
+    Path(args.out).write_bytes(rectify_face(data, quad))
+    print(json.dumps({"photo": args.photo, "out": args.out, **quad.to_dict()}))
+    return 0
+
+
 def _tampar(args: argparse.Namespace) -> int:
     from vision.realcheck import run
 
@@ -96,11 +198,13 @@ def main(argv: list[str] | None = None) -> int:
     sub = p.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("check", help="check packing photos against a filing")
     c.add_argument("--filing")
-    c.add_argument("--declared", required=True)
+    c.add_argument("--declared")
+    c.add_argument("--batch", help="JSONL file: one case per line (photo, filing, declared, "
+                                   "history); prints one JSON result per line")
     c.add_argument("--history", help="folder of earlier photos of other declarations")
     c.add_argument("--evidence-dir")
     c.add_argument("--today", help="YYYY-MM-DD (default: today)")
-    c.add_argument("photos", nargs="+")
+    c.add_argument("photos", nargs="*")
     c.set_defaults(func=_check)
     b = sub.add_parser("bench", help="benchmark on a synth set")
     b.add_argument("--data", required=True)
@@ -118,6 +222,28 @@ def main(argv: list[str] | None = None) -> int:
     k = sub.add_parser("calibrate", help="suggest thresholds from calibration bench rows")
     k.add_argument("--rows", required=True, help="bench --json output of the calibration split")
     k.set_defaults(func=_calibrate)
+    s2 = sub.add_parser("synth2", help="write a labelled set from the second, independent "
+                                       "source (photographed reference faces)")
+    s2.add_argument("--out", required=True)
+    s2.add_argument("--n", type=int, required=True)
+    s2.add_argument("--seed", type=int, required=True)
+    s2.add_argument("--size", default="4000x3000")
+    s2.add_argument("--filings", type=int, default=12)
+    s2.add_argument("--workers", type=int, default=2)
+    s2.set_defaults(func=_synth2)
+    x = sub.add_parser("crossbench", help="fit on one source, test on the other (and real)")
+    x.add_argument("--a", required=True, help="a set from `vision synth`")
+    x.add_argument("--b", required=True, help="a set from `vision synth2`")
+    x.add_argument("--real", help="shared/data (tampar/ and cartons/)")
+    x.add_argument("--limit", type=int)
+    x.add_argument("--corrected", action="store_true",
+                   help="also run B with exporter-corrected reference quads (the true ones)")
+    x.add_argument("--json")
+    x.set_defaults(func=_crossbench)
+    r = sub.add_parser("rectify", help="find the carton face in a photo and rectify it")
+    r.add_argument("photo")
+    r.add_argument("--out", required=True)
+    r.set_defaults(func=_rectify)
     t = sub.add_parser("tampar", help="register the real TAMPAR parcel photos to its reference")
     t.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"
                                          / "tampar"))

@@ -29,10 +29,12 @@ class Found:
 
 
 def order_quad(pts: np.ndarray) -> np.ndarray:
+    """tl, tr, br, bl: clockwise by angle around the centre, from the corner nearest the
+    top-left (a sum/difference rule collapses two corners of a square turned 45 degrees)."""
     pts = pts.reshape(-1, 2).astype(np.float32)
-    s, d = pts.sum(1), np.diff(pts, axis=1).ravel()
-    return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)],
-                     pts[np.argmax(d)]], np.float32)
+    c = pts.mean(0)
+    pts = pts[np.argsort(np.arctan2(pts[:, 1] - c[1], pts[:, 0] - c[0]))]
+    return np.roll(pts, -int(np.argmin(pts.sum(1))), axis=0)
 
 
 def _quad_of(contour: np.ndarray) -> np.ndarray:
@@ -50,16 +52,31 @@ def rectify(rgb: np.ndarray, quad: np.ndarray, size: tuple[int, int]) -> np.ndar
     return cv2.warpPerspective(rgb, m, (w, h), flags=cv2.INTER_AREA)
 
 
+def _local_white(v: np.ndarray) -> np.ndarray:
+    """The brightness of white paper around each pixel (uneven light): a large max filter
+    of V, smoothed."""
+    k = max(15, (max(v.shape) // 25) | 1)
+    env = cv2.dilate(v, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    return cv2.GaussianBlur(env, (0, 0), k / 2).astype(np.float32)
+
+
 def _red_mask(hsv: np.ndarray) -> np.ndarray:
     h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
-    return (((h <= 8) | (h >= 168)) & (s >= 90) & (v >= 60)).astype(np.uint8)
+    return (((h <= 8) | (h >= 168)) & (s >= 90) & (v >= 40)).astype(np.uint8)
+
+
+def _white_mask(hsv: np.ndarray) -> np.ndarray:
+    """Unsaturated and bright relative to the local white (works in dim or uneven light)."""
+    s, v = hsv[..., 1], hsv[..., 2].astype(np.float32)
+    return ((s < 60) & (v > np.maximum(60.0, 0.72 * _local_white(hsv[..., 2])))).astype(
+        np.uint8)
 
 
 def find_lithium_marks(small: np.ndarray, work: np.ndarray, read: bool = True) -> list[Found]:
     """Red hatched squares with a white inside; OCR'd for UN numbers and a phone number."""
     hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
     red = _red_mask(hsv)
-    white = ((hsv[..., 1] < 60) & (hsv[..., 2] > 130)).astype(np.uint8)
+    white = _white_mask(hsv)
     # hatching = red pixels with white close by; solid red (logos, bands, a red background)
     # is left out so that it cannot merge with the mark
     red_f = cv2.boxFilter(red.astype(np.float32), -1, (9, 9))
@@ -72,25 +89,41 @@ def find_lithium_marks(small: np.ndarray, work: np.ndarray, read: bool = True) -
     found: list[Found] = []
     for c in contours:
         _x, _y, w, h = cv2.boundingRect(c)
-        if w < min_side or h < min_side or not 0.7 < w / h < 1.45:
+        if w < min_side or h < min_side or not 0.45 < w / h < 2.2:
             continue
         quad = _quad_of(c)
+        if not plausible_label_quad(quad, small.shape, max_side_ratio=2.4):
+            continue
         mask = np.zeros(red.shape, np.uint8)
         cv2.fillConvexPoly(mask, quad.astype(np.int32), 1)
         area = float(mask.sum())
         if area < min_side * min_side:
             continue
-        inner = cv2.erode(mask, np.ones((3, 3), np.uint8), iterations=max(2, int(0.1 * w)))
+        # ring width from the quad's side, not its bounding box (a turned mark has a wider box)
+        inner = cv2.erode(mask, np.ones((3, 3), np.uint8),
+                          iterations=max(2, int(0.1 * np.sqrt(area))))
         ring = mask & (1 - inner)
         ring_red = float((red & ring).sum()) / max(1.0, float(ring.sum()))
         inner_white = float((white & inner).sum()) / max(1.0, float(inner.sum()))
-        if not (0.2 < ring_red < 0.9 and inner_white > 0.45):
+        if not (0.15 < ring_red < 0.9 and inner_white > 0.45):
             continue
         wq = quad * k
-        text = read_mark_text(rectify(work, wq, (300, 300))) if read else ""
+        text = read_mark_text_any_rotation(rectify(work, wq, (300, 300))) if read else ""
         found.append(Found("lithium_mark", wq, text, ocr.un_numbers(text),
                            ocr.has_phone_number(text), ring_red))
     return found
+
+
+def read_mark_text_any_rotation(crop: np.ndarray) -> str:
+    """The mark may be stuck on at any angle: the crop's corner order only fixes it to a
+    multiple of 90 degrees, so the other three quarter turns are read when no UN number
+    came out (the upright case costs nothing extra)."""
+    text = read_mark_text(crop)
+    for k in (1, 3, 2):
+        if ocr.un_numbers(text):
+            break
+        text = read_mark_text(np.ascontiguousarray(np.rot90(crop, k)))
+    return text
 
 
 def read_mark_text(crop: np.ndarray) -> str:
@@ -140,35 +173,64 @@ def find_class9_labels(work: np.ndarray) -> list[Found]:
     found: list[Found] = []
     for c in contours:
         _x, _y, w, h = cv2.boundingRect(c)
-        if w < min_side or h < min_side or not 0.7 < w / h < 1.4:
+        if w < min_side or h < min_side or not 0.45 < w / h < 2.2:
             continue
         hull = cv2.convexHull(c)
         approx = cv2.approxPolyDP(hull, 0.05 * cv2.arcLength(hull, True), True)
         if len(approx) != 4:
             continue
         pts = approx.reshape(4, 2).astype(np.float32)
+        if cv2.contourArea(approx) < 0.35 * w * h or not plausible_label_quad(pts, img.shape):
+            continue
+        # any in-plane rotation: vertices clockwise, each one tried as the label's top
         cx, cy = pts.mean(0)
-        # diamond: vertices in clockwise order starting from the one nearest to straight up
-        ang = np.arctan2(pts[:, 1] - cy, pts[:, 0] - cx)
-        pts = pts[np.argsort(ang)]
-        ang = np.sort(ang)
-        start = int(np.argmin(np.abs(np.angle(np.exp(1j * (ang + np.pi / 2))))))
-        top, right, bottom, left = (pts[(start + i) % 4] for i in range(4))
-        if abs(float(np.angle(np.exp(1j * (ang[start] + np.pi / 2))))) > np.deg2rad(30):
-            continue
-        if cv2.contourArea(approx) < 0.35 * w * h:
-            continue
-        quad = np.array([top, right, bottom, left], np.float32) * k
+        pts = pts[np.argsort(np.arctan2(pts[:, 1] - cy, pts[:, 0] - cx))]
         n = 160
         dst = np.array([[n / 2, 0], [n, n / 2], [n / 2, n], [0, n / 2]], np.float32)
-        m = cv2.getPerspectiveTransform(quad, dst)
-        canon = cv2.warpPerspective(work, m, (n, n), flags=cv2.INTER_AREA)
-        ok, ink = _diamond_ok(canon)
-        if not ok:
-            continue
-        kind = "class9a" if ink > 0.08 else "class9"
-        found.append(Found(kind, quad, kind.upper().replace("CLASS", "CLASS "), score=ink))
+        for start in _tops_first(pts):
+            quad = np.roll(pts, -start, axis=0) * k
+            m = cv2.getPerspectiveTransform(quad, dst)
+            canon = cv2.warpPerspective(work, m, (n, n), flags=cv2.INTER_AREA)
+            ok, ink = _diamond_ok(canon)
+            if ok:
+                kind = "class9a" if ink > 0.08 else "class9"
+                found.append(Found(kind, quad, kind.upper().replace("CLASS", "CLASS "),
+                                   score=ink))
+                break
     return _dedupe(found)
+
+
+MAX_LABEL_FRAC = 0.45  # labels are 3-25 % of the photo width; the margin covers close-ups
+
+
+def plausible_label_quad(pts: np.ndarray, shape: tuple[int, ...],
+                         max_side_ratio: float = 1.9) -> bool:
+    """A square label seen at up to ~45 degrees: sides within a factor 1.9, corner angles
+    50-130 degrees, not larger than MAX_LABEL_FRAC of the photo, not on the frame border
+    (the frame's own corners otherwise make a 'diamond' of the whole photo)."""
+    h, w = shape[:2]
+    q = order_quad(pts)
+    sides = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) for i in range(4)]
+    if min(sides) <= 0 or max(sides) > max_side_ratio * min(sides):
+        return False
+    if max(sides) > MAX_LABEL_FRAC * max(h, w):
+        return False
+    for i in range(4):
+        u, v = q[i - 1] - q[i], q[(i + 1) % 4] - q[i]
+        cos = float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v) + 1e-6))
+        if abs(cos) > 0.643:  # outside 50-130 degrees
+            return False
+    margin = 2
+    return bool((q[:, 0] > margin).all() and (q[:, 0] < w - 1 - margin).all()
+                and (q[:, 1] > margin).all() and (q[:, 1] < h - 1 - margin).all())
+
+
+def _tops_first(pts: np.ndarray) -> list[int]:
+    """Vertex indexes ordered by how nearly straight up they point (upright labels are
+    accepted on the first try)."""
+    c = pts.mean(0)
+    up = [float(-(p[1] - c[1]) / (np.linalg.norm(p - c) + 1e-6)) for p in pts]
+    return sorted(range(4), key=lambda i: -up[i])
 
 
 def find_cargo_aircraft_only(small: np.ndarray, work: np.ndarray,
@@ -176,7 +238,8 @@ def find_cargo_aircraft_only(small: np.ndarray, work: np.ndarray,
     """Solid orange rectangles with black print, at least ``min_side_px`` (small scale)."""
     hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
     h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
-    orange = ((h >= 9) & (h <= 22) & (s >= 140) & (v >= 110)).astype(np.uint8)
+    # kraft board is orange-ish too (saturation up to ~0.6 = 150): the label is far purer
+    orange = ((h >= 7) & (h <= 22) & (s >= 175) & (v >= 90)).astype(np.uint8)
     closed = cv2.morphologyEx(orange, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
     contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     k = work.shape[1] / small.shape[1]

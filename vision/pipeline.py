@@ -1,20 +1,28 @@
-"""The staged check of one packing photo against its filing and the declared data."""
+"""The staged check of a declaration's packing photos against its filing and declared data.
+
+Each photo goes through the photo stages (decode, quality, reuse, design match, marks and
+labels, appearance); the label regime (marks the filing expects) is then judged over all the
+photos together: a required mark may be on any of them.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 import cv2
 import numpy as np
 
 from vision import anomaly, evidence, labelcheck, marks, quality, registration
-from vision import thresholds as T
+from vision import regime as R
 from vision.imageio import Decoded, decode_photo, resize_long
+from vision.params import DEFAULT_PARAMS, MODEL_VERSION, CalibrationParams
 from vision.phash import HASH_BITS, nearest, phash_rgb
 from vision.schema import (
     Box,
+    DeclarationResult,
     DeclaredData,
     FilingReference,
     Reason,
@@ -23,10 +31,20 @@ from vision.schema import (
 )
 
 OBSOLETE_MARK_LAST_DAY = date(2026, 12, 31)
-STANDALONE_BATTERIES = {"UN3480", "UN3090"}  # need Cargo Aircraft Only by air
 SMALL_LONG_SIDE = 1000
 _LABEL_NAMES = {"lithium_mark": "lithium battery mark", "class9": "class 9 label",
                 "class9a": "class 9A label"}
+
+
+@dataclass
+class _Findings:
+    """What one photo shows of the label regime (judged later over all photos)."""
+
+    judged: bool = False  # passed the quality gate
+    lithium_marks: int = 0
+    lithium_un: set[str] = field(default_factory=set)
+    class9_kinds: set[str] = field(default_factory=set)
+    cao: bool = False
 
 
 def _registration_scale(work: np.ndarray) -> float:
@@ -44,10 +62,125 @@ def _retake(reasons: list[Reason], scores: dict[str, float], phash: str, t0: flo
 
 def check(photo: bytes, filing: FilingReference | None, declared: DeclaredData,
           history_hashes: Sequence[str] = (), today: date | None = None,
-          with_evidence: bool = True) -> VisionResult:
-    """Check one packing photo. Never raises on bad images: they give ``retake_photo``."""
+          with_evidence: bool = True, params: CalibrationParams = DEFAULT_PARAMS
+          ) -> VisionResult:
+    """Check one packing photo (a declaration of one photo). Never raises on bad images."""
+    res = check_declaration([photo], filing, declared, history_hashes, today, params,
+                            with_evidence=with_evidence)
+    one = res.photos[0]
+    one.decision = res.decision
+    one.reasons = res.reasons
+    one.seconds = res.seconds
+    return one
+
+
+def check_declaration(photos: Sequence[bytes], filing: FilingReference | None,
+                      declared: DeclaredData, history_hashes: Sequence[str] = (),
+                      today: date | None = None, params: CalibrationParams = DEFAULT_PARAMS,
+                      with_evidence: bool = True) -> DeclarationResult:
+    """Check all packing photos of one declaration together. Never raises on bad images.
+
+    ``history_hashes``: pHashes of earlier photos of *other* declarations. ``params``: the
+    calibration version in force (recorded in the result with the model version)."""
     t0 = time.perf_counter()
     today = today or date.today()
+    reasons: list[Reason] = []
+    required: frozenset[str] = frozenset()
+    forbidden: frozenset[str] = frozenset()
+    if filing is None:
+        reasons.append(Reason("no_approved_filing", "There is no approved packaging filing for "
+                              "this declaration, so the photos cannot be compared.", "filing"))
+        required = frozenset({R.LITHIUM_MARK})  # nothing can be released anyway
+    else:
+        try:
+            required, forbidden = filing.marks()
+        except R.RegimeError as exc:
+            reasons.append(Reason("filing_regime_invalid", str(exc), "filing"))
+            required = frozenset({R.CLASS9A, R.LITHIUM_MARK})
+        reasons += _filing_vs_declared(filing, declared)
+    results: list[VisionResult] = []
+    findings: list[_Findings] = []
+    for index, photo in enumerate(photos):
+        res, found = _check_photo(index, photo, filing, declared, history_hashes, today,
+                                  params, required, forbidden, with_evidence)
+        res.model_version, res.calibration_version = MODEL_VERSION, params.version
+        results.append(res)
+        findings.append(found)
+        reasons += res.reasons
+    if not photos:
+        reasons.append(Reason("no_photos", "The declaration has no packing photo; upload a "
+                              "photo of each labelled face.", "quality"))
+    reasons += _regime_reasons(findings, required, _expected_un(filing, declared),
+                               _mode(filing, declared))
+    if any(r.decision == "retake_photo" for r in results) or not photos:
+        decision = "retake_photo"
+    else:
+        decision = "inspect" if reasons else "release"
+    return DeclarationResult(decision, reasons, results, MODEL_VERSION, params.version,
+                             sorted(required), sorted(forbidden), time.perf_counter() - t0)
+
+
+def _expected_un(filing: FilingReference | None, declared: DeclaredData) -> set[str]:
+    return {u.upper() for u in (declared.un_numbers or (filing.un_numbers if filing else ()))}
+
+
+def _mode(filing: FilingReference | None, declared: DeclaredData) -> str | None:
+    return declared.transport_mode or (filing.transport_mode if filing else None)
+
+
+def _filing_vs_declared(filing: FilingReference, declared: DeclaredData) -> list[Reason]:
+    out = []
+    expected_un = _expected_un(filing, declared)
+    filed = {u.upper() for u in filing.un_numbers}
+    if expected_un and not expected_un <= filed:
+        out.append(Reason("declaration_filing_mismatch",
+                          f"The declaration says {', '.join(sorted(expected_un))} but the "
+                          f"filing covers {', '.join(sorted(filed)) or 'none'}.", "filing"))
+    if declared.transport_mode and declared.transport_mode != filing.transport_mode:
+        out.append(Reason("transport_mode_mismatch",
+                          f"The declaration says transport by {declared.transport_mode}, "
+                          f"the filing was approved for {filing.transport_mode}.", "filing"))
+    return out
+
+
+def _regime_reasons(findings: list[_Findings], required: frozenset[str],
+                    expected_un: set[str], mode: str | None) -> list[Reason]:
+    """Required marks, judged over every photo that passed the quality gate."""
+    judged = tuple(i for i, f in enumerate(findings) if f.judged)
+    if not judged:
+        return []
+    n = len(judged)
+    where = "the photo" if n == 1 else f"any of the {n} photos"
+    out: list[Reason] = []
+    if R.LITHIUM_MARK in required:
+        if not any(findings[i].lithium_marks for i in judged):
+            out.append(Reason("missing_lithium_mark",
+                              f"No lithium battery mark (red hatched border) was found on "
+                              f"{where}; the filing requires it.", "marks", judged))
+        elif not any(findings[i].lithium_un for i in judged):
+            with_mark = tuple(i for i in judged if findings[i].lithium_marks)
+            out.append(Reason("un_number_unreadable",
+                              "The UN number in the lithium battery mark cannot be read; take "
+                              "a closer photo of the mark.", "marks", with_mark))
+    if R.CLASS9A in required and not any("class9a" in findings[i].class9_kinds for i in judged):
+        plain = tuple(i for i in judged if "class9" in findings[i].class9_kinds)
+        shown = "a plain class 9 label" if plain else "no class 9 label"
+        out.append(Reason("missing_9a_label",
+                          f"The filing requires the class 9A lithium battery label; "
+                          f"{where} shows {shown}.", "marks", plain or judged))
+    if R.CAO in required and not any(findings[i].cao for i in judged):
+        out.append(Reason("missing_cargo_aircraft_only",
+                          f"Batteries shipped alone by air need the 'Cargo Aircraft Only' "
+                          f"label; none was found on {where}.", "marks", judged))
+    return out
+
+
+def _check_photo(index: int, photo: bytes, filing: FilingReference | None,
+                 declared: DeclaredData, history_hashes: Sequence[str], today: date,
+                 params: CalibrationParams, required: frozenset[str],
+                 forbidden: frozenset[str], with_evidence: bool
+                 ) -> tuple[VisionResult, _Findings]:
+    t0 = time.perf_counter()
     timing: dict[str, float] = {}
     lap = [t0]
 
@@ -56,73 +189,64 @@ def check(photo: bytes, filing: FilingReference | None, declared: DeclaredData,
         timing[name] = now - lap[0]
         lap[0] = now
 
+    found = _Findings()
     try:
         decoded = decode_photo(photo)
     except VisionInputError as exc:
-        return _retake([Reason(exc.code, exc.message + " Upload the photo again.", "quality")],
-                       {}, "", t0, timing)
+        return _retake([Reason(exc.code, exc.message + " Upload the photo again.", "quality",
+                               (index,))], {}, "", t0, timing), found
     except Exception:  # anything else from a hostile file
         return _retake([Reason("corrupt_image", "The file could not be read as a photo.",
-                               "quality")], {}, "", t0, timing)
+                               "quality", (index,))], {}, "", t0, timing), found
     tick("decode")
     try:
-        return _check_decoded(decoded, filing, declared, history_hashes, today, with_evidence,
-                              t0, timing, tick)
+        return _check_decoded(index, decoded, filing, declared, history_hashes, today,
+                              with_evidence, t0, timing, tick, params, required, forbidden,
+                              found), found
     except Exception as exc:  # a bug or a pathological image must not crash the worker
+        found.judged = False
         return VisionResult("inspect", [Reason("check_failed",
                                                f"The automatic check failed ({type(exc).__name__})"
-                                               "; an officer must look at the photo.", "system")],
-                            {}, "", None, time.perf_counter() - t0, stage_seconds=timing)
+                                               "; an officer must look at the photo.", "system",
+                                               (index,))],
+                            {}, "", None, time.perf_counter() - t0, stage_seconds=timing), found
 
 
-def _check_decoded(decoded: Decoded, filing: FilingReference | None, declared: DeclaredData,
-                   history_hashes: Sequence[str], today: date, with_evidence: bool, t0: float,
-                   timing: dict[str, float], tick: object) -> VisionResult:
+def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
+                   declared: DeclaredData, history_hashes: Sequence[str], today: date,
+                   with_evidence: bool, t0: float, timing: dict[str, float], tick: object,
+                   params: CalibrationParams, required: frozenset[str],
+                   forbidden: frozenset[str], found: _Findings) -> VisionResult:
     assert callable(tick)
+    P = params
+    here = (index,)
     work = decoded.rgb
     small = resize_long(work, SMALL_LONG_SIDE)
     scores: dict[str, float] = {}
     phash = phash_rgb(resize_long(small, 512))
 
     # 1. quality gate
-    q = quality.assess(small, decoded.original_size)
+    q = quality.assess(small, decoded.original_size, P)
     scores.update(q.scores)
     tick("quality")
     if q.reasons:
-        return _retake(q.reasons, scores, phash, t0, timing)
+        return _retake([Reason(r.code, r.message, r.stage, here) for r in q.reasons], scores,
+                       phash, t0, timing)
+    found.judged = True
     reasons: list[Reason] = []
 
-    # 2. reuse
-    # the photo turned or mirrored is the same photo: compare all eight orientations
+    # 2. reuse: the photo turned or mirrored is the same photo, compare all 8 orientations
     thumb = resize_long(small, 512)
     variants = [phash_rgb(np.ascontiguousarray(np.rot90(t, k)))
                 for t in (thumb, thumb[:, ::-1]) for k in range(4)]
     distance = min(nearest(v, history_hashes)[0] for v in variants)
     scores["reuse_hamming"] = float(distance)
-    if distance <= T.MAX_REUSE_HAMMING:
+    if distance <= P.max_reuse_hamming:
         reasons.append(Reason("reused_photo",
                               f"The photo matches a photo uploaded for another declaration "
-                              f"({distance} of {HASH_BITS} hash bits differ).", "reuse"))
+                              f"({distance} of {HASH_BITS} hash bits differ).", "reuse", here))
     tick("reuse")
-
-    # filing and declaration
-    expected_un = {u.upper() for u in (declared.un_numbers or (filing.un_numbers if filing
-                                                               else ()))}
-    mode = declared.transport_mode or (filing.transport_mode if filing else None)
-    if filing is None:
-        reasons.append(Reason("no_approved_filing", "There is no approved packaging filing for "
-                              "this declaration, so the photo cannot be compared.", "filing"))
-    else:
-        filed = {u.upper() for u in filing.un_numbers}
-        if expected_un and not expected_un <= filed:
-            reasons.append(Reason("declaration_filing_mismatch",
-                                  f"The declaration says {', '.join(sorted(expected_un))} but the "
-                                  f"filing covers {', '.join(sorted(filed)) or 'none'}.", "filing"))
-        if declared.transport_mode and declared.transport_mode != filing.transport_mode:
-            reasons.append(Reason("transport_mode_mismatch",
-                                  f"The declaration says transport by {declared.transport_mode}, "
-                                  f"the filing was approved for {filing.transport_mode}.",
-                                  "filing"))
+    expected_un = _expected_un(filing, declared)
 
     # 3. design match
     reg = None
@@ -132,16 +256,17 @@ def _check_decoded(decoded: Decoded, filing: FilingReference | None, declared: D
         if reg is not None:
             scores.update({"design_inliers": float(reg.inliers),
                            "design_coverage": reg.coverage, "design_ncc": reg.ncc})
-            design_ok = (reg.inliers >= T.MIN_INLIERS and reg.coverage >= T.MIN_COVERAGE
-                         and reg.ncc >= T.MIN_DESIGN_NCC)
+            design_ok = (reg.inliers >= P.min_inliers and reg.coverage >= P.min_coverage
+                         and reg.ncc >= P.min_design_ncc)
         if not design_ok:
             reasons.append(Reason("design_mismatch",
                                   "The carton in the photo does not match the filed packaging "
                                   "design (registration to the reference faces failed).",
-                                  "design"))
+                                  "design", here))
     elif filing is not None:
         reasons.append(Reason("no_reference_photos",
-                              "The filing has no reference photos to compare with.", "design"))
+                              "The filing has no reference photos to compare with.", "design",
+                              here))
     tick("design")
 
     # 4. marks and labels (only those on the registered carton face count, when it is known)
@@ -150,60 +275,48 @@ def _check_decoded(decoded: Decoded, filing: FilingReference | None, declared: D
     if reg is not None and design_ok and reg.quad is not None:
         face = reg.quad * _registration_scale(work)
 
-    def on_face(found: list[marks.Found]) -> list[marks.Found]:
+    def on_face(items: list[marks.Found]) -> list[marks.Found]:
         if face is None:
-            return found
+            return items
         poly = face.astype(np.float32).reshape(-1, 1, 2)
-        return [f for f in found if cv2.pointPolygonTest(
+        return [f for f in items if cv2.pointPolygonTest(
             poly, tuple(float(v) for v in f.quad.mean(0)), False) >= 0]
 
     lith = on_face(marks.find_lithium_marks(small, work))
     read = sorted({u for m in lith for u in m.un_numbers})
+    found.lithium_marks = len(lith)
+    found.lithium_un = set(read)
     scores["marks_lithium_found"] = float(len(lith))
-    if not lith:
-        reasons.append(Reason("missing_lithium_mark",
-                              "No lithium battery mark (red hatched border) was found.", "marks"))
-    elif not read:
-        reasons.append(Reason("un_number_unreadable",
-                              "The UN number in the lithium battery mark cannot be read.",
-                              "marks"))
-    elif expected_un and set(read) != expected_un:
+    if read and expected_un and set(read) != expected_un:
         reasons.append(Reason("un_number_mismatch",
                               f"The mark reads {', '.join(read)}, the declaration says "
-                              f"{', '.join(sorted(expected_un))}.", "marks"))
+                              f"{', '.join(sorted(expected_un))}.", "marks", here))
     obsolete = any(m.phone for m in lith)
     scores["marks_obsolete"] = float(obsolete)
     if obsolete and today > OBSOLETE_MARK_LAST_DAY:
         reasons.append(Reason("obsolete_lithium_mark",
                               "The lithium battery mark is the old design with a telephone "
-                              "number, not acceptable after 31 Dec 2026.", "marks"))
+                              "number, not acceptable after 31 Dec 2026.", "marks", here))
     for m in lith:
         ok = (not expected_un or set(m.un_numbers) == expected_un) and not (
             m.phone and today > OBSOLETE_MARK_LAST_DAY)
         boxes.append((m.quad, f"mark {' '.join(m.un_numbers) or '?'}", ok))
     labels9 = on_face(marks.find_class9_labels(work))
-    kinds = {f.kind for f in labels9}
-    requires_9a = filing.requires_9a if filing is not None else True
-    if requires_9a and "class9a" not in kinds:
-        found = "a plain class 9 label" if "class9" in kinds else "no class 9 label"
-        reasons.append(Reason("missing_9a_label",
-                              f"The filing requires the class 9A lithium battery label; the "
-                              f"photo shows {found}.", "marks"))
-    elif not requires_9a and not kinds:
-        reasons.append(Reason("missing_class9_label", "No class 9 hazard label was found.",
-                              "marks"))
+    found.class9_kinds = {f.kind for f in labels9}
+    if labels9 and R.CLASS9A in forbidden:
+        reasons.append(Reason("unexpected_class9_label",
+                              "The filing is for small batteries (IMDG SP188 / IATA Section "
+                              "II), where no class 9 hazard label may be shown, but the photo "
+                              "shows one: the package or the filing is wrong.", "marks", here))
     for f in labels9:
-        boxes.append((f.quad, f.kind.replace("class", "class "),
-                      not requires_9a or f.kind == "class9a"))
-    if mode == "air" and expected_un & STANDALONE_BATTERIES:
+        ok = R.CLASS9A not in forbidden and (R.CLASS9A not in required or f.kind == "class9a")
+        boxes.append((f.quad, f.kind.replace("class", "class "), ok))
+    if R.CAO in required:
         side = 0.8 * min(np.ptp(lith[0].quad[:, 0]), np.ptp(lith[0].quad[:, 1])) * (
             small.shape[1] / work.shape[1]) if lith else 0.03 * max(small.shape[:2])
         cao = on_face(marks.find_cargo_aircraft_only(small, work, side))
+        found.cao = bool(cao)
         scores["marks_cao_found"] = float(len(cao))
-        if not cao:
-            reasons.append(Reason("missing_cargo_aircraft_only",
-                                  "Batteries shipped by air need the 'Cargo Aircraft Only' "
-                                  "label; none was found.", "marks"))
         boxes += [(c.quad, "cargo aircraft only", True) for c in cao]
 
     # label integrity against the filed reference labels
@@ -212,11 +325,11 @@ def _check_decoded(decoded: Decoded, filing: FilingReference | None, declared: D
         if checks:
             worst = min(checks, key=lambda c: c.ncc)
             scores["label_integrity"] = worst.ncc
-            if worst.ncc < T.MIN_LABEL_NCC:
+            if worst.ncc < P.min_label_ncc:
                 reasons.append(Reason("label_damaged_or_covered",
                                       f"The {_LABEL_NAMES.get(worst.kind, worst.kind)} does not "
                                       f"look like the filed one (similarity {worst.ncc:.2f}): "
-                                      f"covered, torn or replaced.", "marks"))
+                                      f"covered, torn or replaced.", "marks", here))
                 boxes.append((worst.quad, "label differs from filing", False))
     tick("marks")
 
@@ -230,24 +343,23 @@ def _check_decoded(decoded: Decoded, filing: FilingReference | None, declared: D
         heat = amap.heat
         k = _registration_scale(work)
         hom_to_work = np.diag([k, k, 1.0]) @ reg.homography
-        if amap.score > T.MAX_ANOMALY_SCORE:
+        if amap.score > P.max_anomaly_score:
             reasons.append(Reason("appearance_anomaly",
                                   f"The packing looks different from the approved photos "
                                   f"(anomaly score {amap.score:.2f} above "
-                                  f"{T.MAX_ANOMALY_SCORE:.2f}): damage, crushing, a covered or "
-                                  f"torn label, or a foreign label.", "appearance"))
+                                  f"{P.max_anomaly_score:.2f}): damage, crushing, a covered or "
+                                  f"torn label, or a foreign label.", "appearance", here))
     tick("appearance")
 
-    # 6. decision
+    # 6. this photo's own decision (the declaration adds the regime over all photos)
     decision = "inspect" if reasons else "release"
     png = None
     if with_evidence:
         face_quad = None
         if reg is not None and reg.quad is not None:
-            k = _registration_scale(work)
-            face_quad = reg.quad * k
+            face_quad = reg.quad * _registration_scale(work)
         png = evidence.render(work, boxes, face_quad, design_ok, heat, hom_to_work,
-                              T.MAX_ANOMALY_SCORE)
+                              P.max_anomaly_score)
         tick("evidence")
     to_original = 1.0 / decoded.scale
     detections = [Box(label, [(float(x) * to_original, float(y) * to_original) for x, y in quad],

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from vision import thresholds as T
+from vision.params import DEFAULT_PARAMS, CalibrationParams
 from vision.schema import Reason
 
 
@@ -17,8 +17,10 @@ class QualityReport:
     scores: dict[str, float]
 
 
-def assess(rgb: np.ndarray, original_size: tuple[int, int]) -> QualityReport:
+def assess(rgb: np.ndarray, original_size: tuple[int, int],
+           params: CalibrationParams = DEFAULT_PARAMS) -> QualityReport:
     """``rgb`` is the working image (long side ~1000 px)."""
+    P = params
     reasons: list[Reason] = []
     w, h = original_size
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
@@ -35,20 +37,22 @@ def assess(rgb: np.ndarray, original_size: tuple[int, int]) -> QualityReport:
     dark = float((gray < 8).mean())
     bright = float((gray > 247).mean())
     scores = {"quality_focus": focus, "quality_brightness": mean,
-              "quality_clipped": max(dark, bright), "quality_megapixels": w * h / 1e6}
-    if min(w, h) < T.MIN_SHORT_SIDE_PX:
+              "quality_clipped": max(dark, bright), "quality_dark_clipped": dark,
+              "quality_bright_clipped": bright, "quality_megapixels": w * h / 1e6,
+              "quality_short_side": float(min(w, h))}
+    if min(w, h) < P.min_short_side_px:
         reasons.append(Reason("low_resolution",
                               f"The photo is {w}x{h} pixels; take it at full camera resolution "
-                              f"(at least {T.MIN_SHORT_SIDE_PX} pixels on the short side).",
+                              f"(at least {P.min_short_side_px} pixels on the short side).",
                               "quality"))
-    if focus < T.MIN_FOCUS:
+    if focus < P.min_focus:
         reasons.append(Reason("blurred",
                               "The photo is out of focus or shaken; hold the camera still, tap "
                               "to focus on the labels and take it again.", "quality"))
-    if mean < T.MIN_BRIGHTNESS or dark > T.MAX_CLIPPED:
+    if mean < P.min_brightness or dark > P.max_clipped:
         reasons.append(Reason("underexposed",
                               "The photo is too dark; add light or use the flash.", "quality"))
-    elif mean > T.MAX_BRIGHTNESS or bright > T.MAX_CLIPPED:
+    elif mean > P.max_brightness or bright > P.max_clipped:
         reasons.append(Reason("overexposed",
                               "The photo is too bright or shows glare; avoid direct light on "
                               "the labels.", "quality"))

@@ -1,6 +1,8 @@
 """Exporter pages: packaging filings with reference photos, declarations, packing photos and the
 screening outcome. Every action calls the same `customs` use case as the JSON API route."""
 
+import logging
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -9,14 +11,17 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from customs import (
+    appointments,
     audit,
     certificates,
     declarations,
+    dispatching,
     filings,
     inspections,
     packing_photos,
     screening,
 )
+from customs.errors import DomainError, Invalid
 from models import (
     Declaration,
     DeclarationCreate,
@@ -34,6 +39,7 @@ from routes.pages.forms import REASON_TITLES, errors_of, local_to_utc, optional_
 from routes.pages.i18n import N_, gettext
 from routes.uploads import read_capped
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/exporter", route_class=PageRoute)
 
 NOTICES = {
@@ -41,6 +47,7 @@ NOTICES = {
     "created": N_("Declaration saved as a draft."),
     "submitted": N_("Declaration submitted. Now upload the packing photos."),
     "cancelled": N_("Declaration cancelled."),
+    "booked": N_("Inspection appointment booked."),
 }
 WAITING = {DeclarationStatus.submitted, DeclarationStatus.screening}
 
@@ -211,19 +218,53 @@ def _outcome(session: PageSession, declaration: Declaration) -> dict[str, Any]:
 
 @router.get("/declarations/{declaration_id}")
 def declaration_detail(request: Request, declaration_id: RecordId, session: PageSession,
-                       settings: SettingsDep, user: ExporterPage,
+                       settings: SettingsDep, store: StoreDep, user: ExporterPage,
                        done: Annotated[str | None, Query(max_length=20)] = None) -> Response:
     declaration = declarations.get_declaration(session, user, declaration_id)
     public = declarations.to_public(session, declaration)
     photos = declarations.photos_of(session, declaration.id)
     events = audit.events_for(session, declaration.id)
     outcome = _outcome(session, declaration)
-    verify = (certificates.verify_url(settings, outcome["certificate"].certificate_no)
+    verify = (certificates.owner_verify_url(settings, store, outcome["certificate"])
               if outcome["certificate"] else None)
     return render(request, "exporter/declaration.html", user=user, d=public, photos=photos,
                   events=events, verify_url=verify, notice=_notice(request, done),
                   waiting=public.status in WAITING and bool(photos),
-                  accepts_photos=public.status in declarations.PHOTO_STATES, **outcome)
+                  accepts_photos=public.status in declarations.PHOTO_STATES, **outcome,
+                  **_appointment(session, settings, outcome["task"]))
+
+
+def _appointment(session: PageSession, settings: SettingsDep, task: Any) -> dict[str, Any]:
+    """The open inspection's appointment and the free slots to book (none once it is done)."""
+    if task is None or task.status not in appointments.BOOKABLE:
+        return {"appointment": None, "slots": []}
+    try:
+        return {"appointment": appointments.view(session, settings, task),
+                "slots": [appointments.slot_public(s) for s in
+                          dispatching.appointment_slots(session, settings, task)]}
+    except DomainError:  # no officer on duty, travel times unavailable: the page still shows
+        log.warning("no appointment slots for task %s", task.id, exc_info=True)
+        return {"appointment": None, "slots": []}
+
+
+@router.post("/declarations/{declaration_id}/appointment")
+def appointment_book(declaration_id: RecordId, session: PageSession, settings: SettingsDep,
+                     user: ExporterPage, start: Annotated[str, Form(max_length=40)]) -> Response:
+    """Books the chosen free slot (the same use case as POST /declarations/{id}/appointment)."""
+    appointments.book(session, settings, user, declaration_id, _instant(start))
+    return redirect(f"/exporter/declarations/{declaration_id}?done=booked#appointment")
+
+
+def _instant(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise Invalid(f"{value!r} is not a time; choose one of the free slots",
+                      code="invalid_slot") from exc
+    if moment.tzinfo is None:
+        raise Invalid("the slot time needs its time zone; choose one of the free slots",
+                      code="invalid_slot")
+    return moment
 
 
 @router.get("/declarations/{declaration_id}/status")

@@ -10,6 +10,7 @@ from models import Role, User
 from routes import certificates as certificates_api
 from routes import declarations as declarations_api
 from routes import filings as filings_api
+from routes import inspections as inspections_api
 from routes.deps import RecordId, StoreDep
 from routes.pages.core import PageRoute, PageSession, PageUser, role
 
@@ -33,6 +34,13 @@ def packing_photo(declaration_id: RecordId, photo_id: RecordId, session: PageSes
 def evidence(declaration_id: RecordId, sha256: Annotated[str, Path(max_length=64)],
              session: PageSession, store: StoreDep, user: ExporterOrOfficerPage) -> Response:
     return declarations_api.get_evidence(declaration_id, sha256, session, store, user)
+
+
+@router.get("/inspections/{task_id}/photos/{sha256}")
+def inspection_photo(task_id: RecordId, sha256: Annotated[str, Path(pattern="^[0-9a-f]{64}$")],
+                     session: PageSession, store: StoreDep, user: ExporterOrOfficerPage
+                     ) -> Response:
+    return inspections_api.get_result_photo(task_id, sha256, session, store, user)
 
 
 @router.get("/certificates/{certificate_no}")

@@ -1,10 +1,11 @@
 """Officer pages: today's dispatch (map, printable list, merge), filing review, inspection
 results, a declaration's audit trail and the release-time statistics."""
 
+import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
 
 from customs import (
     audit,
@@ -13,10 +14,13 @@ from customs import (
     dispatching,
     filings,
     inspections,
+    map_tiles,
+    plan_jobs,
     screening,
 )
 from customs.errors import NotFound
 from customs.scoping import get_declaration_by_no
+from customs.settings import Settings
 from models import (
     DeclarationStatus,
     FilingStatus,
@@ -32,6 +36,7 @@ from routes.pages.core import OfficerPage, PageRoute, PageSession, language, red
 from routes.pages.forms import REASON_TITLES
 from routes.pages.i18n import N_, gettext
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/officer", route_class=PageRoute)
 Note = Annotated[str, Form(max_length=1000)]
 NOTICES = {
@@ -40,6 +45,7 @@ NOTICES = {
     "recorded": N_("Inspection result recorded."),
     "built": N_("Dispatch plan built."),
     "confirmed": N_("Displaced stops confirmed."),
+    "photo": N_("Photo saved as evidence of the result."),
 }
 CHANNEL_COLOURS = ["#15803d", "#0b4f8a", "#c2410c"]  # green, remote, on site
 CHANNEL_LABELS = {"green": N_("Released without inspection"),
@@ -81,11 +87,53 @@ def dispatch_today(request: Request, session: PageSession, user: OfficerPage) ->
 
 @router.post("/dispatch/plans")
 def dispatch_build(session: PageSession, settings: SettingsDep, user: OfficerPage) -> Response:
-    record = dispatching.build_plan(session, settings, user)
-    return redirect(f"/officer/dispatch/{record.id}?done=built")
+    """Starts building the plan in the background; the progress page follows it."""
+    job = plan_jobs.enqueue(session, settings, user)
+    return redirect(f"/officer/dispatch/jobs/{job.id}")
 
 
-def _plan_context(session: PageSession, plan_id: int, officer: str | None) -> dict[str, Any]:
+@router.get("/dispatch/jobs/{job_id}")
+def dispatch_job(request: Request, job_id: RecordId, session: PageSession, user: OfficerPage
+                 ) -> Response:
+    """A plan being built: a progress bar that polls the job and opens the plan when saved."""
+    job = plan_jobs.public(plan_jobs.get(session, job_id))
+    if job.plan_id is not None:
+        return redirect(f"/officer/dispatch/{job.plan_id}?done=built")
+    return render(request, "officer/dispatch_job.html", user=user, job=job)
+
+
+@router.get("/dispatch/jobs/{job_id}/status")
+def dispatch_job_status(job_id: RecordId, session: PageSession, user: OfficerPage) -> Response:
+    """Polled by the progress page (the same answer as GET /dispatch/jobs/{id})."""
+    return JSONResponse(plan_jobs.public(plan_jobs.get(session, job_id)).model_dump(mode="json"))
+
+
+def _tile_zoom(settings: Settings) -> tuple[int, int] | None:
+    """The offline tile file's zoom range, or None without one (or if it cannot be read)."""
+    if settings.map_tiles_mbtiles is None:
+        return None
+    try:
+        source = map_tiles.open_source(settings.map_tiles_mbtiles)
+    except (OSError, ValueError):
+        log.warning("offline map tiles unavailable", exc_info=True)
+        return None
+    return source.min_zoom, source.max_zoom
+
+
+@router.get("/tiles/{zoom}/{x}/{y}")
+def map_tile(zoom: Annotated[int, Path(ge=0, le=22)], x: Annotated[int, Path(ge=0)],
+             y: Annotated[int, Path(ge=0)], settings: SettingsDep, user: OfficerPage
+             ) -> Response:
+    """A base-map tile from the offline MBTiles file (404 without one)."""
+    if settings.map_tiles_mbtiles is None:
+        raise NotFound("no offline map is configured (CLEARLANE_MAP_TILES_MBTILES)")
+    source = map_tiles.open_source(settings.map_tiles_mbtiles)
+    return Response(source.tile(zoom, x, y), media_type=source.media_type,
+                    headers={"Cache-Control": "private, max-age=86400"})
+
+
+def _plan_context(session: PageSession, settings: Settings, plan_id: int, officer: str | None
+                  ) -> dict[str, Any]:
     record = dispatching.get_plan(session, plan_id)
     plan = record.plan
     routes = [r for r in plan.get("routes", []) if officer in (None, r["officer_id"])]
@@ -94,7 +142,8 @@ def _plan_context(session: PageSession, plan_id: int, officer: str | None) -> di
                  if dispatching.task_id(t) not in in_plan]
     return {"record": record, "plan": plan, "routes": routes, "officer": officer,
             "officers": [r["officer_id"] for r in plan.get("routes", [])],
-            "maps": charts.office_maps(plan, officer), "new_tasks": new_tasks,
+            "maps": charts.office_maps(plan, officer, _tile_zoom(settings)),
+            "new_tasks": new_tasks,
             "last_merge": record.merges[-1] if record.merges else None,
             "task_ids": _task_links(plan)}
 
@@ -107,19 +156,20 @@ def _task_links(plan: dict[str, Any]) -> dict[str, int]:
 
 @router.get("/dispatch/{plan_id}")
 def dispatch_plan(request: Request, plan_id: RecordId, session: PageSession,
-                  user: OfficerPage, officer: Annotated[str | None, Query(max_length=64)] = None,
+                  settings: SettingsDep, user: OfficerPage,
+                  officer: Annotated[str | None, Query(max_length=64)] = None,
                   done: Done = None) -> Response:
-    context = _plan_context(session, plan_id, officer or None)
+    context = _plan_context(session, settings, plan_id, officer or None)
     return render(request, "officer/dispatch.html", user=user, notice=_notice(request, done),
                   **context)
 
 
 @router.get("/dispatch/{plan_id}/print")
 def dispatch_print(request: Request, plan_id: RecordId, session: PageSession,
-                   user: OfficerPage,
+                   settings: SettingsDep, user: OfficerPage,
                    officer: Annotated[str | None, Query(max_length=64)] = None) -> Response:
     return render(request, "officer/dispatch_print.html", user=user,
-                  **_plan_context(session, plan_id, officer or None))
+                  **_plan_context(session, settings, plan_id, officer or None))
 
 
 @router.post("/dispatch/{plan_id}/merge")
@@ -207,7 +257,7 @@ def _screening_view(session: PageSession, declaration_id: int) -> dict[str, Any]
 
 @router.get("/inspections/{task_id}")
 def inspection_form(request: Request, task_id: RecordId, session: PageSession,
-                    settings: SettingsDep, user: OfficerPage) -> Response:
+                    settings: SettingsDep, user: OfficerPage, done: Done = None) -> Response:
     task = inspections_api.get_inspection(task_id, session, settings, user)
     declaration = declarations.get_declaration(session, user, task.declaration_id)
     filing = (filings.to_public(session,
@@ -217,7 +267,7 @@ def inspection_form(request: Request, task_id: RecordId, session: PageSession,
                   video_url=inspections.video_room_url(settings, task),
                   d=declarations.to_public(session, declaration), filing=filing,
                   photos=declarations.photos_of(session, declaration.id),
-                  **_screening_view(session, declaration.id))
+                  notice=_notice(request, done), **_screening_view(session, declaration.id))
 
 
 @router.post("/inspections/{task_id}/result")
@@ -236,6 +286,15 @@ def inspection_result(task_id: RecordId, session: PageSession, settings: Setting
     declaration = inspections.record_result(session, settings, store, user, task, outcome,
                                             text.strip()[:4000])
     return redirect(f"/officer/declarations/{declaration.id}?done=recorded")
+
+
+@router.post("/inspections/{task_id}/photos")
+def inspection_photo(task_id: RecordId, session: PageSession, settings: SettingsDep,
+                     store: StoreDep, user: OfficerPage,
+                     file: Annotated[UploadFile, File()]) -> Response:
+    """A photo taken during the call (the phone's camera) or uploaded, as result evidence."""
+    inspections_api.add_result_photo(task_id, session, settings, store, user, file)
+    return redirect(f"/officer/inspections/{task_id}?done=photo#result-photos")
 
 
 # --- declarations and their audit trail ---

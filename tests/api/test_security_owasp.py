@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -160,6 +161,18 @@ def test_api2_one_client_guessing_many_accounts_is_throttled(
     for name in ("nobody-1", "nobody-2", "nobody-3"):
         assert login(world, name, "guess-guess").status_code == 401
     assert login(world, "exporter_a").status_code == 429
+
+
+def test_api2_parallel_guesses_are_all_counted(world: World) -> None:
+    def guess(attempt: int) -> int:
+        return login(world, "racer", f"wrong-pass-{attempt}").status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(guess, range(8)))
+    assert set(codes) <= {401, 429}
+    with Session(world.engine) as session:
+        row = session.get(LoginThrottle, "user:racer")
+        assert row is not None and row.failures == 8  # no lost update, no duplicate insert
 
 
 def test_api2_unknown_usernames_cost_the_same_password_check_as_real_ones(

@@ -2,11 +2,13 @@
 one map per office, a navigation link per on-site stop, the merge confirmation."""
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlmodel import Session, SQLModel
 
 from customs.db import make_engine
@@ -63,10 +65,28 @@ def test_inspection_list_filters_by_priority_class_and_mode(officer: TestClient)
     assert all("Remote (video)" in r for r in remote)
 
 
+def _build(officer: TestClient) -> Response:
+    """Starts the plan job, follows its progress page as the browser's polling would."""
+    started = officer.post("/officer/dispatch/plans", follow_redirects=False)
+    assert started.status_code == 303
+    progress = started.headers["location"]
+    assert re.fullmatch(r"/officer/dispatch/jobs/\d+", progress)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        status = officer.get(progress + "/status").json()
+        assert 0 <= status["percent"] <= 100 and status["status"] != "failed"
+        if status["plan_id"]:
+            return officer.get(progress, follow_redirects=True)
+        page = officer.get(progress, follow_redirects=False)
+        assert page.status_code == 303 or 'data-testid="plan-progress"' in page.text
+        time.sleep(0.2)
+    raise AssertionError("the plan job did not finish in 60 s")
+
+
 def test_dispatch_page_has_a_map_per_office_and_navigation_per_onsite_stop(
         officer: TestClient) -> None:
-    built = officer.post("/officer/dispatch/plans", follow_redirects=True)
-    assert built.status_code == 200
+    built = _build(officer)
+    assert built.status_code == 200 and "?done=built" in str(built.url)
     plan_id = re.search(r"/officer/dispatch/(\d+)", str(built.url)).group(1)  # type: ignore[union-attr]
     engine = make_engine(DB["url"])
     with Session(engine) as session:
@@ -86,7 +106,7 @@ def test_dispatch_page_has_a_map_per_office_and_navigation_per_onsite_stop(
 
 
 def test_confirming_a_merge_needs_a_merge(officer: TestClient) -> None:
-    built = officer.post("/officer/dispatch/plans", follow_redirects=True)
+    built = _build(officer)
     plan_id = re.search(r"/officer/dispatch/(\d+)", str(built.url)).group(1)  # type: ignore[union-attr]
     response = officer.post(f"/officer/dispatch/{plan_id}/merge/confirm", follow_redirects=False)
     assert response.status_code == 422

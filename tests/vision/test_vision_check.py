@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
-from vision import DeclaredData, FilingReference, check, perceptual_hash
+from vision import DeclaredData, FilingReference, check, hamming, perceptual_hash
 from vision.synth.design import CartonDesign, FaceVariant
 
 PhotoMaker = Callable[..., bytes]
@@ -51,7 +52,9 @@ def test_exact_reupload_for_another_declaration_is_flagged(
     result = check(clean_photo, filing, declared, history_hashes=[earlier], today=AFTER)
     assert result.decision == "inspect"
     assert "reused_photo" in codes(result)
-    assert result.phash == earlier
+    # the check hashes its working copy (2000 -> 1000 -> 512 px), perceptual_hash decodes
+    # straight to 512 px: a coefficient next to the median may flip (seen once in a full run)
+    assert hamming(result.phash, earlier) <= 4
 
 
 def test_another_photo_of_the_same_design_is_not_a_reuse(
@@ -70,11 +73,21 @@ def test_different_carton_design_is_inspected(
     assert "design_mismatch" in codes(result)
 
 
-def test_missing_mark_is_inspected(make_photo: PhotoMaker, filing: FilingReference,
-                                   declared: DeclaredData) -> None:
-    result = check(make_photo(FaceVariant(mark=None)), filing, declared, today=AFTER)
+def test_missing_mark_is_inspected_when_the_filing_is_for_small_batteries(
+        make_photo: PhotoMaker, filing: FilingReference, declared: DeclaredData) -> None:
+    sp188 = replace(filing, provision="small_battery", requires_9a=None)
+    result = check(make_photo(FaceVariant(mark=None, class_label=None)), sp188, declared,
+                   today=AFTER)
     assert result.decision == "inspect"
     assert "missing_lithium_mark" in codes(result)
+    assert result.reasons[-1].photos == (0,)
+
+
+def test_fully_regulated_sea_package_needs_no_lithium_battery_mark(
+        make_photo: PhotoMaker, filing: FilingReference, declared: DeclaredData) -> None:
+    result = check(make_photo(FaceVariant(mark=None)), filing, declared, today=AFTER)
+    assert "missing_lithium_mark" not in codes(result)
+    assert "missing_9a_label" not in codes(result)
 
 
 def test_plain_class9_where_9a_is_required_is_inspected(
@@ -112,3 +125,46 @@ def test_result_json_form(clean_photo: bytes, filing: FilingReference,
     assert d["decision"] in {"release", "inspect", "retake_photo"}
     assert isinstance(d["seconds"], float)
     assert all({"code", "message"} <= set(r) for r in d["reasons"])
+
+
+def _png(rgb: object) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, "PNG")  # type: ignore[arg-type]
+    return buf.getvalue()
+
+
+def test_declaration_is_judged_over_all_photos_mark_on_one_face_label_on_another(
+        design: CartonDesign, declared: DeclaredData) -> None:
+    from vision import CalibrationParams, check_declaration
+    from vision.synth.design import render_face
+    from vision.synth.scene import encode_jpeg, render_photo
+
+    mark_face, label_face = FaceVariant(class_label=None), FaceVariant(mark=None)
+    filing = FilingReference(id="F2", un_numbers=("UN3480",), transport_mode="sea",
+                             provision="section_ib", expected_marks=frozenset(
+                                 {"lithium_battery_mark", "class9a_label"}),
+                             reference_photos={"front": _png(render_face(design, 2.0, mark_face)),
+                                               "side": _png(render_face(design, 2.0,
+                                                                        label_face))})
+    photos = [encode_jpeg(render_photo(design, v, 7, size=(2000, 1500))[0], 90)
+              for v in (mark_face, label_face)]
+    # each face carries only half of the labels: fewer features, so a lower coverage floor
+    params = CalibrationParams(version="test-sparse-faces", min_coverage=0.2)
+    both = check_declaration(photos, filing, declared, today=AFTER, params=params)
+    assert both.decision == "release", both.to_dict()
+    assert both.calibration_version == "test-sparse-faces" and both.model_version
+    only_mark = check_declaration(photos[:1], filing, declared, today=AFTER, params=params)
+    reason = next(r for r in only_mark.reasons if r.code == "missing_9a_label")
+    assert reason.photos == (0,)
+
+
+def test_class9_label_on_a_small_battery_filing_is_inspected(
+        clean_photo: bytes, filing: FilingReference, declared: DeclaredData) -> None:
+    sp188 = replace(filing, provision="sp188_small", requires_9a=None)
+    result = check(clean_photo, sp188, declared, today=AFTER)
+    assert "unexpected_class9_label" in codes(result)
+    assert "missing_class9_label" not in codes(result)

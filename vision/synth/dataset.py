@@ -39,15 +39,34 @@ REFERENCE_PPM = 2.0
 
 def make_filing(seed: int, index: int) -> CartonDesign:
     r = random.Random(seed * 100_003 + index)
-    return CartonDesign.random(
-        seed=seed * 1000 + index, un_numbers=r.choice(UN_CHOICES),
-        transport_mode=r.choice(["sea", "sea", "air", "road"]), requires_9a=r.random() < 0.8)
+    un = r.choice(UN_CHOICES)
+    mode = r.choice(["sea", "sea", "air", "road"])
+    # requires_9a=False is the small-battery exemption (SP188 / Section II): mark only, no
+    # class 9 label. Section II does not exist for batteries alone by air (PI 965/968).
+    small = r.random() >= 0.8 and not (mode == "air" and un[0] in ("UN3480", "UN3090"))
+    return CartonDesign.random(seed=seed * 1000 + index, un_numbers=un, transport_mode=mode,
+                               requires_9a=not small)
+
+
+def provision(design: CartonDesign) -> str:
+    return "fully_regulated" if design.requires_9a else "small_battery"
+
+
+def regime_anomaly(design: CartonDesign, anomaly: str | None) -> str | None:
+    """The anomaly as the label regime sees it: a missing lithium mark is no fault on a
+    fully regulated package (IMDG requires the 9A label, not the mark), so there it becomes
+    a missing 9A label; a 'missing 9A' on a small-battery package (which must not carry a
+    class 9 label) becomes an unexpected class 9 label."""
+    if anomaly == "missing_mark" and design.requires_9a:
+        return "missing_9a"
+    if anomaly == "missing_9a" and not design.requires_9a:
+        return "unexpected_class9"
+    return anomaly
 
 
 def variant_for(design: CartonDesign, anomaly: str | None, rng_seed: int) -> FaceVariant:
     r = random.Random(rng_seed)
-    v = FaceVariant(class_label="9A" if design.requires_9a or r.random() < 0.5 else "9",
-                    rng_seed=rng_seed)
+    v = FaceVariant(class_label="9A" if design.requires_9a else None, rng_seed=rng_seed)
     if anomaly == "missing_mark":
         v.mark = None
     elif anomaly == "wrong_un_number":
@@ -55,12 +74,13 @@ def variant_for(design: CartonDesign, anomaly: str | None, rng_seed: int) -> Fac
     elif anomaly == "obsolete_mark":
         v.mark = "obsolete"
     elif anomaly == "missing_9a":
-        # a plain 9 is only wrong where the filing requires 9A; otherwise no label at all
-        v.class_label = r.choice(["9", None]) if design.requires_9a else None
+        v.class_label = r.choice(["9", None])
+    elif anomaly == "unexpected_class9":
+        v.class_label = "9A"
     elif anomaly == "covered_label":
-        v.cover = r.choice(["mark", "class_label"])
+        v.cover = r.choice(["mark", "class_label"]) if design.requires_9a else "mark"
     elif anomaly == "torn_label":
-        v.torn = r.choice(["mark", "class_label"])
+        v.torn = r.choice(["mark", "class_label"]) if design.requires_9a else "mark"
     elif anomaly == "damaged_carton":
         v.damage = True
     return v
@@ -82,6 +102,7 @@ def _sample_task(args: tuple[int, int, int, str | None, tuple[int, int], str]) -
     seed, index, filing_index, anomaly, size, out = args
     out_dir = Path(out)
     design = make_filing(seed, filing_index)
+    anomaly = regime_anomaly(design, anomaly)
     r = random.Random(seed * 7_000_003 + index)
     photo_seed = seed * 1_000_000 + index
     record: dict[str, Any] = {"index": index, "anomaly": anomaly}
@@ -118,9 +139,11 @@ def generate(out: Path, n: int, seed: int, size: tuple[int, int] = (4000, 3000),
         design = make_filing(seed, i)
         fid = f"F{seed}-{i:03d}"
         ref_name = f"{fid}_front.png"
-        Image.fromarray(render_face(design, REFERENCE_PPM)).save(out / "filings" / ref_name)
+        filed = FaceVariant(class_label="9A" if design.requires_9a else None)
+        Image.fromarray(render_face(design, REFERENCE_PPM, filed)).save(
+            out / "filings" / ref_name)
         filing = {"id": fid, "un_numbers": list(design.un_numbers),
-                  "transport_mode": design.transport_mode, "requires_9a": design.requires_9a,
+                  "transport_mode": design.transport_mode, "provision": provision(design),
                   "packing_instruction": "P903", "reference_photos": {"front": ref_name}}
         (out / "filings" / f"{fid}.json").write_text(json.dumps(filing, indent=1))
         filings[fid] = filing

@@ -157,6 +157,26 @@ function poll(url) {
   window.setTimeout(tick, 500);
 }
 
+// --- a plan being built: follow its job, open the plan when it is saved ----------------------
+function followPlanJob(card) {
+  const bar = card.querySelector("progress");
+  const tick = async () => {
+    try {
+      const response = await fetch(card.dataset.poll, { headers: { Accept: "application/json" } });
+      if (response.ok) {
+        const job = await response.json();
+        if (bar) { bar.value = job.percent; bar.textContent = `${job.percent} %`; }
+        if (job.plan_id || job.status === "failed") {
+          window.location.replace(window.location.pathname);
+          return;
+        }
+      }
+    } catch (e) { /* the server restarts: try again */ }
+    window.setTimeout(tick, 700);
+  };
+  window.setTimeout(tick, 300);
+}
+
 // --- repeating form rows ---------------------------------------------------------------------
 function addRow(tableId) {
   const body = document.querySelector(`#${tableId} tbody`);
@@ -194,6 +214,8 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const zone of document.querySelectorAll(".dropzone[data-upload]")) setUpDropzone(zone);
   const waiting = document.getElementById("screening-wait");
   if (waiting) poll(waiting.dataset.poll);
+  const planJob = document.getElementById("plan-job");
+  if (planJob && planJob.querySelector("progress")) followPlanJob(planJob);
   document.addEventListener("input", (event) => {
     if (event.target.matches("input.container-no")) checkContainer(event.target);
   });

@@ -1,0 +1,61 @@
+"""Threshold proposals from labelled outcomes, and the replay they rest on."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vision.calibrate import Outcome, propose, replay, upper_bound_95
+from vision.params import CalibrationParams
+
+CLEAN_SCORES = {"quality_focus": 900.0, "quality_brightness": 120.0, "quality_clipped": 0.01,
+                "reuse_hamming": 110.0, "design_inliers": 300.0, "design_coverage": 0.5,
+                "design_ncc": 0.95, "label_integrity": 0.9}
+
+
+def _outcomes(seed: int = 1) -> list[Outcome]:
+    rng = np.random.default_rng(seed)
+    out = [Outcome({**CLEAN_SCORES, "anomaly": float(a)}, [], False)
+           for a in rng.uniform(0.5, 0.95, 60)]
+    out += [Outcome({**CLEAN_SCORES, "anomaly": float(a)}, [], True, "damaged_carton")
+            for a in rng.uniform(1.2, 1.6, 20)]
+    # caught by a stage the appearance threshold does not govern (a wrong UN number)
+    out += [Outcome({**CLEAN_SCORES, "anomaly": 0.6}, ["un_number_mismatch"], True)]
+    return out
+
+
+def test_proposal_opens_the_appearance_threshold_up_to_the_anomalies_with_a_margin() -> None:
+    strict = CalibrationParams(version="v1", max_anomaly_score=0.7)
+    p = propose(_outcomes(), strict, version="v2")
+    assert 0.95 < p.params.max_anomaly_score < 1.2
+    assert p.params.version == "v2" and p.current.version == "v1"
+    assert p.false_releases_proposed == 0
+    assert p.clean_release_proposed == 1.0
+    assert p.clean_release_gain > 0.3
+    assert "max_anomaly_score" in p.changes
+    assert 0 < p.false_release_upper_95 < 0.15  # 0 of 21 bad: the bound is ~13 %
+
+
+def test_proposal_tightens_a_threshold_that_releases_a_bad_photo() -> None:
+    loose = CalibrationParams(max_anomaly_score=1.4)
+    p = propose(_outcomes(), loose)
+    assert p.false_releases_current > 0
+    assert p.false_releases_proposed == 0
+    assert p.params.max_anomaly_score < 1.2
+
+
+def test_replay_keeps_reasons_of_stages_that_did_not_run() -> None:
+    p = CalibrationParams()
+    decision, codes = replay({"quality_focus": 900.0, "quality_brightness": 120.0},
+                             ["design_mismatch", "missing_lithium_mark"], p)
+    assert decision == "inspect"
+    assert codes == {"design_mismatch", "missing_lithium_mark"}
+    decision, codes = replay({**CLEAN_SCORES, "quality_focus": 10.0}, [], p)
+    assert decision == "retake_photo" and codes == {"blurred"}
+    decision, codes = replay({**CLEAN_SCORES, "anomaly": 0.5}, ["appearance_anomaly"], p)
+    assert decision == "release" and not codes
+
+
+def test_false_release_bound_follows_clopper_pearson() -> None:
+    assert abs(upper_bound_95(0, 600) - 0.005) < 0.0001  # the 'rule of three'
+    assert 0.05 < upper_bound_95(2, 50) < 0.2
+    assert upper_bound_95(0, 0) == 1.0

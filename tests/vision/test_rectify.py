@@ -1,0 +1,70 @@
+"""Reference faces from phone photos: the face's quad is found and rectified."""
+
+from __future__ import annotations
+
+import random
+
+import cv2
+import numpy as np
+import pytest
+
+from vision.imageio import load_rgb
+from vision.rectify import Quad, detect_face_quad, order_corners, rectify_face
+from vision.schema import VisionInputError
+from vision.synth2.camera import Shot, encode, render_box, to_sensor
+from vision.synth2.dataset import TAMPAR_UVMAP
+
+
+def _face_photo(face: np.ndarray, yaw: float, pitch: float, seed: int,
+                exposure: float = 1.0) -> tuple[bytes, np.ndarray]:
+    shot = Shot(yaw, pitch, random.Random(seed).uniform(-6, 6), 0.7, (0.4, 0.8, 0.6),
+                exposure=exposure, background=seed % 3, jpeg_quality=85)
+    rgb, quad = render_box(face, (450.0, 300.0), 300.0, (170, 130, 90), shot, (1600, 1200),
+                           seed)
+    return encode(to_sensor(rgb, (2400, 1800), seed), 85), quad * 1.5
+
+
+@pytest.fixture(scope="module")
+def real_face() -> np.ndarray:
+    """A real parcel surface (TAMPAR, CC BY 4.0) as the face texture."""
+    if not TAMPAR_UVMAP.exists():
+        pytest.skip("shared/data/tampar is not available")
+    flat = load_rgb(TAMPAR_UVMAP, 1200)
+    return cv2.resize(flat[400:800, 0:1200], (900, 600))
+
+
+@pytest.mark.parametrize(("yaw", "pitch", "exposure"),
+                         [(25.0, 12.0, 0.8),
+                          pytest.param(0.0, 10.0, 1.0, marks=pytest.mark.slow),
+                          pytest.param(-20.0, 20.0, 1.2, marks=pytest.mark.slow)])
+def test_face_quad_is_found_off_axis_in_other_light(real_face: np.ndarray, yaw: float,
+                                                    pitch: float, exposure: float) -> None:
+    photo, truth = _face_photo(real_face, yaw, pitch, int(yaw + 100), exposure)
+    quad = detect_face_quad(photo)
+    err = np.max(np.linalg.norm(quad.array() - order_corners(truth), axis=1))
+    assert err / np.linalg.norm(truth[2] - truth[0]) < 0.05, quad.to_dict()
+
+
+def test_rectified_face_registers_like_the_flat_face(real_face: np.ndarray) -> None:
+    photo, truth = _face_photo(real_face, 22.0, 15.0, 7)
+    flat = cv2.imdecode(np.frombuffer(rectify_face(photo, Quad.from_points(truth)), np.uint8),
+                        cv2.IMREAD_COLOR)
+    h, w = flat.shape[:2]
+    assert abs(w / h - 1.5) < 0.15  # aspect estimated from the quad
+    ref = cv2.resize(cv2.cvtColor(real_face, cv2.COLOR_RGB2GRAY), (w, h)).astype(np.float32)
+    got = cv2.cvtColor(flat, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    ncc = np.corrcoef(cv2.GaussianBlur(ref, (0, 0), 3).ravel(),
+                      cv2.GaussianBlur(got, (0, 0), 3).ravel())[0, 1]
+    assert ncc > 0.8
+
+
+def test_corners_are_ordered_clockwise_from_top_left() -> None:
+    pts = np.array([[90, 80], [10, 12], [12, 85], [95, 5]], np.float32)
+    assert order_corners(pts).tolist() == [[10, 12], [95, 5], [90, 80], [12, 85]]
+
+
+def test_rectify_refuses_a_bad_quad_and_bad_bytes() -> None:
+    with pytest.raises(VisionInputError):
+        rectify_face(b"not an image", [[0, 0], [1, 0], [1, 1], [0, 1]])
+    with pytest.raises(VisionInputError):
+        detect_face_quad(b"")

@@ -1,0 +1,237 @@
+"""Cross-source bench: fit thresholds on one photo source, measure on another.
+
+    python -m vision synth --out var/srcA --n 200 --seed 3003          # source A
+    python -m vision synth2 --out var/srcB --n 240 --seed 5005         # source B
+    python -m vision crossbench --a var/srcA --b var/srcB [--real ../shared/data]
+
+Each set is run once through the engine with *permissive* parameters (every stage runs,
+nothing is cut off), keeping every photo's scores and its threshold-free reasons; a
+decision under any calibration is then replayed from them (:func:`vision.calibrate.replay`),
+so one run serves every fit/test pair. Rows are cached next to the set (``rows.json``).
+
+Metrics per test set: clean release, false release (anomalous photos released), each
+anomaly type caught *for its own reason*, retake asked for bad-quality photos, and latency
+(end to end, with the evidence image) per photo at the set's size (12 MP).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vision.calibrate import Outcome, propose, replay, upper_bound_95
+from vision.params import MODEL_VERSION, CalibrationParams
+from vision.phash import perceptual_hash
+from vision.pipeline import check, warm_up
+from vision.schema import DeclaredData, FilingReference
+
+PERMISSIVE = CalibrationParams(
+    version="permissive-replay", min_short_side_px=0, min_focus=-1.0, min_brightness=-1.0,
+    max_brightness=1e9, max_clipped=2.0, max_reuse_hamming=-1, min_inliers=0,
+    min_coverage=-1.0, min_design_ncc=-2.0, min_label_ncc=-2.0, max_anomaly_score=1e9)
+
+OWN_REASONS: dict[str, set[str]] = {
+    "missing_mark": {"missing_lithium_mark"},
+    "wrong_un_number": {"un_number_mismatch"},
+    "obsolete_mark": {"obsolete_lithium_mark"},
+    "missing_9a": {"missing_9a_label"},
+    "unexpected_class9": {"unexpected_class9_label"},
+    "missing_cao": {"missing_cargo_aircraft_only"},
+    "covered_label": {"label_damaged_or_covered", "appearance_anomaly"},
+    "torn_label": {"label_damaged_or_covered", "appearance_anomaly"},
+    "damaged_carton": {"appearance_anomaly", "label_damaged_or_covered"},
+    "different_design": {"design_mismatch"},
+    "reused_photo": {"reused_photo"},
+}
+
+
+def _reference_faces(filing: Mapping[str, Any], base: Path, cache: Path,
+                     corrected: bool = False) -> tuple[dict[str, bytes], dict[str, float]]:
+    """The filing's faces as design matching sees them: photos are rectified like the
+    filing page does: with the detected quad as it is (``corrected=False``), or with the
+    corners the exporter dragged into place (``corrected=True``: the true quad). Returns the
+    detected quad's corner errors when the truth is known (share of the face diagonal)."""
+    from vision.rectify import Quad, detect_face_quad, rectify_face
+
+    faces: dict[str, bytes] = {}
+    errors: dict[str, float] = {}
+    for face, rel in filing["reference_photos"].items():
+        data = (base / rel).read_bytes()
+        if filing.get("reference_kind") != "photo":
+            faces[face] = data
+            continue
+        truth = (filing.get("reference_quads") or {}).get(face)
+        tag = "corrected" if corrected and truth is not None else "rectified"
+        out = cache / f"{filing['id']}_{face}_{tag}.png"
+        quad = detect_face_quad(data)
+        if not out.exists():
+            use = Quad.from_points(truth) if tag == "corrected" else quad
+            out.write_bytes(rectify_face(data, use))
+        faces[face] = out.read_bytes()
+        if truth is not None:
+            t = np.array(truth, np.float32)
+            diag = float(np.linalg.norm(t[2] - t[0]))
+            errors[face] = float(np.max(np.linalg.norm(quad.array() - t, axis=1)) / diag)
+    return faces, errors
+
+
+def collect(data: Path, limit: int | None = None, refresh: bool = False,
+            corrected: bool = False) -> dict[str, Any]:
+    """Run a set once with permissive parameters; cached in ``data/rows.json`` (or
+    ``rows-corrected.json`` with exporter-corrected reference quads)."""
+    cache = data / ("rows-corrected.json" if corrected else "rows.json")
+    if cache.exists() and not refresh:
+        cached = json.loads(cache.read_text())
+        if cached.get("model_version") == MODEL_VERSION and (limit is None or
+                                                             cached.get("limit") == limit):
+            return cached
+    manifest = json.loads((data / "manifest.json").read_text())
+    today = date.fromisoformat(manifest.get("today", "2027-01-15"))
+    (data / "rectified").mkdir(exist_ok=True)
+    filings: dict[str, FilingReference] = {}
+    quad_errors: list[float] = []
+    for fid, f in manifest["filings"].items():
+        faces, errors = _reference_faces(f, data / "filings", data / "rectified", corrected)
+        quad_errors += errors.values()
+        base = FilingReference.from_json({k: v for k, v in f.items()
+                                          if k != "reference_photos"})
+        filings[fid] = FilingReference(base.id, base.un_numbers, base.transport_mode,
+                                       base.provision, base.expected_marks,
+                                       base.forbidden_marks, base.packing_instruction, faces,
+                                       base.requires_9a)
+    warm_up()
+    hashes: dict[str, str] = {}
+
+    def hash_of(rel: str) -> str:
+        if rel not in hashes:
+            hashes[rel] = perceptual_hash((data / rel).read_bytes())
+        return hashes[rel]
+
+    rows = []
+    for s in manifest["samples"][:limit] if limit else manifest["samples"]:
+        history = [hash_of(h) for h in s["history"]]
+        photo = (data / s["photo"]).read_bytes()
+        t = time.perf_counter()
+        res = check(photo, filings.get(s["filing"]), DeclaredData.from_json(s["declared"]),
+                    history, today, params=PERMISSIVE)
+        rows.append({"photo": s["photo"], "anomaly": s["anomaly"], "decision": res.decision,
+                     "codes": [r.code for r in res.reasons],
+                     "seconds": time.perf_counter() - t, "scores": res.scores})
+    out = {"set": str(data), "source": manifest.get("source", "A"), "limit": limit,
+           "model_version": MODEL_VERSION, "rows": rows, "reference_quad_errors": quad_errors}
+    cache.write_text(json.dumps(out))
+    return out
+
+
+def outcomes(rows: Sequence[Mapping[str, Any]]) -> list[Outcome]:
+    """Truth as the officer would give it: the reasons that are right for each photo."""
+    def own(kind: str | None) -> frozenset[str]:
+        if kind == "bad_quality":
+            return frozenset({"blurred", "underexposed", "overexposed"})
+        return frozenset(OWN_REASONS.get(kind or "", set()))
+
+    return [Outcome(r["scores"], r["codes"], r["anomaly"] is not None, r["anomaly"],
+                    own(r["anomaly"])) for r in rows]
+
+
+def evaluate(rows: Sequence[Mapping[str, Any]], params: CalibrationParams) -> dict[str, Any]:
+    clean = released_clean = bad = released_bad = bq = bq_retake = clean_retake = 0
+    by_type: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    clean_codes: dict[str, int] = defaultdict(int)
+    for r in rows:
+        decision, codes = replay(r["scores"], r["codes"], params)
+        kind = r["anomaly"]
+        if kind is None:
+            clean += 1
+            released_clean += decision == "release"
+            clean_retake += decision == "retake_photo"
+            for c in codes:
+                clean_codes[c] += 1
+        elif kind == "bad_quality":
+            bq += 1
+            bq_retake += decision == "retake_photo"
+        else:
+            bad += 1
+            released_bad += decision == "release"
+            own = OWN_REASONS.get(kind, set())
+            by_type[kind][0] += 1
+            by_type[kind][1] += bool(codes & own)
+    lat = np.array([r["seconds"] for r in rows]) if rows else np.zeros(1)
+    return {
+        "photos": len(rows), "clean": clean, "anomalous": bad, "bad_quality": bq,
+        "clean_release": released_clean / clean if clean else None,
+        "clean_retake": clean_retake / clean if clean else None,
+        "false_release": released_bad / bad if bad else None, "false_releases": released_bad,
+        "false_release_upper_95": upper_bound_95(released_bad, bad),
+        "own_reason": {k: v[1] / max(1, v[0]) for k, v in sorted(by_type.items())},
+        "own_reason_n": {k: v[0] for k, v in sorted(by_type.items())},
+        "retake_on_bad_quality": bq_retake / max(1, bq) if bq else None,
+        "clean_not_released": dict(sorted(clean_codes.items(), key=lambda kv: -kv[1])),
+        "latency_p50_s": float(np.percentile(lat, 50)),
+        "latency_p95_s": float(np.percentile(lat, 95)),
+    }
+
+
+def fit(rows: Sequence[Mapping[str, Any]], version: str) -> CalibrationParams:
+    return propose(outcomes(rows), CalibrationParams(), version=version).params
+
+
+def _pct(v: float | None) -> str:
+    return "n/a" if v is None else f"{100 * v:.1f} %"
+
+
+def table(results: Sequence[tuple[str, str, dict[str, Any]]]) -> str:
+    kinds = sorted({k for _f, _t, m in results for k in m["own_reason"]})
+    head = ["fit on → test on", "clean release", "false release (95 % bound)",
+            "retake on bad quality", "p50 s/photo", *[f"caught: {k}" for k in kinds]]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for fit_on, test_on, m in results:
+        cells = [f"{fit_on} → {test_on}", _pct(m["clean_release"]),
+                 f"{_pct(m['false_release'])} ({m['false_releases']}/{m['anomalous']}; "
+                 f"≤ {_pct(m['false_release_upper_95'])})",
+                 _pct(m["retake_on_bad_quality"]), f"{m['latency_p50_s']:.2f}"]
+        for k in kinds:
+            n = m["own_reason_n"].get(k)
+            cells.append(f"{_pct(m['own_reason'][k])} (n={n})" if n else "–")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def run(a: Path, b: Path, real: Path | None = None, limit: int | None = None,
+        corrected: bool = False) -> dict[str, Any]:
+    rows_a = collect(a, limit)["rows"]
+    rows_b = collect(b, limit)["rows"]
+    fit_a, fit_b = fit(rows_a, "fit-A"), fit(rows_b, "fit-B")
+    fit_ab = fit(list(rows_a) + list(rows_b), "fit-A+B")
+    results = [("A", "B (detected quads)", evaluate(rows_b, fit_a)),
+               ("B", "A", evaluate(rows_a, fit_b)),
+               ("defaults", "A", evaluate(rows_a, CalibrationParams())),
+               ("defaults", "B (detected quads)", evaluate(rows_b, CalibrationParams()))]
+    if corrected:
+        rows_bc = collect(b, limit, corrected=True)["rows"]
+        fit_bc = fit(rows_bc, "fit-B-corrected")
+        results += [("A", "B (corrected quads)", evaluate(rows_bc, fit_a)),
+                    ("B (corrected quads)", "A", evaluate(rows_a, fit_bc))]
+    unknown: list[dict[str, Any]] = []
+    if real is not None:
+        from vision.realset import collect_real
+
+        real_rows = collect_real(real)
+        known = [r for r in real_rows if r.get("truth_known", True)]
+        results.append(("A+B", "real", evaluate(known, fit_ab)))
+        unknown = [{"photo": r["photo"], "decision": replay(r["scores"], r["codes"], fit_ab)[0],
+                    "codes": sorted(replay(r["scores"], r["codes"], fit_ab)[1]),
+                    "scores": {k: round(v, 3) for k, v in r["scores"].items()
+                               if k.startswith(("design", "anomaly", "label"))}}
+                   for r in real_rows if not r.get("truth_known", True)]
+    return {"table": table(results), "results": results,
+            "params": {"A": fit_a.to_dict(), "B": fit_b.to_dict(), "A+B": fit_ab.to_dict()},
+            "real_truth_unknown": unknown,
+            "reference_quad_errors_B": collect(b, limit).get("reference_quad_errors", [])}

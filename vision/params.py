@@ -1,0 +1,49 @@
+"""Decision parameters of every stage, passed into the engine (it reads no settings).
+
+``CalibrationParams()`` holds the defaults (the values of ``thresholds.py``, set on the
+synthetic calibration split, see ``vision/README.md``). A deployment stores calibration
+versions (proposed by :func:`vision.calibrate.propose`, applied by an admin) and passes the
+active one to :func:`vision.check_declaration`; every result records ``params.version`` and
+:data:`MODEL_VERSION`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from vision import thresholds as T
+
+# bump when detectors, features or the decision logic change (invalidates calibrations)
+MODEL_VERSION = "vision-2.0"
+
+
+@dataclass(frozen=True)
+class CalibrationParams:
+    version: str = "default-2026-12"
+    min_short_side_px: int = T.MIN_SHORT_SIDE_PX
+    min_focus: float = T.MIN_FOCUS
+    min_brightness: float = T.MIN_BRIGHTNESS
+    max_brightness: float = T.MAX_BRIGHTNESS
+    max_clipped: float = T.MAX_CLIPPED
+    max_reuse_hamming: int = T.MAX_REUSE_HAMMING
+    min_inliers: int = T.MIN_INLIERS
+    min_coverage: float = T.MIN_COVERAGE
+    min_design_ncc: float = T.MIN_DESIGN_NCC
+    min_label_ncc: float = T.MIN_LABEL_NCC
+    max_anomaly_score: float = T.MAX_ANOMALY_SCORE
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CalibrationParams:
+        """Unknown keys are ignored, missing keys keep their defaults."""
+        known = {f.name: f.type for f in fields(cls)}
+        base = cls()
+        values = {k: type(getattr(base, k))(v) for k, v in data.items() if k in known}
+        return replace(base, **values)
+
+
+DEFAULT_PARAMS = CalibrationParams()

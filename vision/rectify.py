@@ -1,0 +1,372 @@
+"""Reference faces from phone photos: find the carton face in a photo (a quad) and rectify it.
+
+At filing time the exporter photographs each face of the carton: the face fills most of the
+frame, with some floor or wall around it and often a strip of the neighbouring faces, taken
+up to ~30 degrees off-axis in whatever light there is. :func:`detect_face_quad` proposes
+the face's four corners (the exporter can drag them on the filing page);
+:func:`rectify_face` turns the photo and the (confirmed) quad into the flat, fronto-parallel
+reference face that design matching uses.
+
+Method (classical, no training): quad candidates from three independent cues, each scored
+by how well its four sides lie on image edges:
+
+* closed regions of an edge map (the face is a region bounded by the carton's edges;
+  print inside it only makes holes);
+* a colour segmentation grown from the centre of the frame (GrabCut initialised with the
+  central rectangle: the face is what the photographer aimed at);
+* four dominant straight lines (probabilistic Hough) around the centre.
+
+The best quad's sides are then refined on the edge pixels near them (robust line fits,
+corners as their intersections).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from vision.imageio import decode_photo
+from vision.schema import VisionInputError
+
+DETECT_LONG_SIDE = 640
+RECTIFIED_LONG_SIDE = 1200
+MIN_AREA_FRAC = 0.08
+MAX_AREA_FRAC = 0.985
+
+
+@dataclass(frozen=True)
+class Quad:
+    """Four corners in pixels of the upright original photo (EXIF orientation applied),
+    ordered top-left, top-right, bottom-right, bottom-left; ``score`` in [0, 1] is the
+    share of the outline that lies on image edges (low: ask the exporter to check it)."""
+
+    corners: tuple[tuple[float, float], ...]
+    score: float = 0.0
+    method: str = ""
+
+    def array(self) -> np.ndarray:
+        return np.array(self.corners, np.float32).reshape(4, 2)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"corners": [[round(x, 1), round(y, 1)] for x, y in self.corners],
+                "score": round(self.score, 3), "method": self.method}
+
+    @classmethod
+    def from_points(cls, pts: object, score: float = 0.0, method: str = "") -> Quad:
+        arr = order_corners(np.asarray(pts, np.float32).reshape(4, 2))
+        return cls(tuple((float(x), float(y)) for x, y in arr), score, method)
+
+
+def order_corners(pts: np.ndarray) -> np.ndarray:
+    """tl, tr, br, bl for any convex quad: clockwise (image coordinates) by angle around the
+    centroid, starting at the corner with the smallest x + y."""
+    pts = pts.reshape(4, 2).astype(np.float32)
+    c = pts.mean(0)
+    ang = np.arctan2(pts[:, 1] - c[1], pts[:, 0] - c[0])
+    pts = pts[np.argsort(ang)]  # clockwise on screen (y down)
+    start = int(np.argmin(pts.sum(1)))
+    return np.roll(pts, -start, axis=0)
+
+
+def _edges(gray: np.ndarray) -> np.ndarray:
+    blur = cv2.bilateralFilter(gray, 7, 40, 7)
+    med = float(np.median(blur))
+    lo, hi = max(10.0, 0.5 * med), min(255.0, 1.2 * med)
+    return cv2.Canny(blur, lo * 0.6, hi * 0.8)
+
+
+def _colour_edges(rgb: np.ndarray) -> np.ndarray:
+    lab = cv2.cvtColor(cv2.GaussianBlur(rgb, (5, 5), 0), cv2.COLOR_RGB2LAB).astype(np.float32)
+    mag = np.zeros(lab.shape[:2], np.float32)
+    for c in range(3):
+        gx = cv2.Sobel(lab[..., c], cv2.CV_32F, 1, 0)
+        gy = cv2.Sobel(lab[..., c], cv2.CV_32F, 0, 1)
+        mag = np.maximum(mag, cv2.magnitude(gx, gy))
+    thr = max(30.0, float(np.percentile(mag, 88)))
+    return (mag > thr).astype(np.uint8) * 255
+
+
+def _angles_ok(q: np.ndarray) -> bool:
+    """Convex, interior angles 40-140 degrees, opposite sides within a factor 2.5."""
+    if not cv2.isContourConvex(q.reshape(-1, 1, 2).astype(np.float32)):
+        return False
+    for i in range(4):
+        a, b, c = q[i - 1], q[i], q[(i + 1) % 4]
+        u, v = a - b, c - b
+        cos = float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v) + 1e-6))
+        if not -0.77 < cos < 0.77:
+            return False
+    sides = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) for i in range(4)]
+    return max(sides[0], sides[2]) < 2.5 * min(sides[0], sides[2]) and max(
+        sides[1], sides[3]) < 2.5 * min(sides[1], sides[3]) and min(sides) > 10
+
+
+def _support(q: np.ndarray, near_edge: np.ndarray) -> float:
+    """Share of points along the outline that have an edge pixel close by; the weakest of
+    the four sides counts double (a quad with one side in empty floor is wrong)."""
+    h, w = near_edge.shape
+    per_side = []
+    for i in range(4):
+        a, b = q[i], q[(i + 1) % 4]
+        t = np.linspace(0.05, 0.95, 40)[:, None]
+        p = a + (b - a) * t
+        x = np.clip(p[:, 0].round().astype(int), 0, w - 1)
+        y = np.clip(p[:, 1].round().astype(int), 0, h - 1)
+        inside = (p[:, 0] >= 1) & (p[:, 0] < w - 1) & (p[:, 1] >= 1) & (p[:, 1] < h - 1)
+        # a side on the frame border cannot have an edge: count it as half supported
+        hits = np.where(inside, near_edge[y, x] > 0, 0.5)
+        per_side.append(float(np.mean(hits)))
+    return (sum(per_side) + min(per_side)) / 5.0
+
+
+def _contrast(q: np.ndarray, lab: np.ndarray) -> float:
+    """How different the image is just inside and just outside each side (median Lab
+    distance along the side, weakest side), scaled to [0, 1]. A carton edge separates the
+    face from the floor; a plank seam or a printed stripe has the same material on both
+    sides and scores low even though it is a strong straight edge."""
+    h, w = lab.shape[:2]
+    c = q.mean(0)
+    d = 0.015 * float(np.hypot(h, w))
+    worst = 1e9
+    for i in range(4):
+        a, b = q[i], q[(i + 1) % 4]
+        t = np.linspace(0.1, 0.9, 24)[:, None]
+        p = a + (b - a) * t
+        n = np.array([-(b - a)[1], (b - a)[0]], np.float32)
+        n /= np.linalg.norm(n) + 1e-6
+        if float((c - p.mean(0)) @ n) < 0:
+            n = -n  # point inwards
+        pin, pout = p + n * d, p - n * d
+        ok = ((pout[:, 0] >= 0) & (pout[:, 0] < w) & (pout[:, 1] >= 0) & (pout[:, 1] < h))
+        if ok.sum() < 6:  # a side on the frame border: no outside to compare with
+            continue
+        xi = np.clip(pin[ok, 0].astype(int), 0, w - 1)
+        yi = np.clip(pin[ok, 1].astype(int), 0, h - 1)
+        xo, yo = pout[ok, 0].astype(int), pout[ok, 1].astype(int)
+        diff = np.linalg.norm(lab[yi, xi] - lab[yo, xo], axis=1)
+        worst = min(worst, float(np.median(diff)))
+    return 1.0 if worst == 1e9 else float(np.clip(worst / 25.0, 0.0, 1.0))
+
+
+def _approx_quad(contour: np.ndarray) -> np.ndarray | None:
+    hull = cv2.convexHull(contour)
+    peri = cv2.arcLength(hull, True)
+    for eps in (0.02, 0.03, 0.045, 0.06, 0.08):
+        approx = cv2.approxPolyDP(hull, eps * peri, True)
+        if len(approx) == 4:
+            return approx.reshape(4, 2).astype(np.float32)
+        if len(approx) < 4:
+            break
+    # fall back: the four hull points that span the largest quad
+    pts = hull.reshape(-1, 2).astype(np.float32)
+    if len(pts) < 4:
+        return None
+    rect = cv2.boxPoints(cv2.minAreaRect(pts))
+    snapped = np.array([pts[np.argmin(np.linalg.norm(pts - c, axis=1))] for c in rect])
+    return snapped if len({tuple(p) for p in snapped}) == 4 else None
+
+
+def _region_candidates(edges: np.ndarray) -> list[np.ndarray]:
+    h, w = edges.shape
+    closed = cv2.dilate(edges, np.ones((3, 3), np.uint8), iterations=2)
+    free = (closed == 0).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(free, connectivity=4)
+    out = []
+    for i in range(1, n):
+        if stats[i, cv2.CC_STAT_AREA] < 0.02 * h * w:
+            continue
+        mask = (labels == i).astype(np.uint8)
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        for c in contours:
+            q = _approx_quad(c)
+            if q is not None:
+                out.append(q)
+    return out
+
+
+def _grabcut_candidates(rgb: np.ndarray) -> list[np.ndarray]:
+    h, w = rgb.shape[:2]
+    small = cv2.resize(rgb, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+    sh, sw = small.shape[:2]
+    out = []
+    for margin in (0.12, 0.22):
+        mask = np.zeros((sh, sw), np.uint8)
+        rect = (int(margin * sw), int(margin * sh), int((1 - 2 * margin) * sw),
+                int((1 - 2 * margin) * sh))
+        bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+        try:
+            cv2.grabCut(cv2.cvtColor(small, cv2.COLOR_RGB2BGR), mask, rect, bgd, fgd, 3,
+                        cv2.GC_INIT_WITH_RECT)
+        except cv2.error:
+            continue
+        fg = ((mask == cv2.GC_FGD) | (mask == cv2.GC_PR_FGD)).astype(np.uint8)
+        fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+        contours, _ = cv2.findContours(fg, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        if not contours:
+            continue
+        q = _approx_quad(max(contours, key=cv2.contourArea))
+        if q is not None:
+            out.append(q * 2.0)
+    return out
+
+
+def _line_candidates(edges: np.ndarray) -> list[np.ndarray]:
+    """Quads from the strongest long line on each side of the centre."""
+    h, w = edges.shape
+    lines = cv2.HoughLinesP(edges, 1, np.pi / 180, threshold=60,
+                            minLineLength=int(0.2 * min(h, w)), maxLineGap=12)
+    if lines is None:
+        return []
+    segs = lines.reshape(-1, 4).astype(np.float32)
+    cx, cy = w / 2, h / 2
+    groups: dict[str, list[np.ndarray]] = {"top": [], "bottom": [], "left": [], "right": []}
+    for x1, y1, x2, y2 in segs:
+        dx, dy = x2 - x1, y2 - y1
+        mx, my = (x1 + x2) / 2, (y1 + y2) / 2
+        if abs(dx) >= abs(dy):
+            groups["top" if my < cy else "bottom"].append(np.array([x1, y1, x2, y2]))
+        else:
+            groups["left" if mx < cx else "right"].append(np.array([x1, y1, x2, y2]))
+    if not all(groups.values()):
+        return []
+
+    def best(side: str, k: int = 8) -> list[np.ndarray]:
+        return sorted(groups[side], key=lambda s: -np.hypot(s[2] - s[0], s[3] - s[1]))[:k]
+
+    out = []
+    for t in best("top"):
+        for b in best("bottom"):
+            for left in best("left", 4):
+                for r in best("right", 4):
+                    pts = [_intersect(t, left), _intersect(t, r), _intersect(b, r),
+                           _intersect(b, left)]
+                    if all(p is not None for p in pts):
+                        out.append(np.array(pts, np.float32))
+    return out
+
+
+def _intersect(s1: np.ndarray, s2: np.ndarray) -> tuple[float, float] | None:
+    x1, y1, x2, y2 = s1
+    x3, y3, x4, y4 = s2
+    d = (x1 - x2) * (y3 - y4) - (y1 - y2) * (x3 - x4)
+    if abs(d) < 1e-6:
+        return None
+    a, b = x1 * y2 - y1 * x2, x3 * y4 - y3 * x4
+    return (float((a * (x3 - x4) - (x1 - x2) * b) / d), float((a * (y3 - y4) - (y1 - y2) * b) / d))
+
+
+def _refine(q: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Fit each side to the edge pixels within a narrow band around it; corners = the
+    intersections of the fitted lines. Sides without enough support keep their line."""
+    h, w = edges.shape
+    ys, xs = np.nonzero(edges)
+    pts = np.c_[xs, ys].astype(np.float32)
+    band = 0.012 * float(np.hypot(h, w))
+    lines = []
+    for i in range(4):
+        a, b = q[i], q[(i + 1) % 4]
+        d = b - a
+        length = float(np.linalg.norm(d)) + 1e-6
+        n = np.array([-d[1], d[0]]) / length
+        t = ((pts - a) @ d) / (length * length)
+        dist = np.abs((pts - a) @ n)
+        sel = pts[(dist < band) & (t > 0.08) & (t < 0.92)]
+        if len(sel) < 0.3 * length:
+            lines.append(np.r_[a, b])
+            continue
+        vx, vy, x0, y0 = cv2.fitLine(sel, cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        lines.append(np.array([x0, y0, x0 + vx, y0 + vy], np.float32))
+    out = []
+    for i in range(4):
+        p = _intersect(lines[i - 1], lines[i])
+        if p is None:
+            return q
+        out.append(p)
+    refined = np.array(out, np.float32)
+    if np.max(np.linalg.norm(refined - q, axis=1)) > 4 * band:
+        return q
+    return refined
+
+
+def detect_face_quad_rgb(rgb: np.ndarray) -> Quad:
+    """:func:`detect_face_quad` on a decoded upright RGB image (quad in its pixels)."""
+    h0, w0 = rgb.shape[:2]
+    k = DETECT_LONG_SIDE / max(h0, w0)
+    img = cv2.resize(rgb, (round(w0 * k), round(h0 * k)), interpolation=cv2.INTER_AREA) \
+        if k < 1 else rgb
+    k = min(k, 1.0)
+    h, w = img.shape[:2]
+    gray = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    edges = cv2.bitwise_or(_edges(gray), _colour_edges(img))
+    near = cv2.dilate(edges, np.ones((5, 5), np.uint8))
+    lab = cv2.cvtColor(cv2.GaussianBlur(img, (7, 7), 0), cv2.COLOR_RGB2LAB).astype(np.float32)
+    cands: list[tuple[str, np.ndarray]] = []
+    cands += [("regions", q) for q in _region_candidates(edges)]
+    cands += [("segmentation", q) for q in _grabcut_candidates(img)]
+    cands += [("lines", q) for q in _line_candidates(edges)]
+    best: tuple[float, float, str, np.ndarray] | None = None
+    for method, q in cands:
+        q = order_corners(q)
+        area = abs(cv2.contourArea(q)) / (h * w)
+        if not MIN_AREA_FRAC <= area <= MAX_AREA_FRAC or not _angles_ok(q):
+            continue
+        support = _support(q, near)
+        centre = np.array([w / 2, h / 2], np.float32)
+        centred = cv2.pointPolygonTest(q.reshape(-1, 1, 2), tuple(map(float, centre)), False) >= 0
+        score = support * support * np.sqrt(area) * (1.0 if centred else 0.5) * (
+            0.25 + 0.75 * _contrast(q, lab))
+        if best is None or score > best[0]:
+            best = (score, support, method, q)
+    if best is None:
+        # nothing quad-like: the whole frame (the exporter adjusts the corners)
+        q = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float32)
+        return Quad.from_points(q / k, 0.0, "frame")
+    _, support, method, q = best
+    q = order_corners(_refine(q, edges))
+    return Quad.from_points(q / k, float(min(1.0, _support(q, near))), method)
+
+
+def detect_face_quad(image_bytes: bytes) -> Quad:
+    """Corners of the carton face in a filed reference photo, in upright original pixels.
+
+    Raises :class:`~vision.schema.VisionInputError` for bytes that are not a photo."""
+    decoded = decode_photo(image_bytes, long_side=DETECT_LONG_SIDE * 2)
+    quad = detect_face_quad_rgb(decoded.rgb)
+    return Quad.from_points(quad.array() / decoded.scale, quad.score, quad.method)
+
+
+def rectify_rgb(rgb: np.ndarray, quad: np.ndarray, long_side: int = RECTIFIED_LONG_SIDE,
+                aspect: float | None = None) -> np.ndarray:
+    """Warp the quad (tl, tr, br, bl in ``rgb`` pixels) to a flat rectangle. ``aspect`` =
+    width / height of the real face when known (from the filed dimensions); otherwise it is
+    estimated from the mean lengths of opposite sides."""
+    q = order_corners(np.asarray(quad, np.float32))
+    if aspect is None:
+        top, bottom = np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[3])
+        left, right = np.linalg.norm(q[3] - q[0]), np.linalg.norm(q[2] - q[1])
+        aspect = float((top + bottom) / max(1e-6, left + right))
+    if aspect >= 1:
+        w, h = long_side, max(8, round(long_side / aspect))
+    else:
+        w, h = max(8, round(long_side * aspect)), long_side
+    dst = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float32)
+    m = cv2.getPerspectiveTransform(q, dst)
+    return cv2.warpPerspective(rgb, m, (w, h), flags=cv2.INTER_AREA)
+
+
+def rectify_face(image_bytes: bytes, quad: Quad | object, long_side: int = RECTIFIED_LONG_SIDE,
+                 aspect: float | None = None) -> bytes:
+    """The rectified face as PNG bytes (the reference face stored with the filing).
+
+    ``quad``: a :class:`Quad` or four (x, y) corners in upright original pixels."""
+    corners = quad.array() if isinstance(quad, Quad) else np.asarray(quad, np.float32)
+    if corners.shape != (4, 2) or not np.isfinite(corners).all():
+        raise VisionInputError("bad_quad", "The face outline needs four corners (x, y).")
+    decoded = decode_photo(image_bytes, long_side=max(RECTIFIED_LONG_SIDE * 2, 2000))
+    flat = rectify_rgb(decoded.rgb, corners * decoded.scale, long_side, aspect)
+    ok, data = cv2.imencode(".png", cv2.cvtColor(flat, cv2.COLOR_RGB2BGR))
+    if not ok:
+        raise VisionInputError("encode_failed", "The rectified face could not be encoded.")
+    return data.tobytes()

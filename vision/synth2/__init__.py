@@ -1,0 +1,1 @@
+"""Second, independent photo source (see artwork.py, camera.py, dataset.py)."""
