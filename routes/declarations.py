@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, UploadFile, status
 from fastapi.responses import Response
@@ -47,11 +47,12 @@ def create_declaration(data: DeclarationCreate, session: SessionDep, user: Expor
 @router.get("", response_model=Page[DeclarationPublic])
 def list_declarations(session: SessionDep, user: ExporterOrOfficerCaller, offset: Offset = 0,
                       limit: Limit = 50, status: DeclarationStatus | None = None
-                      ) -> Page[DeclarationPublic]:
+                      ) -> dict[str, Any]:
     items, total = declarations.list_declarations(session, user, status=status, offset=offset,
                                                   limit=limit)
-    return Page(items=declarations.to_public_many(session, items), total=total,
-                offset=offset, limit=limit)
+    # Plain dicts: the response model validates and serialises the page once (in Rust).
+    return {"items": declarations.to_public_many(session, items), "total": total,
+            "offset": offset, "limit": limit}
 
 
 @router.get("/{declaration_id}", response_model=DeclarationPublic)
