@@ -16,6 +16,7 @@ import secrets
 
 from sqlmodel import Session, col, select
 
+from customs import notifications
 from customs.certificate_pdf import extract_envelope, render_pdf
 from customs.declarations import containers_of, goods_of
 from customs.errors import Forbidden, NotFound
@@ -83,13 +84,16 @@ def issue(session: Session, settings: Settings, store: BlobStore, declaration: D
     signature = signer.sign(payload)
     qr_url = verify_url(settings, number, token)
     pdf = render_pdf(payload, signature, signer.key_id, qr_url,
-                     envelope(payload, signature, signer.key_id, qr_url))
+                     envelope(payload, signature, signer.key_id, qr_url),
+                     timezone=settings.port_timezone)
     pdf_sha, _ = store.put(pdf)
     certificate = Certificate(certificate_no=number, declaration_id=declaration.id,
                               payload=payload, signature=signature, key_id=signer.key_id,
                               pdf_sha256=pdf_sha, verify_token_sha256=_token_sha256(token))
     session.add(certificate)
     session.flush()
+    notifications.emit(session, declaration, "declaration.released",
+                       {"certificate_no": number, "channel": channel.value})
     return certificate
 
 

@@ -3,7 +3,8 @@
 import logging
 import time
 
-from customs import jobs, plan_jobs
+from customs import jobs, plan_jobs, webhooks
+from customs.notifications import WEBHOOK
 from customs.screening import ScreeningContext, screen_declaration
 from models import Job
 
@@ -31,6 +32,8 @@ def run_job(context: ScreeningContext, job: Job) -> None:
     try:
         if job.kind == jobs.DISPATCH_PLAN:
             plan_jobs.run(context.engine, context.settings, job.id)
+        elif job.kind == WEBHOOK:
+            webhooks.deliver(context.engine, context.settings, job)
         elif job.kind != jobs.SCREENING or job.declaration_id is None:
             raise ValueError(f"unknown job kind {job.kind!r}")
         else:

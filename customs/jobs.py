@@ -82,6 +82,17 @@ def enqueue(session: Session, kind: str, declaration_id: int,
     return job
 
 
+def enqueue_each(session: Session, kind: str, declaration_id: int | None,
+                 payload: dict[str, Any]) -> Job:
+    """A job of its own, however many others of this kind are live (e.g. one per webhook
+    delivery): no `active_key`."""
+    job = Job(kind=kind, declaration_id=declaration_id, payload=payload)
+    session.add(job)
+    session.flush()
+    _notify_after_commit(session, job)
+    return job
+
+
 def singleton_key(kind: str) -> str:
     return f"{kind}:global"
 

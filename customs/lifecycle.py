@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session
 
-from customs import audit
+from customs import audit, notifications
 from customs.errors import ConcurrentUpdate, IllegalTransition
 from models import Container, Declaration, User, utcnow
 from models import DeclarationStatus as S
@@ -23,7 +23,8 @@ ALLOWED: dict[S, frozenset[S]] = {
     S.inspection_required: frozenset({S.inspection_scheduled}),
     S.inspection_scheduled: frozenset({S.inspected, S.inspection_required}),
     S.inspected: frozenset({S.released, S.rejected}),
-    S.released: frozenset({S.loaded, S.rejected}),
+    # released → inspection required: an e-seal broken in transit (customs.transit)
+    S.released: frozenset({S.loaded, S.rejected, S.inspection_required}),
     S.rejected: frozenset(),
     S.loaded: frozenset(),
     S.cancelled: frozenset(),
@@ -77,4 +78,5 @@ def transition(
                         .values(live_no=None).execution_options(synchronize_session=False))
     audit.record(session, declaration.id, actor, "transition", from_status=current,
                  to_status=target, reason=reason, evidence=evidence)
+    notifications.on_transition(session, declaration, current, target, reason)
     session.flush()

@@ -88,6 +88,18 @@ class Settings(BaseSettings):
         default=None, description="a local MBTiles file (raster PNG/JPEG tiles) drawn under "
                                   "the dispatch route maps; unset: no tile layer, no internet")
 
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=60,
+                                     description="how long one webhook delivery may take")
+    webhook_private_hosts: bool | None = Field(
+        default=None, description="may webhooks go to loopback/private addresses? "
+                                  "default: yes except in production")
+    eseal_systems: dict[str, str] = Field(
+        default_factory=dict,
+        description="e-seal systems allowed to post seal events: name -> HMAC secret "
+                    '(CLEARLANE_ESEAL_SYSTEMS=\'{"fuxia-eseal": "..."}\')')
+    eseal_max_skew_s: int = Field(default=300, ge=10, le=3600,
+                                  description="seal events signed longer ago are refused")
+
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
         if self.environment == "production" and self.secret_key == DEFAULT_SECRET:
@@ -96,6 +108,12 @@ class Settings(BaseSettings):
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
             )
         return self
+
+    @property
+    def webhooks_may_reach_private_hosts(self) -> bool:
+        if self.webhook_private_hosts is not None:
+            return self.webhook_private_hosts
+        return self.environment != "production"
 
     @property
     def docs_enabled(self) -> bool:

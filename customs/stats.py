@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from customs.transit import transit_minutes_by_route
 from models import (
     Declaration,
     DurationStats,
@@ -67,4 +68,6 @@ def release_times(session: Session, period_from: datetime | None, period_to: dat
         by_channel={name: summarise(values) for name, values in groups.items()},
         shares={name: round(len(values) / total, 4) if total else 0.0
                 for name, values in groups.items()},
+        transit_by_route={route: summarise(values) for route, values in
+                          transit_minutes_by_route(session, period_from, period_to).items()},
     )

@@ -31,6 +31,7 @@ from models.enums import (
     InspectionStatus,
     JobStatus,
     Role,
+    SealEventKind,
     TransportMode,
     VisionDecision,
 )
@@ -54,9 +55,28 @@ from models.inspection import (
     InspectionTaskPublic,
 )
 from models.job import Job, JobPublic, StuckScreening
+from models.notifications import (
+    WEBHOOK_EVENTS,
+    WebhookDelivery,
+    WebhookDeliveryPublic,
+    WebhookEndpoint,
+    WebhookEndpointCreate,
+    WebhookEndpointCreated,
+    WebhookEndpointPublic,
+)
 from models.screening import Reason, Screening, ScreeningPublic
 from models.stats import DurationStats, ReleaseTimeStats
 from models.text import SafeStr, unsafe_character
+from models.transit import (
+    ContainerSeal,
+    SealEvent,
+    SealEventIn,
+    Transit,
+    TransitCreate,
+    TransitPublic,
+    TransitSeal,
+    TransitSealPublic,
+)
 from models.user import (
     LoginThrottle,
     Office,
@@ -69,20 +89,26 @@ from models.user import (
     UserCreate,
     UserPublic,
 )
+from models.vessel import BulkLoad, BulkLoadResult, BulkLoadRow, VesselContainer, VesselList
 
 __all__ = [
-    "MAX_FILING_PHOTOS", "AppointmentBooking", "AppointmentPublic", "AppointmentSlotPublic",
-    "AppointmentUpdate", "AuditEvent", "AuditEventPublic", "Certificate",
+    "MAX_FILING_PHOTOS", "WEBHOOK_EVENTS", "AppointmentBooking", "AppointmentPublic",
+    "AppointmentSlotPublic", "AppointmentUpdate", "AuditEvent", "AuditEventPublic", "BulkLoad",
+    "BulkLoadResult", "BulkLoadRow", "Certificate",
     "CertificateVerification", "Channel", "ClearanceStatus", "Container", "ContainerBase",
-    "CreditLevel", "Declaration", "DeclarationCreate", "DeclarationPublic", "DeclarationStatus",
-    "DispatchPlanRecord", "DurationStats", "Enterprise", "EnterpriseCreate", "EnterprisePublic",
-    "ErrorBody", "Filing", "FilingApproval", "FilingCreate", "FilingPhoto", "FilingPhotoPublic",
-    "FilingPublic", "FilingReview", "FilingStatus", "GoodsCategory", "GoodsLine", "GoodsLineBase",
-    "GoodsLinePublic", "InspectionMode", "InspectionOutcome", "InspectionResult",
-    "InspectionStatus", "InspectionTask", "InspectionTaskPublic", "Job", "JobPublic", "JobStatus",
-    "LoginThrottle", "Office", "OfficeCreate", "OfficePublic", "PackingPhoto",
-    "PackingPhotoPublic", "Page", "PasswordChange", "PhotoFingerprint", "Reason",
-    "ReleaseTimeStats", "Role", "SafeStr", "Screening", "ScreeningPublic", "SecurityEvent",
-    "StuckScreening", "Token", "Transition", "TransportMode", "User", "UserCreate", "UserPublic",
-    "UtcDatetime", "VisionDecision", "as_utc", "unsafe_character", "utcnow",
+    "ContainerSeal", "CreditLevel", "Declaration", "DeclarationCreate", "DeclarationPublic",
+    "DeclarationStatus", "DispatchPlanRecord", "DurationStats", "Enterprise",
+    "EnterpriseCreate", "EnterprisePublic", "ErrorBody", "Filing", "FilingApproval",
+    "FilingCreate", "FilingPhoto", "FilingPhotoPublic", "FilingPublic", "FilingReview",
+    "FilingStatus", "GoodsCategory", "GoodsLine", "GoodsLineBase", "GoodsLinePublic",
+    "InspectionMode", "InspectionOutcome", "InspectionResult", "InspectionStatus",
+    "InspectionTask", "InspectionTaskPublic", "Job", "JobPublic", "JobStatus", "LoginThrottle",
+    "Office", "OfficeCreate", "OfficePublic", "PackingPhoto", "PackingPhotoPublic", "Page",
+    "PasswordChange", "PhotoFingerprint", "Reason", "ReleaseTimeStats", "Role", "SafeStr",
+    "Screening", "ScreeningPublic", "SealEvent", "SealEventIn", "SealEventKind",
+    "SecurityEvent", "StuckScreening", "Token", "Transit", "TransitCreate", "TransitPublic",
+    "TransitSeal", "TransitSealPublic", "Transition", "TransportMode", "User", "UserCreate",
+    "UserPublic", "UtcDatetime", "VesselContainer", "VesselList", "VisionDecision",
+    "WebhookDelivery", "WebhookDeliveryPublic", "WebhookEndpoint", "WebhookEndpointCreate",
+    "WebhookEndpointCreated", "WebhookEndpointPublic", "as_utc", "unsafe_character", "utcnow",
 ]

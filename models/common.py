@@ -73,3 +73,4 @@ class ErrorBody(BaseModel):
 
     detail: str
     code: str
+    detail_zh: str | None = None

@@ -86,3 +86,11 @@ class JobStatus(StrEnum):
     running = "running"
     done = "done"
     failed = "failed"
+
+
+class SealEventKind(StrEnum):
+    applied = "applied"
+    departed = "departed"
+    arrived = "arrived"
+    opened = "opened"
+    tampered = "tampered"

@@ -1,4 +1,4 @@
-from sqlmodel import SQLModel
+from sqlmodel import Field, SQLModel
 
 from models.common import UtcDatetime
 
@@ -19,3 +19,6 @@ class ReleaseTimeStats(SQLModel):
     overall: DurationStats
     by_channel: dict[str, DurationStats]
     shares: dict[str, float]
+    transit_by_route: dict[str, DurationStats] = Field(
+        default_factory=dict,
+        description="export transit under e-seal: departure → arrival, by route")

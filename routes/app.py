@@ -27,12 +27,16 @@ from routes import (
     clearance,
     declarations,
     dispatch,
+    docs,
     filings,
     health,
     inspections,
     pages,
+    port,
     screenings,
     stats,
+    transit,
+    webhooks,
 )
 from routes.errors import COMMON_RESPONSES, install
 from routes.headers import SecurityHeaders
@@ -43,7 +47,7 @@ log = logging.getLogger(__name__)
 
 # Matched in order, first the hot paths: the port's clearance lookups, then declarations.
 API_ROUTERS = (clearance, declarations, auth, admin, filings, screenings, inspections, dispatch,
-               certificates, stats, appointments)
+               certificates, stats, appointments, port, transit, webhooks)
 
 
 def _job_executor(settings: Settings, engine: Engine, store: BlobStore
@@ -90,8 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Packing-photo screening, inspection dispatch and declaration tracking "
                 "for export customs.",
         lifespan=lifespan,
-        docs_url="/docs" if settings.docs_enabled else None,
-        redoc_url="/redoc" if settings.docs_enabled else None,
+        docs_url=None,  # /docs and /redoc: routes.docs, with local assets
+        redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
     app.state.settings = settings
@@ -103,6 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.notifier, app.state.in_process_worker = _job_executor(
         settings, app.state.engine, app.state.store)
     install(app)
+    if settings.docs_enabled:
+        docs.install(app)
     app.include_router(health.router)
     for module in API_ROUTERS:
         app.include_router(module.router, responses=COMMON_RESPONSES)

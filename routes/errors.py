@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from customs import messages
 from customs.errors import (
     Conflict,
     DomainError,
@@ -58,8 +59,10 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def error_response(status_code: int, detail: str, code: str,
                    headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"detail": detail, "code": code}, status_code=status_code,
-                        headers=headers)
+    body = {"detail": detail, "code": code}
+    if (chinese := messages.zh(code)) is not None:  # the code's sentence in Chinese
+        body["detail_zh"] = chinese
+    return JSONResponse(body, status_code=status_code, headers=headers)
 
 
 def _database_unavailable() -> JSONResponse:

@@ -22,10 +22,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from customs import messages
 from customs.errors import DomainError, Unauthorized
 from models import DeclarationStatus, Role, User, as_utc
 from routes.deps import SessionDep, SettingsDep, get_current_user
 from routes.errors import domain_status
+from routes.pages.forms import validation_message
 from routes.pages.i18n import LANG_COOKIE, LANGUAGES, N_, gettext, pick_language
 
 log = logging.getLogger(__name__)
@@ -123,12 +125,17 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         text = STATUS_LABELS.get(key) or OTHER_LABELS.get(str(key)) or str(key)  # type: ignore[call-overload]
         return translate(text)
 
+    def service_text(code: str, english: str = "") -> str:
+        """A service's reason or error: its English text on English pages, else the code's
+        sentence in the page's language (customs.messages)."""
+        return english if lang == "en" else messages.text(code, lang, "")
+
     if context.get("user") is None:
         context["user"] = getattr(request.state, "user", None)
     html = templates.get_template(template).render(
         request=request, _=translate, lang=lang, languages=LANGUAGES, local=local,
-        label=label, timezone=settings.port_timezone, path=request.url.path,
-        current_url=_current_url(request), home=HOME, **context)
+        label=label, service_text=service_text, timezone=settings.port_timezone,
+        path=request.url.path, current_url=_current_url(request), home=HOME, **context)
     return HTMLResponse(html, status_code=status_code)
 
 
@@ -220,8 +227,15 @@ def _rollback(request: Request) -> None:
 
 def _error(request: Request, status_code: int, title: str, detail: str, code: str,
            user: User | None = None) -> Response:
+    """Chinese pages show the code's Chinese sentence, never the service's English text."""
     if _wants_json(request):
-        return JSONResponse({"detail": detail, "code": code}, status_code=status_code)
+        body = {"detail": detail, "code": code}
+        if (chinese := messages.zh(code)) is not None:
+            body["detail_zh"] = chinese
+        return JSONResponse(body, status_code=status_code)
+    lang = language(request)
+    if lang != "en":
+        detail = messages.text(code, lang, "")
     return render(request, "error.html", status_code=status_code, title=title, detail=detail,
                   code=code, user=user)
 
@@ -264,7 +278,7 @@ class PageRoute(APIRoute):
                 _rollback(request)
                 where = {str(e.get("loc", ("",))[0]) for e in exc.errors()}
                 status_code = 404 if where == {"path"} else 422
-                detail = "; ".join(f"{'.'.join(map(str, e.get('loc', ())))}: {e.get('msg')}"
+                detail = "; ".join(validation_message(e, language(request))
                                    for e in exc.errors()[:5])
                 response = _error(request, status_code, N_("That did not work"), detail,
                                   "validation_error")

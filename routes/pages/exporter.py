@@ -18,11 +18,16 @@ from customs import (
     dispatching,
     filings,
     inspections,
+    messages,
     packing_photos,
     screening,
+    transit,
+    webhooks,
 )
+from customs import notifications as customs_notifications
 from customs.errors import DomainError, Invalid
 from models import (
+    WEBHOOK_EVENTS,
     Declaration,
     DeclarationCreate,
     DeclarationStatus,
@@ -31,10 +36,20 @@ from models import (
     FilingStatus,
     GoodsCategory,
     PackingPhotoPublic,
+    TransitCreate,
     TransportMode,
+    WebhookEndpointCreate,
 )
 from routes.deps import RecordId, SettingsDep, StoreDep
-from routes.pages.core import ExporterPage, PageRoute, PageSession, language, redirect, render
+from routes.pages.core import (
+    STATUS_LABELS,
+    ExporterPage,
+    PageRoute,
+    PageSession,
+    language,
+    redirect,
+    render,
+)
 from routes.pages.forms import REASON_TITLES, errors_of, local_to_utc, optional_float, text
 from routes.pages.i18n import N_, gettext
 from routes.uploads import read_capped
@@ -47,8 +62,12 @@ NOTICES = {
     "created": N_("Declaration saved as a draft."),
     "submitted": N_("Declaration submitted. Now upload the packing photos."),
     "cancelled": N_("Declaration cancelled."),
+    "transit": N_("Export transit saved: the containers travel to the port under e-seal."),
     "booked": N_("Inspection appointment booked."),
 }
+SEAL_LABELS = {"declared": N_("Declared"), "applied": N_("Sealed"), "departed": N_("Departed"),
+               "arrived": N_("Arrived intact"), "opened": N_("Opened at the port"),
+               "tampered": N_("Tampered")}
 WAITING = {DeclarationStatus.submitted, DeclarationStatus.screening}
 
 
@@ -101,7 +120,7 @@ async def filing_create(request: Request, session: PageSession, user: ExporterPa
         items, _ = await run_in_threadpool(filings.list_filings, session, user, status=None,
                                            offset=0, limit=200)
         return render(request, "exporter/filings.html", status_code=422, user=user,
-                      filings=items, errors=errors_of(exc), form=dict(form),
+                      filings=items, errors=errors_of(exc, language(request)), form=dict(form),
                       modes=list(TransportMode))
     filing = await run_in_threadpool(filings.create_filing, session, user, data)
     return redirect(f"/exporter/filings/{filing.id}?done=filed")
@@ -182,7 +201,7 @@ async def declaration_create(request: Request, session: PageSession, settings: S
     try:
         data = DeclarationCreate.model_validate(values)
     except ValidationError as exc:
-        errors = errors_of(exc)
+        errors = errors_of(exc, language(request))
     if errors:
         context = await run_in_threadpool(_form_context, session, user)
         return render(request, "exporter/declaration_new.html", status_code=422, user=user,
@@ -201,12 +220,15 @@ def _declare(session: PageSession, user: ExporterPage, data: DeclarationCreate,
     return declarations.submit(session, user, created) if submit else created
 
 
-def _outcome(session: PageSession, declaration: Declaration) -> dict[str, Any]:
+def _outcome(session: PageSession, declaration: Declaration, lang: str = "en"
+             ) -> dict[str, Any]:
     record = screening.latest(session, declaration.id)
     reasons = []
     if record is not None:
         reasons = [{"code": r.get("code", ""), "title": REASON_TITLES.get(r.get("code", "")),
-                    "message": r.get("message", "")}
+                    "message": r.get("message", ""),
+                    "text": r.get("message", "") if lang == "en"
+                    else messages.text(r.get("code", ""), lang, "")}
                    for r in record.reasons if r.get("code") != "ok"]
     tasks = inspections.tasks_for(session, declaration.id)
     task = tasks[-1] if tasks else None
@@ -224,11 +246,17 @@ def declaration_detail(request: Request, declaration_id: RecordId, session: Page
     public = declarations.to_public(session, declaration)
     photos = declarations.photos_of(session, declaration.id)
     events = audit.events_for(session, declaration.id)
-    outcome = _outcome(session, declaration)
+    outcome = _outcome(session, declaration, language(request))
     verify = (certificates.owner_verify_url(settings, store, outcome["certificate"])
               if outcome["certificate"] else None)
+    record = transit.transit_of(session, declaration.id)
     return render(request, "exporter/declaration.html", user=user, d=public, photos=photos,
                   events=events, verify_url=verify, notice=_notice(request, done),
+                  transit=record, seals=transit.seals_of(session, record) if record else [],
+                  offices={o.id: o.name for o in transit.offices(session)},
+                  seal_labels=SEAL_LABELS,
+                  transit_editable=record is None and public.status in transit.EDITABLE
+                  and bool(public.containers),
                   waiting=public.status in WAITING and bool(photos),
                   accepts_photos=public.status in declarations.PHOTO_STATES, **outcome,
                   **_appointment(session, settings, outcome["task"]))
@@ -300,3 +328,89 @@ def packing_photo_upload(
         read_capped(file, settings.max_upload_bytes))
     return JSONResponse(PackingPhotoPublic.model_validate(photo).model_dump(mode="json"),
                         status_code=202)
+
+
+@router.post("/declarations/{declaration_id}/transit")
+async def declaration_transit(request: Request, declaration_id: RecordId, session: PageSession,
+                              settings: SettingsDep, user: ExporterPage) -> Response:
+    """Export transit under e-seal: offices, truck, ETA and a seal number per container."""
+    form = await request.form()
+    containers = [str(c) for c in form.getlist("container_no")]
+    seals = [text(s) for s in form.getlist("seal_no")]
+    try:
+        data = TransitCreate(
+            origin_office_id=int(text(form.get("origin_office_id")) or 0),
+            destination_office_id=int(text(form.get("destination_office_id")) or 0),
+            vehicle_plate=text(form.get("vehicle_plate")),
+            eta=local_to_utc(form.get("eta"), settings.port_timezone),
+            seals=[{"container_no": c, "seal_no": s}
+                   for c, s in zip(containers, seals, strict=False)])
+    except (ValidationError, ValueError) as exc:
+        lines = (errors_of(exc, language(request)) if isinstance(exc, ValidationError)
+                 else [str(exc)])
+        raise Invalid("; ".join(lines), code="validation_error") from None
+
+    def save() -> None:
+        declaration = declarations.get_declaration(session, user, declaration_id)
+        transit.declare(session, user, declaration, data)
+
+    await run_in_threadpool(save)
+    return redirect(f"/exporter/declarations/{declaration_id}?done=transit")
+
+
+@router.get("/events")
+def live_events(request: Request, session: PageSession, user: ExporterPage,
+                after: Annotated[int | None, Query(ge=0, le=2**31 - 1)] = None) -> Response:
+    """Polled by every exporter page: status changes since `after`, labelled for the page."""
+    assert user.enterprise_id is not None
+    newest, events = customs_notifications.recent_events(session, user.enterprise_id, after)
+    lang = language(request)
+    items = [{"id": e.id, "declaration_id": e.declaration_id, "declaration_no": number,
+              "status": gettext(lang, STATUS_LABELS.get(e.to_status, str(e.to_status)))}
+             for e, number in events]
+    return JSONResponse({"newest": newest, "events": items})
+
+
+# --- status notifications: webhook endpoints and the delivery log ---
+
+DELIVERY_LABELS = {"pending": N_("Queued"), "retrying": N_("Retrying"),
+                   "delivered": N_("Delivered"), "failed": N_("Failed")}
+
+@router.get("/notifications")
+def notifications_page(request: Request, session: PageSession, user: ExporterPage,
+                       done: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+    return _notifications(request, session, user,
+                          notice=gettext(language(request), "Delivery queued again.")
+                          if done == "replayed" else None)
+
+
+def _notifications(request: Request, session: PageSession, user: ExporterPage,
+                   notice: str | None = None, created: Any = None, error: str | None = None,
+                   status_code: int = 200) -> Response:
+    return render(request, "exporter/notifications.html", status_code=status_code, user=user,
+                  endpoints=webhooks.endpoints_of(session, user),
+                  deliveries=webhooks.deliveries_of(session, user, limit=50),
+                  events=WEBHOOK_EVENTS, notice=notice, created=created, error=error,
+                  delivery_labels=DELIVERY_LABELS)
+
+
+@router.post("/notifications")
+async def notifications_register(request: Request, session: PageSession, user: ExporterPage
+                                 ) -> Response:
+    form = await request.form()
+    events = [str(e) for e in form.getlist("events")]
+    try:
+        data = WebhookEndpointCreate(url=text(form.get("url")), events=events)
+    except ValidationError:
+        return await run_in_threadpool(
+            _notifications, request, session, user, None, None,
+            N_("Give an http:// or https:// address for the webhook."), 422)
+    endpoint = await run_in_threadpool(webhooks.register, session, user, data)
+    return await run_in_threadpool(_notifications, request, session, user, None, endpoint)
+
+
+@router.post("/notifications/deliveries/{delivery_id}/replay")
+def notifications_replay(delivery_id: RecordId, session: PageSession, user: ExporterPage
+                         ) -> Response:
+    webhooks.replay(session, user, delivery_id)
+    return redirect("/exporter/notifications?done=replayed")

@@ -1,6 +1,7 @@
 """Reading HTML forms into the API's own request schemas (so validation is the schema's)."""
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -34,13 +35,50 @@ REASON_TITLES = {
 }
 
 
-def errors_of(exc: ValidationError) -> list[str]:
+# Pydantic's error types in Chinese; anything else gets the generic sentence.
+VALIDATION_ZH = {
+    "missing": "必填",
+    "string_too_short": "至少 {min_length} 个字符",
+    "string_too_long": "最多 {max_length} 个字符",
+    "string_pattern_mismatch": "格式不正确",
+    "too_short": "至少 {min_length} 项",
+    "too_long": "最多 {max_length} 项",
+    "greater_than": "须大于 {gt}",
+    "greater_than_equal": "须不小于 {ge}",
+    "less_than": "须小于 {lt}",
+    "less_than_equal": "须不大于 {le}",
+    "int_parsing": "须为整数",
+    "int_type": "须为整数",
+    "float_parsing": "须为数字",
+    "float_type": "须为数字",
+    "bool_parsing": "须为是或否",
+    "enum": "须为以下之一：{expected}",
+    "literal_error": "须为以下之一：{expected}",
+    "datetime_parsing": "日期时间格式不正确",
+    "datetime_from_date_parsing": "日期时间格式不正确",
+    "value_error": "值无效",
+    "url_parsing": "网址格式不正确",
+    "json_invalid": "不是有效的 JSON",
+}
+
+
+def validation_message(error: Any, lang: str) -> str:
+    """'field: what is wrong', in Chinese unless the visitor chose English."""
+    where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path"))
+    where = where or "request"
+    if lang == "en":
+        return f"{where}: {error.get('msg', 'invalid')}"
+    template = VALIDATION_ZH.get(str(error.get("type", "")), "值无效")
+    try:
+        problem = template.format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError):
+        problem = "值无效"
+    return f"{where}：{problem}"
+
+
+def errors_of(exc: ValidationError, lang: str = "en") -> list[str]:
     """One line per problem, naming the field the way the form does."""
-    lines = []
-    for error in exc.errors()[:20]:
-        where = ".".join(str(part) for part in error.get("loc", ()))
-        lines.append(f"{where}: {error.get('msg', 'invalid')}")
-    return lines
+    return [validation_message(error, lang) for error in exc.errors()[:20]]
 
 
 def text(value: object) -> str:

@@ -14,6 +14,7 @@ from customs import (
     dispatching,
     filings,
     inspections,
+    jobs,
     map_tiles,
     plan_jobs,
     screening,
@@ -46,6 +47,7 @@ NOTICES = {
     "built": N_("Dispatch plan built."),
     "confirmed": N_("Displaced stops confirmed."),
     "photo": N_("Photo saved as evidence of the result."),
+    "rescreened": N_("Screening started again."),
 }
 CHANNEL_COLOURS = ["#15803d", "#0b4f8a", "#c2410c"]  # green, remote, on site
 CHANNEL_LABELS = {"green": N_("Released without inspection"),
@@ -61,7 +63,8 @@ Done = Annotated[str | None, Query(max_length=20)]
 
 
 @router.get("")
-def dashboard(request: Request, session: PageSession, user: OfficerPage) -> Response:
+def dashboard(request: Request, session: PageSession, user: OfficerPage, done: Done = None
+              ) -> Response:
     pending = filings.list_filings(session, user, status=FilingStatus.pending, offset=0,
                                    limit=1)[1]
     open_tasks = inspections.open_tasks(session)
@@ -70,8 +73,18 @@ def dashboard(request: Request, session: PageSession, user: OfficerPage) -> Resp
         session, user, status=DeclarationStatus.inspection_required, offset=0, limit=1)[1]
     plan = dispatching.latest_plan(session)
     stats = stats_api.release_times(session, user, None, None)
+    stuck = jobs.stuck_screenings(session, request.app.state.settings)
     return render(request, "officer/dashboard.html", user=user, pending=pending,
-                  open_tasks=open_tasks, mine=mine, waiting=waiting, plan=plan, stats=stats)
+                  open_tasks=open_tasks, mine=mine, waiting=waiting, plan=plan, stats=stats,
+                  stuck=stuck, notice=_notice(request, done))
+
+
+@router.post("/declarations/{declaration_id}/rescreen")
+def rescreen(declaration_id: RecordId, session: PageSession, user: OfficerPage) -> Response:
+    """Re-runs a screening that has been stuck (listed on the dashboard)."""
+    jobs.rerun_screening(session, user, declarations.get_declaration(session, user,
+                                                                     declaration_id))
+    return redirect("/officer?done=rescreened")
 
 
 # --- dispatch ---

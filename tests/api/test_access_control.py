@@ -22,7 +22,8 @@ def test_wrong_password_is_refused_with_a_clear_message(world: World) -> None:
     response = world.client.post("/auth/token", data={"username": "exporter_a",
                                                       "password": "nope-nope"})
     assert response.status_code == 401
-    assert response.json() == {"detail": "wrong username or password", "code": "unauthorized"}
+    assert response.json() == {"detail": "wrong username or password", "code": "unauthorized",
+                               "detail_zh": "未登录、登录已过期，或用户名或密码错误。"}
 
 
 def test_exporter_cannot_read_another_exporters_declaration(world: World) -> None:
@@ -132,5 +133,6 @@ def test_every_error_has_the_same_shape(world: World) -> None:
     for response in responses:
         assert 400 <= response.status_code < 500
         body = response.json()
-        assert set(body) == {"detail", "code"}, body
+        assert set(body) == {"detail", "code", "detail_zh"}, body
         assert isinstance(body["detail"], str) and body["detail"]
+        assert isinstance(body["detail_zh"], str) and body["detail_zh"], "Chinese too"

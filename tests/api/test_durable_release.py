@@ -163,3 +163,23 @@ def test_the_orphan_sweep_removes_unreferenced_old_files_and_keeps_referenced_on
     assert store.path_for(fresh).exists()  # too young to judge
     photo = world.exporter_a.get(f"/declarations/{declaration['id']}/photos").json()[0]
     assert store.path_for(photo["sha256"]).exists()
+
+
+def test_the_officer_dashboard_lists_a_stuck_screening_and_screens_it_again(
+        world: World) -> None:
+    worker = world.client.app.state.in_process_worker  # type: ignore[attr-defined]
+    worker.stop()
+    world.settings.stuck_screening_minutes = 0.001
+    declaration = world.submitted()
+    world.upload_packing_photo(declaration["id"], jpeg_bytes(), settle=False)
+    time.sleep(0.2)
+    world.client.cookies.set("clearlane_token",
+                             world.officer.headers["Authorization"].removeprefix("Bearer "))
+    dashboard = world.client.get("/officer")
+    assert declaration["declaration_no"] in dashboard.text and "重新筛查" in dashboard.text
+    rerun = world.client.post(f"/officer/declarations/{declaration['id']}/rescreen",
+                              follow_redirects=False)
+    assert rerun.status_code == 303
+    worker.run_pending()
+    assert declaration["declaration_no"] not in world.client.get("/officer").text
+    world.client.cookies.clear()

@@ -409,6 +409,28 @@ def test_officer_builds_a_plan_merges_a_task_and_records_a_result(page, server: 
     shot(page, "officer-statistics", tall=True)
 
 
+def test_a_status_change_appears_on_the_exporters_page_without_a_reload(
+        page, server: Server) -> None:
+    with session_scope(server.engine) as session:
+        user = _user(session, "exporter")
+        declaration = declarations.create_declaration(session, user, DeclarationCreate(
+            filing_id=1, vessel="COSCO XIAMEN", voyage="071E",
+            goods=[GoodsLineBase(hs_code="8507600090", description="lithium-ion packs",
+                                 un_number="UN3480", quantity=10, gross_weight_kg=200)],
+            containers=[ContainerBase(container_no=_valid("LIVU7710000"))]))
+        number = declaration.declaration_no
+    login(page, "exporter")
+    page.wait_for_timeout(500)  # the page has asked for its starting point
+    with session_scope(server.engine) as session:
+        user = _user(session, "exporter")
+        mine = session.exec(select(Declaration).where(Declaration.declaration_no == number)).one()
+        declarations.submit(session, user, mine)
+    item = page.locator("#live-events li", has_text=number)
+    item.wait_for(timeout=10_000)
+    assert "已提交" in item.inner_text()
+    shot(page, "exporter-live-event")
+
+
 # --- port operator ---
 
 
@@ -432,8 +454,35 @@ def test_port_operator_looks_up_containers_and_records_loading(page, server: Ser
     released.locator("button:has-text('登记装船')").click()
     assert "已登记" in page.inner_text("[role=status]")
     row = page.locator("tr[data-query=TGHU9876542]")
-    assert "已装船" in row.inner_text() and "暂扣" in row.inner_text()
+    assert "已装船" in row.inner_text() and "暂扣" not in row.inner_text(), \
+        "a loaded container never shows as hold"
     shot(page, "port-loaded")
+
+
+def test_port_operator_sees_the_vessel_list_and_loads_by_scanning(page, server: Server
+                                                                  ) -> None:
+    """The per-vessel direct-loading list: statuses, then loading by scanning a number."""
+    login(page, "port")
+    page.click("nav a:has-text('船舶直装清单')")
+    page.fill("input[name=vessel]", "COSCO XIAMEN")
+    page.fill("input[name=voyage]", "041E")
+    page.click("button:has-text('显示清单')")
+    held = page.get_by_test_id("vessel-list").locator("tbody tr[data-load-status=hold]")
+    assert held.count() >= 1
+    assert "海关查检尚未完成" in held.first.inner_text()
+    shot(page, "port-vessel-list")
+
+    page.goto("/port/vessel?vessel=COSCO+XIAMEN&voyage=042E")
+    released = page.locator("tr[data-container=TGHU9876542]")
+    if released.get_attribute("data-load-status") == "released":  # not loaded by another test
+        page.fill("textarea[name=scanned]", "TGHU9876542\n")
+        page.click("form[action='/port/vessel/load'] button")
+        assert "已装船 1 个" in page.get_by_test_id("load-result").inner_text()
+    row = page.locator("tr[data-container=TGHU9876542]")
+    assert row.get_attribute("data-load-status") == "loaded"
+    assert "暂扣" not in row.inner_text()
+    assert page.locator("[data-count=loaded]").inner_text() == "1"
+    shot(page, "port-vessel-loaded")
 
 
 # --- access control ---

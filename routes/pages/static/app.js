@@ -98,7 +98,8 @@ function uploadOne(zone, file, list, done) {
       }
       done(true);
     } else {
-      state.textContent = `✘ ${body.detail || xhr.status}`;
+      const zh = document.documentElement.lang.startsWith("zh") && body.detail_zh;
+      state.textContent = `✘ ${zh || body.detail || xhr.status}`;
       state.className = "state err";
       item.dataset.result = "error";
       done(false);
@@ -155,6 +156,35 @@ function poll(url) {
     window.setTimeout(tick, 1000);
   };
   window.setTimeout(tick, 500);
+}
+
+// --- new status changes appear on any exporter page without a reload (polling) -------------
+function watchEvents(panel) {
+  let after = null;
+  const list = panel.querySelector("ul");
+  const tick = async () => {
+    try {
+      const query = after === null ? "" : `?after=${after}`;
+      const response = await fetch(panel.dataset.feed + query,
+                                   { headers: { Accept: "application/json" } });
+      if (response.ok) {
+        const body = await response.json();
+        for (const event of body.events) {
+          const item = document.createElement("li");
+          item.dataset.event = event.id;
+          const link = document.createElement("a");
+          link.href = `/exporter/declarations/${event.declaration_id}`;
+          link.textContent = event.declaration_no;
+          item.append(`${panel.dataset.label} `, link, ` → ${event.status}`);
+          list.prepend(item);
+          panel.hidden = false;
+        }
+        after = body.newest;
+      }
+    } catch (e) { /* the server restarts: try again */ }
+    window.setTimeout(tick, 3000);
+  };
+  tick();
 }
 
 // --- a plan being built: follow its job, open the plan when it is saved ----------------------
@@ -214,6 +244,8 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const zone of document.querySelectorAll(".dropzone[data-upload]")) setUpDropzone(zone);
   const waiting = document.getElementById("screening-wait");
   if (waiting) poll(waiting.dataset.poll);
+  const live = document.getElementById("live-events");
+  if (live) watchEvents(live);
   const planJob = document.getElementById("plan-job");
   if (planJob && planJob.querySelector("progress")) followPlanJob(planJob);
   document.addEventListener("input", (event) => {
