@@ -30,4 +30,5 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD curl -fsS http://127.0.0.1:8000/health || exit 1
 # Migrate, then serve. CLEARLANE_SECRET_KEY must be set (the app refuses the default here).
-CMD ["sh", "-c", "alembic upgrade head && exec uvicorn routes.app:app --host 0.0.0.0 --port 8000 --workers 2 --limit-concurrency 64 --proxy-headers"]
+# Workers: one per CPU the container may use (--cpus counts); CLEARLANE_WEB_WORKERS overrides.
+CMD ["sh", "-c", "alembic upgrade head && exec uvicorn routes.app:app --host 0.0.0.0 --port 8000 --workers \"$(python -m customs.web_workers)\" --limit-concurrency 64 --proxy-headers"]

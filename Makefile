@@ -27,8 +27,10 @@ migrate: install
 demo: migrate
 	$(PY) -m customs.demo
 
+# One worker per usable CPU; CLEARLANE_WEB_WORKERS=N overrides (customs/web_workers.py).
 run: demo
-	$(VENV)/bin/uvicorn routes.app:app --host $(HOST) --port $(PORT)
+	$(VENV)/bin/uvicorn routes.app:app --host $(HOST) --port $(PORT) \
+		--workers $$($(PY) -m customs.web_workers)
 
 browser:
 	@bash scripts/ensure-chromium.sh
@@ -39,7 +41,9 @@ test: install browser
 lint: install
 	$(VENV)/bin/ruff check .
 
+# Needs wrk (Debian: apt-get install -y wrk); without it the bench says so and uses Python.
 bench-api: migrate
+	@command -v wrk >/dev/null || echo "wrk not installed (apt-get install -y wrk): the bench falls back to a Python load generator"
 	$(PY) scripts/bench_api.py
 
 clean:

@@ -1,6 +1,7 @@
 """Declarations: creation, listing, the exporter's lifecycle actions and packing photos."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -10,7 +11,7 @@ from customs import audit, lifecycle, transaction
 from customs.containers import normalise_container_no
 from customs.errors import Conflict, Forbidden, Invalid, NotFound
 from customs.pagination import paginate
-from customs.scoping import get_owned, scoped
+from customs.scoping import Viewer, get_owned, scoped
 from models import (
     Container,
     Declaration,
@@ -102,7 +103,46 @@ def to_public(session: Session, declaration: Declaration) -> DeclarationPublic:
                                             update={"goods": goods, "containers": containers})
 
 
-def list_declarations(session: Session, user: User, *, status: DeclarationStatus | None,
+def created_public(declaration: Declaration, data: DeclarationCreate) -> DeclarationPublic:
+    """`to_public` of a declaration just created from `data`, without reading back its goods
+    and containers (they are exactly what was sent, numbered and normalised)."""
+    goods = [GoodsLinePublic.model_validate(line, update={"line_no": number})
+             for number, line in enumerate(data.goods, start=1)]
+    containers = [{"container_no": normalise_container_no(c.container_no), "seal_no": c.seal_no}
+                  for c in data.containers]
+    return DeclarationPublic.model_validate(declaration,
+                                            update={"goods": goods, "containers": containers})
+
+
+_PUBLIC_FIELDS = tuple(name for name in DeclarationPublic.model_fields
+                      if name not in ("goods", "containers"))
+_GOODS_FIELDS = tuple(GoodsLinePublic.model_fields)
+
+
+def to_public_many(session: Session, declarations: Sequence[Declaration]
+                   ) -> list[dict[str, Any]]:
+    """What `to_public` gives, for a page, as plain dicts for the response model to validate
+    once: the goods and containers of all of them in two queries, no per-row ORM loads."""
+    ids = [d.id for d in declarations if d.id is not None]
+    goods: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    containers: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    if ids:
+        line_columns = [getattr(GoodsLine, name) for name in _GOODS_FIELDS]
+        for owner, *values in session.exec(
+                select(GoodsLine.declaration_id, *line_columns)
+                .where(col(GoodsLine.declaration_id).in_(ids))
+                .order_by(col(GoodsLine.declaration_id), col(GoodsLine.line_no))):
+            goods[owner].append(dict(zip(_GOODS_FIELDS, values, strict=True)))
+        for number, seal, owner in session.exec(
+                select(Container.container_no, Container.seal_no, Container.declaration_id)
+                .where(col(Container.declaration_id).in_(ids)).order_by(col(Container.id))):
+            containers[owner].append({"container_no": number, "seal_no": seal})
+    return [{**{name: getattr(d, name) for name in _PUBLIC_FIELDS},
+             "goods": goods[d.id], "containers": containers[d.id]}
+            for d in declarations if d.id is not None]
+
+
+def list_declarations(session: Session, user: Viewer, *, status: DeclarationStatus | None,
                       offset: int, limit: int) -> tuple[list[Declaration], int]:
     query = scoped(select(Declaration), Declaration, user).order_by(col(Declaration.id).desc())
     if status is not None:

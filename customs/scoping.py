@@ -10,12 +10,15 @@ from sqlmodel import Session, SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from customs.errors import NotFound
+from customs.security import Caller
 from models import Declaration, Filing, Role, User
 
 Owned = TypeVar("Owned", Declaration, Filing)
+Viewer = User | Caller  # a loaded account, or the caller a token names (hot read paths)
 
 
-def scoped(query: SelectOfScalar[Owned], model: type[Owned], user: User) -> SelectOfScalar[Owned]:
+def scoped(query: SelectOfScalar[Owned], model: type[Owned], user: Viewer
+           ) -> SelectOfScalar[Owned]:
     if user.role == Role.exporter:
         return query.where(model.enterprise_id == user.enterprise_id)
     return query

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     sampling_floor_days: int = Field(default=30, ge=1,
                                      description="sample at least once per D days")
 
+    read_pool_size: int = Field(
+        default=16, ge=1, le=100,
+        description="connections per worker process for the async hot read paths "
+                    "(PostgreSQL); keep web workers (CLEARLANE_WEB_WORKERS, see "
+                    "customs/web_workers.py) x (this + 40) under max_connections")
     task_queue: Literal["inline", "celery"] = "inline"
     redis_url: str = "redis://127.0.0.1:6379/0"
     celery_queue: str = Field(default="clearlane", max_length=100)

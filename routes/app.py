@@ -13,7 +13,9 @@ from customs.db import make_engine, session_scope
 from customs.enterprises import ensure_admin
 from customs.inprocess_worker import InProcessWorker
 from customs.jobs import Notifier
+from customs.reads import Reads
 from customs.screening import ScreeningContext
+from customs.session_cache import SessionCache
 from customs.settings import Settings, get_settings
 from customs.storage import BlobStore
 from customs.vision_screener import get_screener, warm_up_in_background
@@ -43,7 +45,8 @@ from routes.limits import RequestLimits
 
 log = logging.getLogger(__name__)
 
-API_ROUTERS = (auth, admin, filings, declarations, screenings, clearance, inspections, dispatch,
+# Matched in order, first the hot paths: the port's clearance lookups, then declarations.
+API_ROUTERS = (clearance, declarations, auth, admin, filings, screenings, inspections, dispatch,
                certificates, stats, appointments, port, transit, webhooks)
 
 
@@ -79,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         if worker is not None:
             worker.stop()
+        await app.state.reads.dispose()
         close = getattr(app.state.notifier, "close", None)
         if close is not None:
             close()
@@ -96,6 +100,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.resolved_database_url)
+    app.state.reads = Reads(app.state.engine, settings.resolved_database_url,
+                            settings.read_pool_size)
+    app.state.session_cache = SessionCache()
     app.state.store = BlobStore(settings.blob_dir)
     app.state.notifier, app.state.in_process_worker = _job_executor(
         settings, app.state.engine, app.state.store)
@@ -103,9 +110,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.docs_enabled:
         docs.install(app)
     app.include_router(health.router)
-    app.include_router(pages.router)
     for module in API_ROUTERS:
         app.include_router(module.router, responses=COMMON_RESPONSES)
+    app.include_router(pages.router)
     app.include_router(certificates.keys_router)
     # The last added runs first: headers on every answer, then the limits (before any body
     # is read), then hygiene on what was let in.

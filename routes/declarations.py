@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, UploadFile, status
 from fastapi.responses import Response
@@ -22,6 +22,7 @@ from models import (
 from routes.deps import (
     Exporter,
     ExporterOrOfficer,
+    ExporterOrOfficerCaller,
     Limit,
     Officer,
     Offset,
@@ -39,17 +40,19 @@ IMAGE_RESPONSE = {200: {"content": {"image/jpeg": {}, "image/png": {}, "image/we
 @router.post("", response_model=DeclarationPublic, status_code=status.HTTP_201_CREATED)
 def create_declaration(data: DeclarationCreate, session: SessionDep, user: Exporter
                        ) -> DeclarationPublic:
-    return declarations.to_public(session, declarations.create_declaration(session, user, data))
+    return declarations.created_public(declarations.create_declaration(session, user, data),
+                                       data)
 
 
 @router.get("", response_model=Page[DeclarationPublic])
-def list_declarations(session: SessionDep, user: ExporterOrOfficer, offset: Offset = 0,
+def list_declarations(session: SessionDep, user: ExporterOrOfficerCaller, offset: Offset = 0,
                       limit: Limit = 50, status: DeclarationStatus | None = None
-                      ) -> Page[DeclarationPublic]:
+                      ) -> dict[str, Any]:
     items, total = declarations.list_declarations(session, user, status=status, offset=offset,
                                                   limit=limit)
-    return Page(items=[declarations.to_public(session, d) for d in items], total=total,
-                offset=offset, limit=limit)
+    # Plain dicts: the response model validates and serialises the page once (in Rust).
+    return {"items": declarations.to_public_many(session, items), "total": total,
+            "offset": offset, "limit": limit}
 
 
 @router.get("/{declaration_id}", response_model=DeclarationPublic)

@@ -6,12 +6,22 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
-from customs import jobs, transaction
+from customs import jobs, session_cache, transaction
 from customs.errors import Forbidden, Unauthorized
-from customs.security import authenticate_token
+from customs.security import (
+    Caller,
+    account_state,
+    authenticate_token,
+    caller_claims,
+    check_caller,
+    remembered_state,
+)
+from customs.session_cache import AccountState
 from customs.settings import Settings
 from customs.storage import BlobStore
 from models import Role, User
@@ -32,6 +42,7 @@ def get_session(request: Request) -> Iterator[Session]:
     or a read) is rolled back."""
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         jobs.bind_notifier(session, request.app.state.notifier)
+        session_cache.bind(session, request.app.state.session_cache)
         try:
             yield session
         finally:
@@ -60,6 +71,31 @@ def get_current_user(session: SessionDep, settings: SettingsDep,
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+def _read_account_state(engine: Engine, user_id: int) -> AccountState | None:
+    with Session(engine) as session:  # a read: closing the session rolls back
+        return account_state(session, user_id)
+
+
+async def get_caller(request: Request, settings: SettingsDep,
+                     token: Annotated[str | None, Depends(oauth2)]) -> Caller:
+    """For hot read paths: the token's caller, checked against the session version this
+    process remembers (refreshed about once a second per account, see customs.session_cache);
+    no database session and no thread hop while it is remembered."""
+    if not token:
+        raise Unauthorized("log in first: send 'Authorization: Bearer <token>' from /auth/token")
+    user_id, version, stated = caller_claims(token, settings)
+    cache = request.app.state.session_cache
+    state = remembered_state(cache, user_id, version)
+    if state is None:
+        state = await run_in_threadpool(_read_account_state, request.app.state.engine, user_id)
+        if state is not None:
+            cache.remember(user_id, state)
+    return check_caller(user_id, version, stated, state)
+
+
+CurrentCaller = Annotated[Caller, Depends(get_caller)]
+
+
 def require(*roles: Role) -> Callable[[User], Awaitable[User]]:
     allowed = ", ".join(r.value for r in roles)
 
@@ -71,12 +107,28 @@ def require(*roles: Role) -> Callable[[User], Awaitable[User]]:
     return check
 
 
+def require_caller(*roles: Role) -> Callable[[Caller], Awaitable[Caller]]:
+    allowed = ", ".join(r.value for r in roles)
+
+    async def check(caller: CurrentCaller) -> Caller:
+        if caller.role not in roles:
+            raise Forbidden(f"this needs the role {allowed}; you are {caller.role}")
+        return caller
+
+    return check
+
+
 Admin = Annotated[User, Depends(require(Role.admin))]
 Officer = Annotated[User, Depends(require(Role.officer))]
 Exporter = Annotated[User, Depends(require(Role.exporter))]
 ExporterOrOfficer = Annotated[User, Depends(require(Role.exporter, Role.officer))]
 PortOrOfficer = Annotated[User, Depends(require(Role.port_operator, Role.officer))]
 PortOperator = Annotated[User, Depends(require(Role.port_operator))]
+# Hot read paths: the caller from the token, no account query (see get_caller).
+PortOrOfficerCaller = Annotated[Caller, Depends(require_caller(Role.port_operator,
+                                                               Role.officer))]
+ExporterOrOfficerCaller = Annotated[Caller, Depends(require_caller(Role.exporter,
+                                                                   Role.officer))]
 
 MAX_ID = 2**31 - 1
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
