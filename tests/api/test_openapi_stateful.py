@@ -3,7 +3,7 @@ from the schema (create a filing → read it → upload to it …), as an export
 bounded in steps and examples. No call may answer 5xx."""
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 
 from tests.api.test_openapi_contract import WORLD, schema
@@ -23,5 +23,8 @@ def test_stateful_call_sequences_never_answer_a_server_error(who: str) -> None:
         def validate_response(self, response, case, additional_checks=(), **kwargs):  # type: ignore[no-untyped-def]
             case.validate_response(response, checks=[not_a_server_error])
 
+    # Generate only: the app's state moves on between examples, so replaying or shrinking a
+    # sequence draws different data (hypothesis calls that a flaky strategy), not a bug of ours.
     Workflow.run(settings=settings(max_examples=30, stateful_step_count=8, deadline=None,
-                                   derandomize=True, suppress_health_check=list(HealthCheck)))
+                                   derandomize=True, database=None, phases=[Phase.generate],
+                                   suppress_health_check=list(HealthCheck)))
