@@ -70,11 +70,12 @@ def exporter_status_in_db(engine: object, declaration_id: int) -> str:
         return str(declaration.status)
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("victim", ["whole worker", "pool child"])
 def test_screening_finishes_after_the_celery_worker_is_killed(
-        database_url: str, tmp_path: Path, victim: str) -> None:
+        postgres_url: str, tmp_path: Path, victim: str) -> None:
     require_redis()
-    with deployment(database_url, tmp_path / "data", task_queue="celery",
+    with deployment(postgres_url, tmp_path / "data", task_queue="celery",
                     redis_url=REDIS_URL, **SLOW_SCREENER) as running:
         port = free_port()
         running.start_api(port)

@@ -23,15 +23,16 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize("broker", ["refuses connections", "accepts and never answers"])
+@pytest.mark.postgres
 def test_an_upload_answers_within_5_s_and_completes_when_the_broker_returns(
-        database_url: str, tmp_path: Path, broker: str) -> None:
+        postgres_url: str, tmp_path: Path, broker: str) -> None:
     require_redis()
     redis = urlsplit(REDIS_URL)
     proxy = TcpProxy(redis.port or 6379)
     proxy.mode = "refuse" if broker == "refuses connections" else "blackhole"
     proxy.start()
     try:
-        with deployment(database_url, tmp_path / "data", task_queue="celery",
+        with deployment(postgres_url, tmp_path / "data", task_queue="celery",
                         redis_url=f"redis://127.0.0.1:{proxy.port}{redis.path}",
                         broker_timeout_s=2) as running:
             port = free_port()

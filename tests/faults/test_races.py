@@ -19,7 +19,7 @@ from tests.api.conftest import FILING, container_number
 from tests.api.images import jpeg_bytes
 from tests.processes import ApiClient, Deployment, deployment, free_port
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]  # the setting: PostgreSQL
 NO_SAMPLING = {"sampling_rate_general": 0, "sampling_floor_releases": 10_000,
                "sampling_floor_days": 3650}
 SLOW = {"screening_engine": "custom", "custom_screener": "tests.fault_screeners:slow"}
@@ -62,10 +62,10 @@ def _together(*calls: Any) -> list[Any]:
         return list(pool.map(lambda call: call(), calls))
 
 
-def test_a_photo_added_during_screening_is_part_of_the_decision(database_url: str,
+def test_a_photo_added_during_screening_is_part_of_the_decision(postgres_url: str,
                                                                 tmp_path: Path) -> None:
     clean, bad = jpeg_bytes(seed=1), jpeg_bytes(seed=2)
-    with deployment(database_url, tmp_path / "data", **SLOW, **NO_SAMPLING) as running:
+    with deployment(postgres_url, tmp_path / "data", **SLOW, **NO_SAMPLING) as running:
         exporter, officer = _start(running, FAULT_SCREEN_SECONDS="1.5",
                                    FAULT_BAD_SHA256=_stored_sha256(bad))
         declaration = _declare(exporter, 1, _approved_filing(exporter, officer))
@@ -80,9 +80,9 @@ def test_a_photo_added_during_screening_is_part_of_the_decision(database_url: st
 
 
 def test_one_photo_uploaded_to_two_declarations_at_once_clears_at_most_one(
-        database_url: str, tmp_path: Path) -> None:
+        postgres_url: str, tmp_path: Path) -> None:
     photo = jpeg_bytes(seed=5)
-    with deployment(database_url, tmp_path / "data", **SLOW, **NO_SAMPLING) as running:
+    with deployment(postgres_url, tmp_path / "data", **SLOW, **NO_SAMPLING) as running:
         exporter, officer = _start(running, FAULT_SCREEN_SECONDS="0.2")
         filing_id = _approved_filing(exporter, officer)
         first, second = _declare(exporter, 1, filing_id), _declare(exporter, 2, filing_id)
@@ -93,11 +93,11 @@ def test_one_photo_uploaded_to_two_declarations_at_once_clears_at_most_one(
     assert statuses == ["INSPECTION_REQUIRED", "RELEASED"]
 
 
-def test_one_container_cannot_go_on_two_live_declarations(database_url: str,
+def test_one_container_cannot_go_on_two_live_declarations(postgres_url: str,
                                                           tmp_path: Path) -> None:
     body = {"goods": [{"hs_code": "8507600090", "quantity": 1, "gross_weight_kg": 1.0}],
             "containers": [{"container_no": container_number(7)}]}
-    with deployment(database_url, tmp_path / "data") as running:
+    with deployment(postgres_url, tmp_path / "data") as running:
         exporter, _ = _start(running)
         rival = ApiClient(exporter.base_url, running.token("exporter2"))
         responses = _together(*[lambda client=client: client.http.post("/declarations",
@@ -108,10 +108,10 @@ def test_one_container_cannot_go_on_two_live_declarations(database_url: str,
     assert all(r.json()["code"] == "container_in_use" for r in responses if r.status_code == 409)
 
 
-def test_twenty_uploads_of_one_photo_give_one_photo_and_one_job(database_url: str,
+def test_twenty_uploads_of_one_photo_give_one_photo_and_one_job(postgres_url: str,
                                                                tmp_path: Path) -> None:
     photo = jpeg_bytes(seed=9)
-    with deployment(database_url, tmp_path / "data", **SLOW) as running:
+    with deployment(postgres_url, tmp_path / "data", **SLOW) as running:
         exporter, _ = _start(running, FAULT_SCREEN_SECONDS="0.5")
         declaration = _declare(exporter, 1)
         responses = _together(*[lambda: exporter.upload(declaration["id"], photo)] * 20)
@@ -126,8 +126,8 @@ def test_twenty_uploads_of_one_photo_give_one_photo_and_one_job(database_url: st
 
 
 def test_uploads_beyond_the_queue_limit_get_429_and_the_server_stays_responsive(
-        database_url: str, tmp_path: Path) -> None:
-    with deployment(database_url, tmp_path / "data", max_queued_screenings=2,
+        postgres_url: str, tmp_path: Path) -> None:
+    with deployment(postgres_url, tmp_path / "data", max_queued_screenings=2,
                     **SLOW) as running:
         exporter, _ = _start(running, FAULT_SCREEN_SECONDS="3")
         declarations = [_declare(exporter, n) for n in range(4)]
