@@ -71,26 +71,14 @@ def enqueue(session: Session, kind: str, declaration_id: int,
     the caller just changed: one job, however many uploads. The caller must hold the
     declaration's row (see `declarations.lock`) so two callers can't both create one.
     """
-    existing = active_job(session, kind, declaration_id)
-    if existing is not None:
-        return existing
-    job = Job(kind=kind, declaration_id=declaration_id, payload=payload or {},
-              active_key=active_key(kind, declaration_id))
-    session.add(job)
-    session.flush()
-    _notify_after_commit(session, job)
-    return job
+    return _live_or_new(session, kind, declaration_id, payload, active_key(kind, declaration_id))
 
 
 def enqueue_each(session: Session, kind: str, declaration_id: int | None,
                  payload: dict[str, Any]) -> Job:
     """A job of its own, however many others of this kind are live (e.g. one per webhook
     delivery): no `active_key`."""
-    job = Job(kind=kind, declaration_id=declaration_id, payload=payload)
-    session.add(job)
-    session.flush()
-    _notify_after_commit(session, job)
-    return job
+    return _live_or_new(session, kind, declaration_id, payload, key=None)
 
 
 def singleton_key(kind: str) -> str:
@@ -101,10 +89,17 @@ def enqueue_singleton(session: Session, kind: str, payload: dict[str, Any]) -> J
     """The one live job of a kind that is about no declaration (building the dispatch plan),
     created if none is pending or running. Two callers racing both flush a row; the unique
     `active_key` lets only one commit (the caller retries and finds the winner's)."""
-    existing = session.exec(select(Job).where(Job.active_key == singleton_key(kind))).first()
-    if existing is not None:
-        return existing
-    job = Job(kind=kind, payload=payload, active_key=singleton_key(kind))
+    return _live_or_new(session, kind, None, payload, singleton_key(kind))
+
+
+def _live_or_new(session: Session, kind: str, declaration_id: int | None,
+                 payload: dict[str, Any] | None, key: str | None) -> Job:
+    """The live job holding `key`, or a new one (told to the notifier after commit)."""
+    if key is not None:
+        existing = session.exec(select(Job).where(Job.active_key == key)).first()
+        if existing is not None:
+            return existing
+    job = Job(kind=kind, declaration_id=declaration_id, payload=payload or {}, active_key=key)
     session.add(job)
     session.flush()
     _notify_after_commit(session, job)

@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -39,6 +40,8 @@ from models import (
     as_utc,
     utcnow,
 )
+
+MAX_EVENT_BYTES = 16 * 1024  # a seal event is a small JSON object
 
 PORT_INSPECTION_REASON = "the e-seal was broken in transit; inspect the container at the port"
 EDITABLE = {DeclarationStatus.draft, DeclarationStatus.submitted}
@@ -131,6 +134,23 @@ def verify_signature(settings: Settings, system: str, timestamp: str, signature:
     if not hmac.compare_digest(expected, signature):
         raise Unauthorized("the seal event's signature does not match its body",
                            code="eseal_bad_signature")
+
+
+def accept_signed_event(session: Session, settings: Settings, system: str, timestamp: str,
+                        signature: str, body: bytes, now: float) -> TransitSeal:
+    """The e-seal system's inbound webhook: size, signature, body and nonce checked, then the
+    event applied like an officer's."""
+    if len(body) > MAX_EVENT_BYTES:
+        raise Invalid("a seal event is at most 16 KiB", code="eseal_too_large")
+    verify_signature(settings, system, timestamp, signature, body, now)
+    try:
+        event = SealEventIn.model_validate_json(body)
+    except ValidationError as exc:
+        raise Invalid(f"not a seal event: {exc.errors()[0].get('msg')}",
+                      code="eseal_bad_body") from None
+    if not event.nonce:
+        raise Invalid("a signed seal event needs a nonce", code="eseal_nonce_required")
+    return record_event(session, None, f"eseal:{system}", event)
 
 
 def record_event(session: Session, actor: User | None, source: str, event: SealEventIn

@@ -3,15 +3,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, status
 from fastapi.concurrency import run_in_threadpool
-from pydantic import ValidationError
 
 from customs import declarations, transit
-from customs.errors import Invalid, NotFound
+from customs.errors import NotFound
 from models import SealEventIn, TransitCreate, TransitPublic, TransitSealPublic
 from routes.deps import Exporter, ExporterOrOfficer, Officer, RecordId, SessionDep, SettingsDep
 
 router = APIRouter(tags=["transit"])
-MAX_EVENT_BYTES = 16 * 1024
 
 
 @router.post("/declarations/{declaration_id}/transit", response_model=TransitPublic,
@@ -52,18 +50,7 @@ async def eseal_event(
     """Inbound webhook of an e-seal system: body signed as
     `X-ESeal-Signature: v1=hex(HMAC-SHA256(secret, "<X-ESeal-Timestamp>.<body>"))`; the body's
     `nonce` (required) is accepted once per system."""
-    body = await request.body()
-    if len(body) > MAX_EVENT_BYTES:
-        raise Invalid("a seal event is at most 16 KiB", code="eseal_too_large")
-    transit.verify_signature(settings, x_eseal_system, x_eseal_timestamp, x_eseal_signature,
-                             body, time.time())
-    try:
-        event = SealEventIn.model_validate_json(body)
-    except ValidationError as exc:
-        raise Invalid(f"not a seal event: {exc.errors()[0].get('msg')}",
-                      code="eseal_bad_body") from None
-    if not event.nonce:
-        raise Invalid("a signed seal event needs a nonce", code="eseal_nonce_required")
-    seal = await run_in_threadpool(transit.record_event, session, None,
-                                   f"eseal:{x_eseal_system}", event)
+    seal = await run_in_threadpool(transit.accept_signed_event, session, settings,
+                                   x_eseal_system, x_eseal_timestamp, x_eseal_signature,
+                                   await request.body(), time.time())
     return TransitSealPublic.model_validate(seal)
