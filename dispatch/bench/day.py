@@ -11,6 +11,8 @@ solver from the problem and the two plans:
 * km attributed to remote tasks (``travel_km`` of remote stops, ``detour_km`` of merged ones);
 * detour exactness: per route, Σ merged ``detour_seconds`` = travel after − travel before
   (kept stops), recomputed from the travel provider;
+* ``max_wait_h``: the busiest officer's waiting in the field (part of their working hours);
+  ``span_ratio``: max / min of leave → back (the definition before issue 11's balance work);
 * working hours (``OfficerRoute.working_hours``: driving + inspections + waiting in the field,
   see :mod:`dispatch.schedule`): max / min over the officers on duty after the merge, and the
   same among vehicle officers only; ``remote_h`` is all the remote work planned that day, the
@@ -123,6 +125,10 @@ def measure_day(seed: int, plan_s: float, merge_s: float) -> dict:
     now = max(t.created_at for t in new if t.created_at is not None)
     result = merge(plan, new, now, time_limit_s=merge_s, seed=seed)
     hours = [r.working_hours for r in result.plan.routes]
+    spans = [
+        (r.end - r.start).total_seconds() / 3600 if r.stops else 0.0 for r in result.plan.routes
+    ]
+    busiest = max(result.plan.routes, key=lambda r: r.working_hours)
     driving = [r.working_hours for r in result.plan.routes if r.vehicle_id is not None]
     planned = {s.task_id for r in result.plan.routes for s in r.stops}
     tasks = [t for t in result.plan.problem.tasks if t.id in planned]
@@ -151,6 +157,13 @@ def measure_day(seed: int, plan_s: float, merge_s: float) -> dict:
         "remote_h": remote_h,
         "vehicle_ratio": _ratio(driving),
         "ratio": _ratio(hours),
+        "span_ratio": _ratio(spans),
+        "max_wait_h": max(
+            0.0,
+            busiest.working_hours
+            - busiest.travel_hours
+            - sum((x.end - x.start).total_seconds() for x in busiest.stops) / 3600,
+        ),
         "bound": balance_bound(result.plan),
         "split": even_split_ratio(result.plan),
     }
@@ -310,6 +323,8 @@ def run_bench_day(
         "max_h",
         "min_h",
         "remote_h",
+        "max_wait_h",
+        "span_ratio",
         "vehicle_ratio",
         "split",
         "bound",
@@ -342,6 +357,8 @@ def summary(rows: list[dict]) -> str:
         f"days whose bound exceeds {TARGET_RATIO} (no assignment can meet it): "
         f"{len(rows) - len(balanceable)}; on the other days <= {TARGET_RATIO}: "
         f"{sum(r['ratio'] <= TARGET_RATIO for r in balanceable)}/{len(balanceable)}; "
+        f"leave -> back (the previous definition) median "
+        f"{statistics.median(r['span_ratio'] for r in rows):.2f}; "
         f"among vehicle officers median "
         f"{statistics.median(r['vehicle_ratio'] for r in rows):.2f} worst "
         f"{max(r['vehicle_ratio'] for r in rows):.2f}"
