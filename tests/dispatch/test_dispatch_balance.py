@@ -10,6 +10,8 @@ from dispatch.bench.day import balance_bound
 from dispatch.build import build
 from dispatch.core import SearchConfig, solve_spec
 from dispatch.model import OfficerRoute
+from dispatch.rebalance import rebalance
+from dispatch.schedule import schedule_route
 
 CST = timezone(timedelta(hours=8))
 DAY = datetime(2025, 11, 26, 8, 0, tzinfo=CST)
@@ -136,3 +138,26 @@ def test_bound_is_one_when_remote_work_can_fill_the_desk_officers_day() -> None:
     videos = [task(f"v{i}", remote_ok=True, remote_service_minutes=30) for i in range(6)]
     plan = solve(problem([officer("A"), officer("D", vehicle=False)], [*onsite, *videos]), 1.0)
     assert balance_bound(plan) == 1.0
+
+
+# ------------------------------------------------------------------ rebalancing on working time
+
+
+def test_rebalance_moves_a_task_that_keeps_one_officer_waiting_in_the_field() -> None:
+    p = problem(
+        [officer("A"), officer("B")],
+        [task("p", 6.0, window=window(1)), task("q", 6.5, window=window(6))],
+    )
+    b = build(p)
+    pn, qn = b.node_of["p"], b.node_of["q"]
+
+    def spread(routes: list[list[int]]) -> int:
+        work = [schedule_route(b, v, r).working_s for v, r in enumerate(routes)]
+        return max(work) - min(work)
+
+    before = [[pn, qn], []]
+    after = rebalance(b, before, fixed=set())
+    assert sorted(map(len, after)) == [1, 1]
+    assert spread(after) < spread(before)
+    assert all(schedule_route(b, v, r).feasible for v, r in enumerate(after))
+    assert rebalance(b, before, fixed={pn, qn}) == before
