@@ -22,7 +22,7 @@ from .schedule import RouteSchedule, route_distance_m, schedule_route
 SPREAD_COST = 10
 """Metres of driving per second of spread between the longest and the shortest working time:
 an hour less spread is worth up to 36 km of extra driving. Chosen on generated days 100–119
-among 3, 10 and 15 (max / min median 1.91, 1.90, 2.03 with the search's own
+among 3, 10 and 15 (max / min median 1.91, 1.90, 2.03; 15 measured with an earlier
 relocation)."""
 
 MAX_MOVES = 60
