@@ -13,6 +13,7 @@ solver from the problem and the two plans:
   (kept stops), recomputed from the travel provider;
 * ``max_wait_h``: the busiest officer's waiting in the field (part of their working hours);
   ``span_ratio``: max / min of leave → back (the definition before issue 11's balance work);
+  ``plan_ratio``: max / min working hours of the 08:00 plan, before the merge;
 * working hours (``OfficerRoute.working_hours``: driving + inspections + waiting in the field,
   see :mod:`dispatch.schedule`): max / min over the officers on duty after the merge, and the
   same among vehicle officers only; ``remote_h`` is all the remote work planned that day, the
@@ -156,6 +157,7 @@ def measure_day(seed: int, plan_s: float, merge_s: float) -> dict:
         "min_h": min(hours),
         "remote_h": remote_h,
         "vehicle_ratio": _ratio(driving),
+        "plan_ratio": _ratio([r.working_hours for r in plan.routes]),
         "ratio": _ratio(hours),
         "span_ratio": _ratio(spans),
         "max_wait_h": max(
@@ -328,6 +330,7 @@ def run_bench_day(
         "vehicle_ratio",
         "split",
         "bound",
+        "plan_ratio",
         "ratio",
     )
     print(" ".join(f"{c[:9]:>9}" for c in cols), file=out, flush=True)
@@ -357,6 +360,7 @@ def summary(rows: list[dict]) -> str:
         f"days whose bound exceeds {TARGET_RATIO} (no assignment can meet it): "
         f"{len(rows) - len(balanceable)}; on the other days <= {TARGET_RATIO}: "
         f"{sum(r['ratio'] <= TARGET_RATIO for r in balanceable)}/{len(balanceable)}; "
+        f"before the merge median {statistics.median(r['plan_ratio'] for r in rows):.2f}; "
         f"leave -> back (the previous definition) median "
         f"{statistics.median(r['span_ratio'] for r in rows):.2f}; "
         f"among vehicle officers median "
