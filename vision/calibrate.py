@@ -94,8 +94,8 @@ def replay(scores: Mapping[str, float], codes: Iterable[str], p: CalibrationPara
     s = scores
     side = s.get("quality_short_side")
     keep("low_resolution", None if side is None else side < p.min_short_side_px)
-    focus = s.get("quality_focus")
-    keep("blurred", None if focus is None else focus < p.min_focus)
+    blur = s.get("quality_blur_px")
+    keep("blurred", None if blur is None else blur > p.max_blur_px)
     b = s.get("quality_brightness")
     dark_px = s.get("quality_dark_clipped", 0.0)
     bright_px = s.get("quality_bright_clipped", 0.0)
@@ -127,13 +127,13 @@ def replay(scores: Mapping[str, float], codes: Iterable[str], p: CalibrationPara
 # (parameter, score key, direction): 'min': lower values are more permissive (a score below
 # it is flagged; the reuse distance at or below it is flagged), 'max': higher values are
 _INTEGER = frozenset({"max_reuse_hamming", "min_inliers"})
-CODE_OF = {"min_focus": "blurred", "min_brightness": "underexposed",
+CODE_OF = {"max_blur_px": "blurred", "min_brightness": "underexposed",
            "max_brightness": "overexposed", "max_clipped": "overexposed",
            "max_reuse_hamming": "reused_photo", "min_design_ncc": "design_mismatch",
            "min_coverage": "design_mismatch", "min_inliers": "design_mismatch",
            "min_label_ncc": "label_damaged_or_covered", "max_anomaly_score": "appearance_anomaly"}
 SEARCH: tuple[tuple[str, str, str], ...] = (
-    ("min_focus", "quality_focus", "min"),
+    ("max_blur_px", "quality_blur_px", "max"),
     ("min_brightness", "quality_brightness", "min"),
     ("max_brightness", "quality_brightness", "max"),
     ("max_clipped", "quality_clipped", "max"),

@@ -9,10 +9,11 @@ a margin; then keep as many clean photos as possible. Values and evidence are in
 
 # quality gate -------------------------------------------------------------------------------
 MIN_SHORT_SIDE_PX = 720
-# Laplacian variance (sharpest quarter of tiles at 1000 px). Clean synthetic photos >= 834;
-# the 29 real photos of shared/data (cartons, TAMPAR) >= 302; a 12 MP photo blurred with
-# sigma 4 px scores ~200, 6 px ~50.
-MIN_FOCUS = 150.0
+# blur width of the edges (Gaussian sigma, px at 1000 px long side; quality.blur_width).
+# Clean photos: source A <= 0.73, a dev slice of source B (softer camera) <= 1.0, the real
+# photos of shared/data/cartons <= 0.73; a 12 MP photo blurred with sigma 6 px -> 1.2-1.6,
+# 8 px -> 1.7-2.1; out-of-focus source-B photo 3.4. 1.5 = sigma ~6 px on a 12 MP photo.
+MAX_BLUR_PX = 1.5
 MIN_BRIGHTNESS = 35.0  # clean calibration photos: mean 85..183
 MAX_BRIGHTNESS = 225.0
 MAX_CLIPPED = 0.30  # clean calibration photos: <= 0.215
