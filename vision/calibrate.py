@@ -112,7 +112,8 @@ def replay(scores: Mapping[str, float], codes: Iterable[str], p: CalibrationPara
     if "design_inliers" in s:
         design_ok = (s["design_inliers"] >= p.min_inliers
                      and s.get("design_coverage", 0) >= p.min_coverage
-                     and s.get("design_ncc", 0) >= p.min_design_ncc)
+                     and s.get("design_ncc", 0) >= p.min_design_ncc
+                     and s.get("design_layout", 1.0) >= p.min_design_layout)
         keep("design_mismatch", not design_ok)
     else:
         keep("design_mismatch", None)
@@ -130,6 +131,7 @@ _INTEGER = frozenset({"max_reuse_hamming", "min_inliers"})
 CODE_OF = {"max_blur_px": "blurred", "min_brightness": "underexposed",
            "max_brightness": "overexposed", "max_clipped": "overexposed",
            "max_reuse_hamming": "reused_photo", "min_design_ncc": "design_mismatch",
+           "min_design_layout": "design_mismatch",
            "min_coverage": "design_mismatch", "min_inliers": "design_mismatch",
            "min_label_ncc": "label_damaged_or_covered", "max_anomaly_score": "appearance_anomaly"}
 SEARCH: tuple[tuple[str, str, str], ...] = (
@@ -138,6 +140,7 @@ SEARCH: tuple[tuple[str, str, str], ...] = (
     ("max_brightness", "quality_brightness", "max"),
     ("max_clipped", "quality_clipped", "max"),
     ("max_reuse_hamming", "reuse_hamming", "min"),
+    ("min_design_layout", "design_layout", "min"),  # first: wins ties (carries across sources)
     ("min_design_ncc", "design_ncc", "min"),
     ("min_coverage", "design_coverage", "min"),
     ("min_inliers", "design_inliers", "min"),

@@ -31,6 +31,7 @@ class CalibrationParams:
     min_inliers: int = T.MIN_INLIERS
     min_coverage: float = T.MIN_COVERAGE
     min_design_ncc: float = T.MIN_DESIGN_NCC
+    min_design_layout: float = T.MIN_DESIGN_LAYOUT
     min_label_ncc: float = T.MIN_LABEL_NCC
     max_anomaly_score: float = T.MAX_ANOMALY_SCORE
 

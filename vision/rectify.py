@@ -211,6 +211,7 @@ def _grabcut_candidates(rgb: np.ndarray) -> list[np.ndarray]:
         rect = (int(margin * sw), int(margin * sh), int((1 - 2 * margin) * sw),
                 int((1 - 2 * margin) * sh))
         bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+        cv2.setRNGSeed(12345)  # GrabCut's k-means draws from OpenCV's global RNG
         try:
             cv2.grabCut(cv2.cvtColor(small, cv2.COLOR_RGB2BGR), mask, rect, bgd, fgd, 3,
                         cv2.GC_INIT_WITH_RECT)

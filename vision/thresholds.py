@@ -24,8 +24,14 @@ MAX_REUSE_HAMMING = 59
 
 # design match -----------------------------------------------------------------------------------
 MIN_INLIERS = 25  # sanity floor only: shared hazard labels give foreign designs many inliers
-MIN_COVERAGE = 0.344  # different designs <= 0.28, clean >= 0.41 (midpoint)
-MIN_DESIGN_NCC = 0.874  # different designs <= 0.838, clean >= 0.911 (midpoint)
+# Coverage and whole-face NCC separated designs on source A only (flat references): with
+# photographed references clean photos reach coverage 0.22 and NCC 0.85 while A's foreign
+# designs reach NCC 0.87. They are sanity floors now; the layout agreement decides.
+MIN_COVERAGE = 0.15
+MIN_DESIGN_NCC = 0.5
+# median per-cell gradient NCC (registration.layout_agreement): same design >= 0.91, other
+# designs <= 0.49 on development sets of both sources (A seed 4343, B seeds 4242): midpoint
+MIN_DESIGN_LAYOUT = 0.70
 
 # label integrity (photo crop vs reference crop of each filed label, NCC) ---------------------
 MIN_LABEL_NCC = 0.75  # clean >= 0.85 (minus 0.1); covered <= 0.55; torn <= 0.74

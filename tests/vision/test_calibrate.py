@@ -7,9 +7,9 @@ import numpy as np
 from vision.calibrate import Outcome, propose, replay, upper_bound_95
 from vision.params import CalibrationParams
 
-CLEAN_SCORES = {"quality_focus": 900.0, "quality_brightness": 120.0, "quality_clipped": 0.01,
+CLEAN_SCORES = {"quality_blur_px": 0.6, "quality_brightness": 120.0, "quality_clipped": 0.01,
                 "reuse_hamming": 110.0, "design_inliers": 300.0, "design_coverage": 0.5,
-                "design_ncc": 0.95, "label_integrity": 0.9}
+                "design_ncc": 0.95, "design_layout": 0.95, "label_integrity": 0.9}
 
 
 def _outcomes(seed: int = 1) -> list[Outcome]:
@@ -45,11 +45,11 @@ def test_proposal_tightens_a_threshold_that_releases_a_bad_photo() -> None:
 
 def test_replay_keeps_reasons_of_stages_that_did_not_run() -> None:
     p = CalibrationParams()
-    decision, codes = replay({"quality_focus": 900.0, "quality_brightness": 120.0},
+    decision, codes = replay({"quality_blur_px": 0.6, "quality_brightness": 120.0},
                              ["design_mismatch", "missing_lithium_mark"], p)
     assert decision == "inspect"
     assert codes == {"design_mismatch", "missing_lithium_mark"}
-    decision, codes = replay({**CLEAN_SCORES, "quality_focus": 10.0}, [], p)
+    decision, codes = replay({**CLEAN_SCORES, "quality_blur_px": 3.0}, [], p)
     assert decision == "retake_photo" and codes == {"blurred"}
     decision, codes = replay({**CLEAN_SCORES, "anomaly": 0.5}, ["appearance_anomaly"], p)
     assert decision == "release" and not codes
