@@ -165,6 +165,21 @@ def _released(outcomes: Sequence[Outcome], p: CalibrationParams) -> tuple[int, i
     return bad, good
 
 
+def _own_caught_set(outcomes: Sequence[Outcome], p: CalibrationParams) -> set[int]:
+    """Bad photos not released that carry a reason right for them."""
+    out = set()
+    for j, o in enumerate(outcomes):
+        if o.bad and o.own:
+            decision, codes = replay(o.scores, o.codes, p)
+            if decision != "release" and codes & o.own:
+                out.add(j)
+    return out
+
+
+def _own_caught(outcomes: Sequence[Outcome], p: CalibrationParams) -> int:
+    return len(_own_caught_set(outcomes, p))
+
+
 def upper_bound_95(k: int, n: int) -> float:
     """One-sided 95 % Clopper-Pearson upper bound of a rate with k events in n trials."""
     if n == 0:
@@ -201,7 +216,8 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
     """Greedy, from the most permissive thresholds: repeatedly take the one threshold step
     that catches the most released bad photos per good photo it stops releasing, until no
     more than ``max_false_releases`` bad photos are released (or no step catches any);
-    then loosen each threshold as far as that stays true."""
+    then take the steps that give bad photos their own reason at no cost in good photos;
+    then loosen each threshold as far as both stay true."""
     current = current or CalibrationParams()
     grid: dict[str, list[float]] = {}
     for name, key, direction in SEARCH:
@@ -242,12 +258,34 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
             break
         _, pos, released = best
         bad = sum(outcomes[i].bad for i in released)
+    # free steps: a threshold step that gives bad photos their own reason (so far stopped
+    # only by another stage, e.g. a foreign design by the appearance threshold) without
+    # losing a good photo. Another source may not trip the other stage.
+    while True:
+        base = _own_caught_set(outcomes, build(pos))
+        step: tuple[int, dict[str, int], set[int]] | None = None
+        for name, cands in grid.items():
+            for i in range(pos[name] + 1, len(cands)):
+                trial = {**pos, name: i}
+                now = _released_set(outcomes, build(trial))
+                if any(not outcomes[j].bad for j in released - now):
+                    break  # tighter steps of this threshold lose good photos too
+                gain = len(_own_caught_set(outcomes, build(trial)) - base)
+                if gain and (step is None or gain > step[0]):
+                    step = (gain, trial, now)
+        if step is None:
+            break
+        _, pos, released = step
     # loosen: each threshold as far back as it goes without releasing another bad photo
+    # and without losing a bad photo caught for its own reason (a design floor is not
+    # dropped because the appearance threshold happens to stop foreign designs too: on
+    # another source it may not, and the officer should be told the real reason)
+    own = _own_caught(outcomes, build(pos))
     for name in grid:
         for i in range(pos[name]):
             trial = {**pos, name: i}
             b, _g = _released(outcomes, build(trial))
-            if b <= bad:
+            if b <= bad and _own_caught(outcomes, build(trial)) >= own:
                 pos = trial
                 break
     p = build(pos)
