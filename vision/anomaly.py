@@ -9,6 +9,8 @@ smoothed map. The map is the evidence heat map.
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from threading import Lock
 
@@ -28,6 +30,7 @@ FEATURE_SCALE = 1.0
 COLOUR_SCALE = 18.0
 _model: LiteFeatures | None = None
 _lock = Lock()
+_reference_blur: OrderedDict[str, float] = OrderedDict()
 
 
 def model() -> LiteFeatures:
@@ -82,7 +85,15 @@ def _match_sharpness(photo: np.ndarray, reference: np.ndarray
     from vision.quality import blur_width
 
     bp = blur_width(cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY))
-    br = blur_width(cv2.cvtColor(reference, cv2.COLOR_RGB2GRAY))
+    key = hashlib.sha1(reference.tobytes()).hexdigest()
+    with _lock:
+        br = _reference_blur.get(key)
+    if br is None:  # the reference is the same for every photo of a filing
+        br = blur_width(cv2.cvtColor(reference, cv2.COLOR_RGB2GRAY))
+        with _lock:
+            _reference_blur[key] = br
+            while len(_reference_blur) > 64:
+                _reference_blur.popitem(last=False)
     if not (np.isfinite(bp) and np.isfinite(br)):
         return photo, reference
     extra = float(np.sqrt(abs(bp * bp - br * br)))
