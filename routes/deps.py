@@ -124,11 +124,12 @@ Exporter = Annotated[User, Depends(require(Role.exporter))]
 ExporterOrOfficer = Annotated[User, Depends(require(Role.exporter, Role.officer))]
 PortOrOfficer = Annotated[User, Depends(require(Role.port_operator, Role.officer))]
 PortOperator = Annotated[User, Depends(require(Role.port_operator))]
-# Hot read paths: the caller from the token, no account query (see get_caller).
+# Hot paths: the caller from the token, no account query (see get_caller).
 PortOrOfficerCaller = Annotated[Caller, Depends(require_caller(Role.port_operator,
                                                                Role.officer))]
 ExporterOrOfficerCaller = Annotated[Caller, Depends(require_caller(Role.exporter,
                                                                    Role.officer))]
+ExporterCaller = Annotated[Caller, Depends(require_caller(Role.exporter))]
 
 MAX_ID = 2**31 - 1
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
