@@ -1,8 +1,9 @@
 """The audit trail: append-only events, written in the caller's transaction."""
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Table, insert, literal
+from sqlalchemy import Table, bindparam, insert
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -52,19 +53,27 @@ def entered_status_at(session: Session, declaration_id: int, status: Declaration
     return session.exec(query).first()
 
 
+def _insert_for_actor() -> Any:
+    users: Table = User.__table__  # type: ignore[attr-defined]
+    events: Table = AuditEvent.__table__  # type: ignore[attr-defined]
+    given = ("declaration_id", "action", "to_status", "reason", "evidence", "at")
+    source = core_select(*(bindparam(name, type_=events.c[name].type) for name in given),
+                         users.c.id, users.c.username, users.c.role
+                         ).where(users.c.id == bindparam("actor_id"))
+    return insert(events).from_select([*given, "actor_id", "actor", "role"], source
+                                      ).returning(events.c.id)
+
+
+_INSERT_FOR_ACTOR = _insert_for_actor()  # built once: building costs more than running it
+
+
 def record_for(session: Session, declaration_id: int, actor_id: int, action: str, *,
                to_status: DeclarationStatus | None = None) -> None:
     """`record` for an actor known by id only (a token's caller, no account loaded): one
     INSERT ... SELECT that takes the name and role from the account row. An account that is
     gone writes no event, and the change is refused."""
-    users: Table = User.__table__  # type: ignore[attr-defined]
-    events: Table = AuditEvent.__table__  # type: ignore[attr-defined]
-    values = {"declaration_id": declaration_id, "action": action, "to_status": to_status,
-              "reason": "", "evidence": [], "at": utcnow()}
-    source = core_select(*(literal(value, events.c[name].type) for name, value in values.items()),
-                         users.c.id, users.c.username, users.c.role
-                         ).where(users.c.id == actor_id)
-    written = session.execute(insert(events).from_select(
-        [*values, "actor_id", "actor", "role"], source).returning(events.c.id)).first()
+    written = session.execute(_INSERT_FOR_ACTOR, {
+        "declaration_id": declaration_id, "action": action, "to_status": to_status,
+        "reason": "", "evidence": [], "at": utcnow(), "actor_id": actor_id}).first()
     if written is None:
         raise Unauthorized("this account no longer exists or is disabled")

@@ -3,7 +3,7 @@
 import secrets
 from collections.abc import Sequence
 
-from sqlalchemy import Table, insert, update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -36,6 +36,19 @@ PHOTO_STATES = {DeclarationStatus.submitted, DeclarationStatus.screening,
 _DECLARATION: Table = Declaration.__table__  # type: ignore[attr-defined]
 _GOODS: Table = GoodsLine.__table__  # type: ignore[attr-defined]
 _CONTAINER: Table = Container.__table__  # type: ignore[attr-defined]
+_FILING: Table = Filing.__table__  # type: ignore[attr-defined]
+# Built once (building a statement costs more than running it), executed with parameters.
+_FILING_OWNER = core_select(_FILING.c.enterprise_id).where(_FILING.c.id == bindparam("id"))
+_INSERT_DECLARATION = insert(_DECLARATION).returning(_DECLARATION.c.id)
+_NUMBER_DECLARATION = (update(_DECLARATION).where(_DECLARATION.c.id == bindparam("key"))
+                       .values(declaration_no=bindparam("number")))
+_INSERT_GOODS = insert(_GOODS)
+_INSERT_CONTAINERS = insert(_CONTAINER)
+_CONTAINER_HOLDER = (
+    core_select(_CONTAINER.c.container_no, _DECLARATION.c.enterprise_id,
+                _DECLARATION.c.declaration_no, _DECLARATION.c.status)
+    .join(_DECLARATION, _DECLARATION.c.id == _CONTAINER.c.declaration_id)
+    .where(_CONTAINER.c.live_no.in_(bindparam("numbers", expanding=True))).limit(1))
 
 
 def create_declaration(session: Session, user: User, data: DeclarationCreate) -> Declaration:
@@ -59,29 +72,26 @@ def file_declaration(session: Session, user: Viewer, data: DeclarationCreate
     if len(set(containers)) != len(containers):
         raise Invalid("a container number is listed twice", code="duplicate_container")
     if data.filing_id is not None:
-        owner = session.execute(core_select(Filing.enterprise_id)  # type: ignore[call-overload]
-                                .where(Filing.id == data.filing_id)).scalar_one_or_none()
+        owner = session.execute(_FILING_OWNER, {"id": data.filing_id}).scalar_one_or_none()
         if owner != user.enterprise_id:
             raise NotFound(f"filing {data.filing_id} does not exist or is not yours")
     _refuse_containers_in_use(session, user, containers)
     fields = data.model_dump(exclude={"goods", "containers"})
     created_at = utcnow()
-    declaration_id = session.execute(
-        insert(_DECLARATION).values(
-            **fields, enterprise_id=user.enterprise_id, status=DeclarationStatus.draft,
-            version=1, created_at=created_at, declaration_no=f"P{secrets.token_hex(8)}")
-        .returning(_DECLARATION.c.id)).scalar_one()
+    declaration_id = session.execute(_INSERT_DECLARATION, {
+        **fields, "enterprise_id": user.enterprise_id, "status": DeclarationStatus.draft,
+        "version": 1, "created_at": created_at,
+        "declaration_no": f"P{secrets.token_hex(8)}"}).scalar_one()
     number = f"CL{created_at:%Y%m%d}{declaration_id:08d}"
-    session.execute(update(_DECLARATION).where(_DECLARATION.c.id == declaration_id)
-                    .values(declaration_no=number))
+    session.execute(_NUMBER_DECLARATION, {"key": declaration_id, "number": number})
     goods = [{**line.model_dump(), "line_no": line_no}
              for line_no, line in enumerate(data.goods, start=1)]
-    session.execute(insert(_GOODS), [{**line, "declaration_id": declaration_id}
-                                     for line in goods])
+    session.execute(_INSERT_GOODS, [{**line, "declaration_id": declaration_id}
+                                    for line in goods])
     boxes = [{"container_no": number_, "seal_no": raw.seal_no}
              for raw, number_ in zip(data.containers, containers, strict=True)]
     if boxes:
-        session.execute(insert(_CONTAINER), [{**box, "declaration_id": declaration_id,
+        session.execute(_INSERT_CONTAINERS, [{**box, "declaration_id": declaration_id,
                                               "live_no": box["container_no"]}
                                              for box in boxes])
     audit.record_for(session, declaration_id, user.id, "created",
@@ -104,11 +114,7 @@ def _refuse_containers_in_use(session: Session, user: Viewer, numbers: list[str]
     is named to its own exporter; anyone else learns only that the container is in use."""
     if not numbers:
         return
-    d, c = _DECLARATION, _CONTAINER
-    held = session.execute(
-        core_select(c.c.container_no, d.c.enterprise_id, d.c.declaration_no, d.c.status)
-        .join(d, d.c.id == c.c.declaration_id)
-        .where(c.c.live_no.in_(numbers)).limit(1)).first()
+    held = session.execute(_CONTAINER_HOLDER, {"numbers": numbers}).first()
     if held is None:
         return
     number, enterprise_id, declaration_no, status = held
