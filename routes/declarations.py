@@ -39,6 +39,7 @@ from routes.deps import (
     SessionDep,
     SettingsDep,
     StoreDep,
+    request_session,
 )
 from routes.json import FastJSONResponse, model_response
 from routes.uploads import read_capped
@@ -48,10 +49,11 @@ IMAGE_RESPONSE = {200: {"content": {"image/jpeg": {}, "image/png": {}, "image/we
 
 
 @router.post("", response_model=DeclarationPublic, status_code=status.HTTP_201_CREATED)
-def create_declaration(data: DeclarationCreate, session: SessionDep, user: ExporterCaller
+def create_declaration(data: DeclarationCreate, request: Request, user: ExporterCaller
                        ) -> Response:
-    return model_response(declarations.file_declaration(session, user, data),
-                          status.HTTP_201_CREATED)
+    with request_session(request) as session:  # in this worker thread: no extra hops
+        return model_response(declarations.file_declaration(session, user, data),
+                              status.HTTP_201_CREATED)
 
 
 @router.get("", response_model=Page[DeclarationPublic])
