@@ -59,7 +59,8 @@ def _insert_for_actor() -> Any:
     given = ("declaration_id", "action", "to_status", "reason", "evidence", "at")
     source = core_select(*(bindparam(name, type_=events.c[name].type) for name in given),
                          users.c.id, users.c.username, users.c.role
-                         ).where(users.c.id == bindparam("actor_id"))
+                         ).where(users.c.id == bindparam("actor_id"), users.c.is_active,
+                                 users.c.deleted_at.is_(None))
     return insert(events).from_select([*given, "actor_id", "actor", "role"], source
                                       ).returning(events.c.id)
 
@@ -71,7 +72,8 @@ def record_for(session: Session, declaration_id: int, actor_id: int, action: str
                to_status: DeclarationStatus | None = None) -> None:
     """`record` for an actor known by id only (a token's caller, no account loaded): one
     INSERT ... SELECT that takes the name and role from the account row. An account that is
-    gone writes no event, and the change is refused."""
+    gone or disabled writes no event, and the change is refused: at once, even where the
+    caller's session version is still remembered (`customs.session_cache`)."""
     written = session.execute(_INSERT_FOR_ACTOR, {
         "declaration_id": declaration_id, "action": action, "to_status": to_status,
         "reason": "", "evidence": [], "at": utcnow(), "actor_id": actor_id}).first()
