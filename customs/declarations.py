@@ -1,9 +1,10 @@
 """Declarations: creation, listing, the exporter's lifecycle actions and packing photos."""
 
+import secrets
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -32,54 +33,94 @@ PHOTO_STATES = {DeclarationStatus.submitted, DeclarationStatus.screening,
                 DeclarationStatus.photos_rejected}
 
 
+_DECLARATION: Table = Declaration.__table__  # type: ignore[attr-defined]
+_GOODS: Table = GoodsLine.__table__  # type: ignore[attr-defined]
+_CONTAINER: Table = Container.__table__  # type: ignore[attr-defined]
+_FILING: Table = Filing.__table__  # type: ignore[attr-defined]
+# Built once (building a statement costs more than running it), executed with parameters.
+_FILING_OWNER = core_select(_FILING.c.enterprise_id).where(_FILING.c.id == bindparam("id"))
+_INSERT_DECLARATION = insert(_DECLARATION).returning(_DECLARATION.c.id)
+_NUMBER_DECLARATION = (update(_DECLARATION).where(_DECLARATION.c.id == bindparam("key"))
+                       .values(declaration_no=bindparam("number")))
+_INSERT_GOODS = insert(_GOODS)
+_INSERT_CONTAINERS = insert(_CONTAINER)
+_CONTAINER_HOLDER = (
+    core_select(_CONTAINER.c.container_no, _DECLARATION.c.enterprise_id,
+                _DECLARATION.c.declaration_no, _DECLARATION.c.status)
+    .join(_DECLARATION, _DECLARATION.c.id == _CONTAINER.c.declaration_id)
+    .where(_CONTAINER.c.live_no.in_(bindparam("numbers", expanding=True))).limit(1))
+
+
 def create_declaration(session: Session, user: User, data: DeclarationCreate) -> Declaration:
+    """`file_declaration`, for callers that go on with the record (forms, demo data)."""
+    declaration = session.get(Declaration, file_declaration(session, user, data).id)
+    assert declaration is not None
+    return declaration
+
+
+def file_declaration(session: Session, user: Viewer, data: DeclarationCreate
+                     ) -> DeclarationPublic:
+    """A new draft declaration with its goods lines, containers and audit event, committed
+    here; the answer is built from what was sent and what the INSERT gave back (no read back).
+
+    Core statements, no ORM objects: the declaration (under a unique provisional number, so
+    that concurrent filings never wait on each other's), its number, the goods lines and the
+    containers (one multi-row INSERT each), the audit event."""
     if user.role != Role.exporter or user.enterprise_id is None:
         raise Forbidden("only exporters create declarations")
     containers = [normalise_container_no(c.container_no) for c in data.containers]
     if len(set(containers)) != len(containers):
         raise Invalid("a container number is listed twice", code="duplicate_container")
     if data.filing_id is not None:
-        filing = session.get(Filing, data.filing_id)
-        if filing is None or filing.enterprise_id != user.enterprise_id:
+        owner = session.execute(_FILING_OWNER, {"id": data.filing_id}).scalar_one_or_none()
+        if owner != user.enterprise_id:
             raise NotFound(f"filing {data.filing_id} does not exist or is not yours")
     _refuse_containers_in_use(session, user, containers)
     fields = data.model_dump(exclude={"goods", "containers"})
-    declaration = Declaration.model_validate(
-        fields, update={"enterprise_id": user.enterprise_id, "declaration_no": "pending"})
-    session.add(declaration)
-    session.flush()
-    declaration.declaration_no = f"CL{utcnow():%Y%m%d}{declaration.id:08d}"
-    for number, line in enumerate(data.goods, start=1):
-        session.add(GoodsLine.model_validate(line, update={"declaration_id": declaration.id,
-                                                           "line_no": number}))
-    for raw, number in zip(data.containers, containers, strict=True):
-        session.add(Container(declaration_id=declaration.id, container_no=number,
-                              live_no=number, seal_no=raw.seal_no))
-    audit.record(session, declaration.id, user, "created", to_status=DeclarationStatus.draft)
+    created_at = utcnow()
+    declaration_id = session.execute(_INSERT_DECLARATION, {
+        **fields, "enterprise_id": user.enterprise_id, "status": DeclarationStatus.draft,
+        "version": 1, "created_at": created_at,
+        "declaration_no": f"P{secrets.token_hex(8)}"}).scalar_one()
+    number = f"CL{created_at:%Y%m%d}{declaration_id:08d}"
+    session.execute(_NUMBER_DECLARATION, {"key": declaration_id, "number": number})
+    goods = [{**line.model_dump(), "line_no": line_no}
+             for line_no, line in enumerate(data.goods, start=1)]
+    session.execute(_INSERT_GOODS, [{**line, "declaration_id": declaration_id}
+                                    for line in goods])
+    boxes = [{"container_no": number_, "seal_no": raw.seal_no}
+             for raw, number_ in zip(data.containers, containers, strict=True)]
+    if boxes:
+        session.execute(_INSERT_CONTAINERS, [{**box, "declaration_id": declaration_id,
+                                              "live_no": box["container_no"]}
+                                             for box in boxes])
+    audit.record_for(session, declaration_id, user.id, "created",
+                     to_status=DeclarationStatus.draft)
     try:
         transaction.commit(session)
     except IntegrityError:  # another declaration took one of the containers just now
         transaction.rollback(session)
         _refuse_containers_in_use(session, user, containers)
         raise
-    return declaration
+    return DeclarationPublic.model_validate({
+        **fields, "id": declaration_id, "declaration_no": number,
+        "enterprise_id": user.enterprise_id, "status": DeclarationStatus.draft, "version": 1,
+        "created_at": created_at, "submitted_at": None, "released_at": None,
+        "loaded_at": None, "goods": goods, "containers": boxes})
 
 
-def _refuse_containers_in_use(session: Session, user: User, numbers: list[str]) -> None:
+def _refuse_containers_in_use(session: Session, user: Viewer, numbers: list[str]) -> None:
     """A container is on at most one live declaration (DESIGN §2, direct loading). The holder
     is named to its own exporter; anyone else learns only that the container is in use."""
     if not numbers:
         return
-    held = session.exec(
-        select(Container.container_no, Declaration)
-        .join(Declaration, col(Declaration.id) == Container.declaration_id)
-        .where(col(Container.live_no).in_(numbers))).first()
+    held = session.execute(_CONTAINER_HOLDER, {"numbers": numbers}).first()
     if held is None:
         return
-    number, holder = held
-    if holder.enterprise_id == user.enterprise_id:
+    number, enterprise_id, declaration_no, status = held
+    if enterprise_id == user.enterprise_id:
         raise Conflict(f"container {number} is already on your declaration "
-                       f"{holder.declaration_no} ({holder.status}); cancel that one first or "
+                       f"{declaration_no} ({status}); cancel that one first or "
                        "declare another container", code="container_in_use")
     raise Conflict(f"container {number} is in use on another live declaration; check the "
                    "container number", code="container_in_use")
@@ -101,45 +142,6 @@ def to_public(session: Session, declaration: Declaration) -> DeclarationPublic:
                   for c in containers_of(session, declaration.id)]
     return DeclarationPublic.model_validate(declaration,
                                             update={"goods": goods, "containers": containers})
-
-
-def created_public(declaration: Declaration, data: DeclarationCreate) -> DeclarationPublic:
-    """`to_public` of a declaration just created from `data`, without reading back its goods
-    and containers (they are exactly what was sent, numbered and normalised)."""
-    goods = [GoodsLinePublic.model_validate(line, update={"line_no": number})
-             for number, line in enumerate(data.goods, start=1)]
-    containers = [{"container_no": normalise_container_no(c.container_no), "seal_no": c.seal_no}
-                  for c in data.containers]
-    return DeclarationPublic.model_validate(declaration,
-                                            update={"goods": goods, "containers": containers})
-
-
-_PUBLIC_FIELDS = tuple(name for name in DeclarationPublic.model_fields
-                      if name not in ("goods", "containers"))
-_GOODS_FIELDS = tuple(GoodsLinePublic.model_fields)
-
-
-def to_public_many(session: Session, declarations: Sequence[Declaration]
-                   ) -> list[dict[str, Any]]:
-    """What `to_public` gives, for a page, as plain dicts for the response model to validate
-    once: the goods and containers of all of them in two queries, no per-row ORM loads."""
-    ids = [d.id for d in declarations if d.id is not None]
-    goods: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
-    containers: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
-    if ids:
-        line_columns = [getattr(GoodsLine, name) for name in _GOODS_FIELDS]
-        for owner, *values in session.exec(
-                select(GoodsLine.declaration_id, *line_columns)
-                .where(col(GoodsLine.declaration_id).in_(ids))
-                .order_by(col(GoodsLine.declaration_id), col(GoodsLine.line_no))):
-            goods[owner].append(dict(zip(_GOODS_FIELDS, values, strict=True)))
-        for number, seal, owner in session.exec(
-                select(Container.container_no, Container.seal_no, Container.declaration_id)
-                .where(col(Container.declaration_id).in_(ids)).order_by(col(Container.id))):
-            containers[owner].append({"container_no": number, "seal_no": seal})
-    return [{**{name: getattr(d, name) for name in _PUBLIC_FIELDS},
-             "goods": goods[d.id], "containers": containers[d.id]}
-            for d in declarations if d.id is not None]
 
 
 def list_declarations(session: Session, user: Viewer, *, status: DeclarationStatus | None,

@@ -7,26 +7,44 @@ committed before the statement starts is always seen.
 """
 
 import asyncio
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, Protocol
 
 import anyio.to_thread
 from sqlalchemy import Engine, Row
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql import Executable
 
 ASYNC_DRIVERS = {"postgresql+psycopg", "postgresql"}
 
 
+class Reader(Protocol):
+    async def all(self, statement: Executable, params: Mapping[str, Any] | None = None
+                  ) -> Sequence[Row[Any]]: ...
+
+
+class _OnConnection:
+    """Several statements on one pooled async connection (each its own snapshot)."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+
+    async def all(self, statement: Executable, params: Mapping[str, Any] | None = None
+                  ) -> Sequence[Row[Any]]:
+        return (await self.connection.execute(statement, params)).all()
+
+
 class Reads:
-    """Runs read-only statements for the hot paths (clearance lookups)."""
+    """Runs read-only statements for the hot paths (clearance lookups, declaration pages)."""
 
     def __init__(self, engine: Engine, url: str, pool_size: int = 16) -> None:
         self.engine = engine
         self.url = url
         self.pool_size = pool_size
         self.is_async = make_url(url).drivername in ASYNC_DRIVERS
+        self.dialect = engine.dialect.name
         self._async: AsyncEngine | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -53,6 +71,16 @@ class Reads:
             async with self._async_engine().connect() as connection:
                 return (await connection.execute(statement, params)).all()
         return await anyio.to_thread.run_sync(self._all_sync, statement, params)
+
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[Reader]:
+        """For a few statements in a row: on PostgreSQL one pooled connection for all of
+        them; on SQLite each statement takes its own thread hop."""
+        if self.is_async:
+            async with self._async_engine().connect() as connection:
+                yield _OnConnection(connection)
+        else:
+            yield self
 
     def _all_sync(self, statement: Executable, params: Mapping[str, Any] | None
                   ) -> Sequence[Row[Any]]:

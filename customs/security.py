@@ -14,6 +14,7 @@ account trail.
 """
 
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -62,12 +63,26 @@ def create_access_token(user_id: int, secret: str, minutes: int, session_version
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
+# Tokens whose signature checked out, with their claims: a token is sent with every request,
+# and decoding it (base64, JSON, HMAC in Python) costs more than the rest of a lookup. A hit
+# still checks the expiry; revocation is the session version's business, not this memory's.
+_VERIFIED: dict[tuple[str, str], dict[str, object]] = {}
+_VERIFIED_MAX = 4096
+
+
 def _claims(token: str, secret: str) -> dict[str, object]:
+    claims = _VERIFIED.get((token, secret))
+    if claims is not None and time.time() < float(str(claims["exp"])):
+        return claims
     try:
-        return jwt.decode(token, secret, algorithms=[ALGORITHM],
-                          options={"require": list(REQUIRED_CLAIMS)})
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM],
+                            options={"require": list(REQUIRED_CLAIMS)})
     except jwt.PyJWTError as exc:
         raise Unauthorized("the bearer token is invalid or expired; log in again") from exc
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.clear()
+    _VERIFIED[(token, secret)] = claims
+    return claims
 
 
 def token_looks_valid(token: str, secret: str) -> bool:

@@ -1,9 +1,17 @@
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, File, UploadFile, status
+from fastapi import APIRouter, File, Request, UploadFile, status
 from fastapi.responses import Response
 
-from customs import audit, certificates, declarations, jobs, packing_photos, screening
+from customs import (
+    audit,
+    certificates,
+    declaration_pages,
+    declarations,
+    jobs,
+    packing_photos,
+    screening,
+)
 from customs.errors import NotFound
 from models import (
     AuditEventPublic,
@@ -21,6 +29,7 @@ from models import (
 )
 from routes.deps import (
     Exporter,
+    ExporterCaller,
     ExporterOrOfficer,
     ExporterOrOfficerCaller,
     Limit,
@@ -30,7 +39,9 @@ from routes.deps import (
     SessionDep,
     SettingsDep,
     StoreDep,
+    request_session,
 )
+from routes.json import FastJSONResponse, model_response
 from routes.uploads import read_capped
 
 router = APIRouter(prefix="/declarations", tags=["declarations"])
@@ -38,21 +49,21 @@ IMAGE_RESPONSE = {200: {"content": {"image/jpeg": {}, "image/png": {}, "image/we
 
 
 @router.post("", response_model=DeclarationPublic, status_code=status.HTTP_201_CREATED)
-def create_declaration(data: DeclarationCreate, session: SessionDep, user: Exporter
-                       ) -> DeclarationPublic:
-    return declarations.created_public(declarations.create_declaration(session, user, data),
-                                       data)
+def create_declaration(data: DeclarationCreate, request: Request, user: ExporterCaller
+                       ) -> Response:
+    with request_session(request) as session:  # in this worker thread: no extra hops
+        return model_response(declarations.file_declaration(session, user, data),
+                              status.HTTP_201_CREATED)
 
 
 @router.get("", response_model=Page[DeclarationPublic])
-def list_declarations(session: SessionDep, user: ExporterOrOfficerCaller, offset: Offset = 0,
-                      limit: Limit = 50, status: DeclarationStatus | None = None
-                      ) -> dict[str, Any]:
-    items, total = declarations.list_declarations(session, user, status=status, offset=offset,
-                                                  limit=limit)
-    # Plain dicts: the response model validates and serialises the page once (in Rust).
-    return {"items": declarations.to_public_many(session, items), "total": total,
-            "offset": offset, "limit": limit}
+async def list_declarations(request: Request, user: ExporterOrOfficerCaller, offset: Offset = 0,
+                            limit: Limit = 50, status: DeclarationStatus | None = None
+                            ) -> Response:
+    """Three Core SELECTs on the read pool, no session and no thread hop (PostgreSQL)."""
+    page = await declaration_pages.read_page(request.app.state.reads, user, status=status,
+                                             offset=offset, limit=limit)
+    return FastJSONResponse(page)
 
 
 @router.get("/{declaration_id}", response_model=DeclarationPublic)

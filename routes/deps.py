@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
@@ -40,6 +41,14 @@ def get_session(request: Request) -> Iterator[Session]:
     """The request's session. The use case it calls commits before the endpoint returns, so a
     2xx is only ever sent for a committed change; whatever is left uncommitted here (an error,
     or a read) is rolled back."""
+    with request_session(request) as session:
+        yield session
+
+
+@contextmanager
+def request_session(request: Request) -> Iterator[Session]:
+    """`get_session` for a sync endpoint to open itself, in its own worker thread: a generator
+    dependency costs two more thread hops (open, close) per request."""
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         jobs.bind_notifier(session, request.app.state.notifier)
         session_cache.bind(session, request.app.state.session_cache)
@@ -76,14 +85,14 @@ def _read_account_state(engine: Engine, user_id: int) -> AccountState | None:
         return account_state(session, user_id)
 
 
-async def get_caller(request: Request, settings: SettingsDep,
-                     token: Annotated[str | None, Depends(oauth2)]) -> Caller:
-    """For hot read paths: the token's caller, checked against the session version this
-    process remembers (refreshed about once a second per account, see customs.session_cache);
-    no database session and no thread hop while it is remembered."""
+async def get_caller(request: Request, token: Annotated[str | None, Depends(oauth2)]
+                     ) -> Caller:
+    """For hot paths: the token's caller, checked against the session version this process
+    remembers (refreshed about once a second per account, see customs.session_cache); no
+    database session and no thread hop while it is remembered."""
     if not token:
         raise Unauthorized("log in first: send 'Authorization: Bearer <token>' from /auth/token")
-    user_id, version, stated = caller_claims(token, settings)
+    user_id, version, stated = caller_claims(token, request.app.state.settings)
     cache = request.app.state.session_cache
     state = remembered_state(cache, user_id, version)
     if state is None:
@@ -107,14 +116,23 @@ def require(*roles: Role) -> Callable[[User], Awaitable[User]]:
     return check
 
 
-def require_caller(*roles: Role) -> Callable[[Caller], Awaitable[Caller]]:
+# The role checks of `require_caller`: each needs a login (routes.limits refuses anonymous
+# callers of their routes before reading a body).
+CALLER_CHECKS: set[Callable[..., Awaitable[Caller]]] = set()
+
+
+def require_caller(*roles: Role) -> Callable[..., Awaitable[Caller]]:
+    """`get_caller` and the role check in one dependency: FastAPI's cost per request grows
+    with the number of dependencies solved, and these guard the hot paths."""
     allowed = ", ".join(r.value for r in roles)
 
-    async def check(caller: CurrentCaller) -> Caller:
+    async def check(request: Request, token: Annotated[str | None, Depends(oauth2)]) -> Caller:
+        caller = await get_caller(request, token)
         if caller.role not in roles:
             raise Forbidden(f"this needs the role {allowed}; you are {caller.role}")
         return caller
 
+    CALLER_CHECKS.add(check)
     return check
 
 
@@ -124,11 +142,12 @@ Exporter = Annotated[User, Depends(require(Role.exporter))]
 ExporterOrOfficer = Annotated[User, Depends(require(Role.exporter, Role.officer))]
 PortOrOfficer = Annotated[User, Depends(require(Role.port_operator, Role.officer))]
 PortOperator = Annotated[User, Depends(require(Role.port_operator))]
-# Hot read paths: the caller from the token, no account query (see get_caller).
+# Hot paths: the caller from the token, no account query (see get_caller).
 PortOrOfficerCaller = Annotated[Caller, Depends(require_caller(Role.port_operator,
                                                                Role.officer))]
 ExporterOrOfficerCaller = Annotated[Caller, Depends(require_caller(Role.exporter,
                                                                    Role.officer))]
+ExporterCaller = Annotated[Caller, Depends(require_caller(Role.exporter))]
 
 MAX_ID = 2**31 - 1
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]

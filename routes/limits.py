@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from customs.security import token_looks_valid
 from customs.settings import Settings
-from routes.deps import get_caller, get_current_user
+from routes.deps import CALLER_CHECKS, get_caller, get_current_user
 from routes.pages.core import TOKEN_COOKIE, PageRoute, page_user
 
 MULTIPART_OVERHEAD = 64 * 1024
@@ -45,7 +45,8 @@ def _walk(dependant: Dependant) -> Iterator[Dependant]:
 
 def rule_for(route: APIRoute, settings: Settings) -> RouteRule:
     dependants = list(_walk(route.dependant))
-    needs_login = any(d.call in (get_current_user, get_caller, page_user) for d in dependants)
+    needs_login = any(d.call in (get_current_user, get_caller, page_user)
+                      or d.call in CALLER_CHECKS for d in dependants)
     takes_file = any(isinstance(field.field_info, params.File)
                      for d in dependants for field in d.body_params)
     max_body = (settings.max_upload_bytes + MULTIPART_OVERHEAD if takes_file

@@ -159,3 +159,37 @@ def test_the_created_answer_is_what_reading_the_declaration_back_gives(world: Wo
     assert created.json() == read_back
     assert read_back["containers"][0] == {"container_no": container_number(600),
                                           "seal_no": "S9"}
+
+
+def test_a_page_by_status_lists_and_counts_only_that_status(world: World) -> None:
+    first, second = world.declaration(), world.declaration()
+    world.declaration(world.exporter_b)
+    assert world.exporter_a.post(f"/declarations/{first['id']}/submit").status_code == 200
+    drafts = world.exporter_a.get("/declarations", params={"status": "DRAFT"}).json()
+    assert drafts["total"] == 1 and [d["id"] for d in drafts["items"]] == [second["id"]]
+    assert drafts["items"][0]["status"] == "DRAFT"
+    assert world.officer.get("/declarations", params={"status": "DRAFT"}).json()["total"] == 2
+
+
+def test_a_page_past_the_end_is_empty_but_still_counts(world: World) -> None:
+    world.declaration()
+    world.declaration()
+    page = world.exporter_a.get("/declarations", params={"offset": 5, "limit": 3}).json()
+    assert page == {"items": [], "total": 2, "offset": 5, "limit": 3}
+
+
+def test_an_account_disabled_elsewhere_files_nothing_even_while_remembered(world: World
+                                                                            ) -> None:
+    """The write checks the account row itself: no window for a disabled exporter."""
+    exporter = world.login("exporter_a")
+    world.declaration(exporter)  # its session version is now remembered by this process
+    with Session(world.engine) as session:  # as another process would: not through this app
+        session.execute(update(User).where(User.username == "exporter_a")  # type: ignore[arg-type]
+                        .values(is_active=False))
+        session.commit()
+    refused = exporter.post("/declarations", json={
+        **DECLARATION, "containers": [{"container_no": container_number(700)}]})
+    assert refused.status_code == 401, refused.text
+    with Session(world.engine) as session:
+        assert session.exec(select(Container).where(
+            Container.container_no == container_number(700))).first() is None
