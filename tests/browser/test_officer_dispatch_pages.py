@@ -16,28 +16,36 @@ from customs.demo import DEMO_PASSWORD, load
 from customs.settings import Settings
 from models import DispatchPlanRecord
 from routes.app import create_app
+from tests.api.conftest import next_port_morning
 
 DB: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
 def officer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The demo day, loaded and planned at 09:00 at the port (the demo's appointments fall on
+    the day the next plan covers), whatever time the suite runs."""
     data = tmp_path_factory.mktemp("dispatch-pages") / "data"
     data.mkdir()
     settings = Settings(environment="test", data_dir=Path(data), screening_engine="none",
                         dispatch_time_limit_s=1.0, video_base_url="https://meet.customs.lan/",
                         secret_key="pages-test-secret-0123456789abcdef0123456789")
     DB["url"] = settings.resolved_database_url
-    engine = make_engine(settings.resolved_database_url)
-    SQLModel.metadata.create_all(engine)
-    load(engine, settings)
-    engine.dispose()
-    with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as client:
-        client.get("/lang/en")
-        response = client.post("/login", data={"username": "officer", "password": DEMO_PASSWORD},
-                               follow_redirects=False)
-        assert response.status_code == 303
-        yield client
+    nine = next_port_morning()
+    with pytest.MonkeyPatch.context() as clock:
+        clock.setattr("customs.dispatching.utcnow", lambda: nine)
+        clock.setattr("customs.demo.utcnow", lambda: nine)
+        engine = make_engine(settings.resolved_database_url)
+        SQLModel.metadata.create_all(engine)
+        load(engine, settings)
+        engine.dispose()
+        with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as client:
+            client.get("/lang/en")
+            response = client.post("/login", data={"username": "officer",
+                                                   "password": DEMO_PASSWORD},
+                                   follow_redirects=False)
+            assert response.status_code == 303
+            yield client
 
 
 def _rows(html: str) -> list[str]:
