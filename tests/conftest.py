@@ -7,7 +7,9 @@ Locally, PostgreSQL tests skip when the server is unreachable; in CI (CI=true) t
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -66,6 +68,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'clearlane.db'}"
     return request.getfixturevalue("postgres_url")
 
+
+
+@pytest.fixture(scope="module")
+def port_morning() -> Iterator[datetime]:
+    """The planner and the demo loader read 09:00 at the port on the coming morning, whatever
+    time the suite runs. A plan built near the end of the 08:30-17:30 shift rightly drops what
+    no longer fits in it; the tests that use this are about other things."""
+    from customs.settings import Settings
+
+    port = ZoneInfo(Settings.model_fields["port_timezone"].default)
+    tomorrow = datetime.now(port).date() + timedelta(days=1)
+    nine = datetime.combine(tomorrow, time(9), port).astimezone(UTC)
+    with pytest.MonkeyPatch.context() as clock:
+        clock.setattr("customs.dispatching.utcnow", lambda: nine)
+        clock.setattr("customs.demo.utcnow", lambda: nine)
+        yield nine
 
 # -- how long the slow tests took ---------------------------------------------------------------
 # The suite's time budget (12 minutes after install) is for everything but the `slow` tests,

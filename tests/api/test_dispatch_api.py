@@ -7,7 +7,7 @@ from customs import plan_jobs
 from models import DispatchPlanRecord, InspectionTask
 from tests.api.conftest import World
 
-pytestmark = pytest.mark.usefixtures("planning_at_nine")
+pytestmark = pytest.mark.usefixtures("port_morning")
 
 
 def _onsite(world: World, **overrides) -> dict:  # type: ignore[no-untyped-def, type-arg]

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -112,7 +113,10 @@ def add_pending_filing(engine: Engine, settings: Settings) -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory, port_morning: datetime
+           ) -> Iterator[Server]:
+    """The demo day plus three on-site tasks, served by uvicorn in a thread, with the clock of
+    the planner and the demo at 09:00 port time (`port_morning`)."""
     tmp = tmp_path_factory.mktemp("browser")
     port = _free_port()
     settings = Settings(environment="test", data_dir=tmp / "data",
@@ -483,9 +487,10 @@ def test_officer_builds_a_plan_merges_a_task_and_records_a_result(page, server: 
     assert page.locator("section.route").count() >= 2
     shot(page, "officer-dispatch", tall=True)
 
-    # a task arrives after the plan: merge it and see the vehicle and the detour
+    # a task arrives after the plan: merge it and see the vehicle and the detour. It lies in
+    # Sanming, where the officer has room: the Xiamen officer's battery day is full.
     add_onsite_task(server.engine, server.settings, "exporter", _valid("CMAU5551110"),
-                    24.5100, 118.0600)
+                    26.2500, 117.6300)
     page.reload()
     page.click("button:has-text('合并追加新任务')")
     merged = page.get_by_test_id("merge-result")

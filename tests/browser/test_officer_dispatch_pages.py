@@ -4,6 +4,7 @@ one map per office, a navigation link per on-site stop, the merge confirmation."
 import re
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -16,13 +17,13 @@ from customs.demo import DEMO_PASSWORD, load
 from customs.settings import Settings
 from models import DispatchPlanRecord
 from routes.app import create_app
-from tests.api.conftest import next_port_morning
 
 DB: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
-def officer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def officer(tmp_path_factory: pytest.TempPathFactory, port_morning: datetime
+            ) -> Iterator[TestClient]:
     """The demo day, loaded and planned at 09:00 at the port (the demo's appointments fall on
     the day the next plan covers), whatever time the suite runs."""
     data = tmp_path_factory.mktemp("dispatch-pages") / "data"
@@ -31,21 +32,16 @@ def officer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
                         dispatch_time_limit_s=1.0, video_base_url="https://meet.customs.lan/",
                         secret_key="pages-test-secret-0123456789abcdef0123456789")
     DB["url"] = settings.resolved_database_url
-    nine = next_port_morning()
-    with pytest.MonkeyPatch.context() as clock:
-        clock.setattr("customs.dispatching.utcnow", lambda: nine)
-        clock.setattr("customs.demo.utcnow", lambda: nine)
-        engine = make_engine(settings.resolved_database_url)
-        SQLModel.metadata.create_all(engine)
-        load(engine, settings)
-        engine.dispose()
-        with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as client:
-            client.get("/lang/en")
-            response = client.post("/login", data={"username": "officer",
-                                                   "password": DEMO_PASSWORD},
-                                   follow_redirects=False)
-            assert response.status_code == 303
-            yield client
+    engine = make_engine(settings.resolved_database_url)
+    SQLModel.metadata.create_all(engine)
+    load(engine, settings)
+    engine.dispose()
+    with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as client:
+        client.get("/lang/en")
+        response = client.post("/login", data={"username": "officer", "password": DEMO_PASSWORD},
+                               follow_redirects=False)
+        assert response.status_code == 303
+        yield client
 
 
 def _rows(html: str) -> list[str]:
