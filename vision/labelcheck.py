@@ -24,6 +24,7 @@ class LabelMatch:
     kind: str
     quad: np.ndarray  # in working-image pixels
     ncc: float
+    cells: float = 1.0
 
 
 def reference_labels(ref: Reference) -> list[tuple[str, np.ndarray]]:
@@ -48,6 +49,19 @@ def _ncc(a: np.ndarray, b: np.ndarray) -> float:
     return float((a * b).sum() / (np.sqrt((a * a).sum() * (b * b).sum()) + 1e-6))
 
 
+def _cells(a: np.ndarray, b: np.ndarray, n: int = 8) -> float:
+    """1 - the largest difference between the two crops' n x n cell means (each crop
+    normalised to zero mean, unit spread): a torn-off corner or a sticker over part of the
+    label moves a few cells a lot, whereas a registration off by a pixel or two and other
+    light move every cell a little."""
+    def cells(x: np.ndarray) -> np.ndarray:
+        g = cv2.cvtColor(x, cv2.COLOR_RGB2GRAY).astype(np.float32)
+        g = cv2.resize(g, (n, n), interpolation=cv2.INTER_AREA)
+        return (g - g.mean()) / (g.std() + 1e-3)
+
+    return 1.0 - float(np.abs(cells(a) - cells(b)).max()) / 4.0
+
+
 def check_labels(work: np.ndarray, reg: Registration, scale: float) -> list[LabelMatch]:
     """``scale``: working pixels per registration pixel."""
     if reg.homography is None:
@@ -58,5 +72,6 @@ def check_labels(work: np.ndarray, reg: Registration, scale: float) -> list[Labe
                                             reg.homography).reshape(4, 2) * scale
         photo_crop = marks.rectify(work, in_photo, (CROP, CROP))
         ref_crop = marks.rectify(reg.reference.rgb, quad, (CROP, CROP))
-        out.append(LabelMatch(kind, in_photo, _ncc(photo_crop, ref_crop)))
+        out.append(LabelMatch(kind, in_photo, _ncc(photo_crop, ref_crop),
+                              _cells(photo_crop, ref_crop)))
     return out

@@ -32,6 +32,7 @@ from vision.schema import (
 
 OBSOLETE_MARK_LAST_DAY = date(2026, 12, 31)
 SMALL_LONG_SIDE = 1000
+FACE_MARGIN = 1.4
 _LABEL_NAMES = {"lithium_mark": "lithium battery mark", "class9": "class 9 label",
                 "class9a": "class 9A label"}
 
@@ -269,11 +270,17 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
                               here))
     tick("design")
 
-    # 4. marks and labels (only those on the registered carton face count, when it is known)
+    # 4. marks and labels: only those on the registered carton face count, when it is
+    # known; the face is taken FACE_MARGIN times larger about its centre, because a reference
+    # face rectified from a photo may be cut short or include a strip of the box's top, and
+    # the registered outline then misses a mark near the face's edge (a missing mark stays
+    # caught: the photo of a carton without one shows none on or around the face)
     boxes: list[tuple[np.ndarray, str, bool]] = []
     face = None
     if reg is not None and design_ok and reg.quad is not None:
         face = reg.quad * _registration_scale(work)
+        centre = face.mean(0)
+        face = (face - centre) * FACE_MARGIN + centre
 
     def on_face(items: list[marks.Found]) -> list[marks.Found]:
         if face is None:
@@ -325,6 +332,7 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
         if checks:
             worst = min(checks, key=lambda c: c.ncc)
             scores["label_integrity"] = worst.ncc
+            scores["label_cells"] = min(c.cells for c in checks)
             if worst.ncc < P.min_label_ncc:
                 reasons.append(Reason("label_damaged_or_covered",
                                       f"The {_LABEL_NAMES.get(worst.kind, worst.kind)} does not "
