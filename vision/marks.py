@@ -283,7 +283,15 @@ def _diamond_ok(canon: np.ndarray) -> tuple[bool, float]:
                             gray[int(0.55 * n):int(0.65 * n), int(0.72 * n):int(0.8 * n)].ravel()])
     paper_ok = float((sides > 0.75 * paper).mean()) > 0.7
     dark_frac = float(dark.mean())
-    ok = runs >= 4 and contrast > max(60.0, 0.45 * paper) and 0.25 < dark_frac < 0.75
+    # a lithium mark turned 45 degrees is a diamond too, with its pictogram's outlines
+    # for stripes: its border is red-hatched, a class 9 label's is white with a black line
+    yy, xx = np.mgrid[0:n, 0:n]
+    rim = np.abs(xx - n / 2) + np.abs(yy - n / 2)
+    red = _red_mask(cv2.cvtColor(canon, cv2.COLOR_RGB2HSV), HATCH_MIN_SAT)
+    red_rim = max(float(red[(rim >= lo) & (rim < lo + 0.03 * n)].mean())
+                  for lo in np.arange(0.38, 0.5, 0.03) * n)
+    ok = (runs >= 4 and contrast > max(60.0, 0.45 * paper) and 0.25 < dark_frac < 0.75
+          and red_rim < 0.12)
     return ok and paper_ok and ink < 0.6, ink
 
 

@@ -330,14 +330,16 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
     if reg is not None and design_ok:
         checks = labelcheck.check_labels(work, reg, _registration_scale(work))
         if checks:
-            worst = min(checks, key=lambda c: c.ncc)
-            scores["label_integrity"] = worst.ncc
+            worst = min(checks, key=lambda c: c.similarity)
+            scores["label_integrity"] = worst.similarity
+            scores["label_ncc"] = min(c.ncc for c in checks)
             scores["label_cells"] = min(c.cells for c in checks)
-            if worst.ncc < P.min_label_ncc:
+            if worst.similarity < P.min_label_ncc:
+                name = _LABEL_NAMES.get(worst.kind, worst.kind)
                 reasons.append(Reason("label_damaged_or_covered",
-                                      f"The {_LABEL_NAMES.get(worst.kind, worst.kind)} does not "
-                                      f"look like the filed one (similarity {worst.ncc:.2f}): "
-                                      f"covered, torn or replaced.", "marks", here))
+                                      f"The {name} does not look like the filed one "
+                                      f"(similarity {worst.similarity:.2f}): covered, torn or "
+                                      f"replaced.", "marks", here))
                 boxes.append((worst.quad, "label differs from filing", False))
     tick("marks")
 
