@@ -339,8 +339,8 @@ MAX_LABEL_FRAC = 0.45  # labels are 3-25 % of the photo width; the margin covers
 
 
 def plausible_label_quad(pts: np.ndarray, shape: tuple[int, ...],
-                         max_side_ratio: float = 1.9) -> bool:
-    """A square label seen at up to ~45 degrees: sides within a factor 1.9, corner angles
+                         max_side_ratio: float = 2.4) -> bool:
+    """A square label seen at up to ~45 degrees: sides within a factor 2.4, corner angles
     50-130 degrees, not larger than MAX_LABEL_FRAC of the photo, not on the frame border
     (the frame's own corners otherwise make a 'diamond' of the whole photo)."""
     h, w = shape[:2]

@@ -142,3 +142,15 @@ def test_a_sheared_square_keeps_its_four_corners() -> None:
     contour = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)[0][0]
     quad = marks._quad_of(contour)
     assert np.abs(quad - marks.order_quad(corners)).max() <= 2.0
+
+
+def test_a_lithium_mark_turned_45_degrees_is_not_a_class9_label() -> None:
+    """The turned mark is a diamond whose pictogram outlines look like the stripes; on a
+    small-battery filing it was reported as an unexpected class 9 label."""
+    design = DesignB.random(45, ("UN3481",), "sea", "small_battery")
+    shot = Shot(8.0, 12.0, 40.0, 0.45, (0.3, 0.8, 0.5), jpeg_quality=85, background=1)
+    face = render_face_b(design, 2.6, default_state(design))
+    rgb, _ = render_box(face, design.face_mm, 300.0, design.board_rgb, shot, (2000, 1500), 4)
+    rgb = decode_photo(encode(rgb, 85)).rgb
+    assert [m.un_numbers for m in _marks(rgb)] == [["UN3481"]]
+    assert marks.find_class9_labels(rgb) == []
