@@ -4,9 +4,9 @@ FROM python:3.11-slim AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     CLEARLANE_ENVIRONMENT=production CLEARLANE_DATA_DIR=/data
 
-# CJK font for certificates; libgl/glib for OpenCV and onnxruntime.
+# glib and gomp for OpenCV and onnxruntime (the certificate CJK font comes from a PyPI package).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-wqy-microhei libglib2.0-0 libgomp1 curl \
+ && apt-get install -y --no-install-recommends libglib2.0-0 libgomp1 curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --create-home --uid 10001 clearlane \
  && mkdir -p /data && chown clearlane /data

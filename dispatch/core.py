@@ -36,6 +36,9 @@ class SpanBalance:
     bounds: list[int]
     cost: int
     unit: int = 60
+    # Per vehicle, cost per time unit of its route span (leave → back, waiting included) on
+    # the time dimension: waiting in the field is working time the work dimension misses.
+    span_cost: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -243,6 +246,9 @@ class OrToolsModel:
             dim.SetQuadraticCostSoftSpanUpperBoundForVehicle(
                 pywrapcp.BoundCost(int(bound), int(bal.cost)), v
             )
+        for v, coef in enumerate(bal.span_cost):
+            if coef:
+                self.time_dim.SetSpanCostCoefficientForVehicle(int(coef), v)
 
     # ------------------------------------------------------------------ search
     def params(self, cfg: SearchConfig, time_limit_s: float) -> object:

@@ -38,11 +38,13 @@ def best_insertion(
 
 
 def balance_cost(b: BuiltProblem, v: int, route: list[int]) -> int:
-    """The workload-balance term of the objective for one route (see ``SpanBalance``)."""
+    """The workload-balance term for one route (see ``SpanBalance``), on the route's working
+    time as the plan reports it: waiting in the field for an appointment counts, so a task
+    whose window opens hours after an officer's last stop goes to whom that costs least."""
     bal = b.spec.balance
     if bal is None or not route:
         return 0
-    work_s = route_travel_s(b, v, route) + sum(int(b.spec.service[n]) for n in route)
+    work_s = schedule_route(b, v, route).working_s
     excess = max(0, -(-work_s // bal.unit) - bal.bounds[v])
     return bal.cost * excess * excess
 

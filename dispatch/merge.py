@@ -24,6 +24,7 @@ from .insertion import best_insertion, feasible_prefix
 from .merge_report import Alternatives, displaced_report, lost_reason, merged_report
 from .model import DispatchPlan, DispatchProblem, MergeResult, Task, UnmergedTask
 from .plan import make_plan
+from .rebalance import rebalance
 from .validate import validate
 
 
@@ -73,6 +74,9 @@ def merge(
     first_answer = time.perf_counter() - t0
 
     res = _improve(b, routes, time_limit_s, seed, first_answer)
+    if time_limit_s > 0:
+        fixed = kept_nodes | {n for nodes in b.spec.locked.values() for n in nodes}
+        res.routes = rebalance(b, res.routes, fixed)
     inserted = {n for r in res.routes for n in r} - kept_nodes
     prev_merged = {st.task_id for r in plan.routes for st in r.stops if st.merged}
     new_plan = make_plan(

@@ -3,6 +3,13 @@
 Driving is attributed to the stop it leads to, except the drive back to the office: it is the
 route's ``return`` leg, whether the officer then ends the day or does remote inspections at the
 office. A remote inspection is therefore never charged any driving.
+
+**Working time** is the time the plan occupies the officer: driving, inspecting (on site or by
+video) and waiting in the field between two field stops (at a site or on the road, where the
+officer can do nothing else). Time at the office between video inspections or before leaving is
+not working time of the plan: the officer is at their desk, free for other duties, and leaves
+late enough not to wait at the first site of the trip. A desk officer's working time is
+therefore the sum of their video inspections.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ class RouteSchedule:
     return_m: int  # drive(s) back to the office
     return_s: int
     feasible: bool
+    field_wait_s: int = 0  # waiting between two field stops (counted as working time)
 
     @property
     def distance_m(self) -> int:
@@ -42,7 +50,8 @@ class RouteSchedule:
 
     @property
     def working_s(self) -> int:
-        return self.back - self.depart if self.stops else 0
+        """Driving + inspections + waiting in the field (see the module docstring)."""
+        return self.travel_s + sum(x.end - x.start for x in self.stops) + self.field_wait_s
 
 
 def schedule_route(
@@ -60,13 +69,15 @@ def schedule_route(
     t, prev = depart, depot
     stops: list[TimedStop] = []
     feasible = True
-    return_m = return_s = 0
+    return_m = return_s = field_wait = 0
     for node in route:
         leg_m, leg_s = int(dm[prev, node]), int(tm[prev, node])
         arrival = t + leg_s
         start = max(arrival, int(s.tw_start[node]), s.fixed_start.get(node, arrival))
         feasible &= start <= int(s.tw_end[node])
         end = start + int(s.service[node])
+        if node not in s.office_nodes and prev not in s.office_nodes:
+            field_wait += start - arrival
         if node in s.office_nodes:
             return_m, return_s = return_m + leg_m, return_s + leg_s
             leg_m = leg_s = 0
@@ -77,7 +88,7 @@ def schedule_route(
         return_s += int(tm[prev, depot])
         t += int(tm[prev, depot])
     feasible &= t <= s.vehicle_end_max[v]
-    return RouteSchedule(depart, stops, t, return_m, return_s, bool(feasible))
+    return RouteSchedule(depart, stops, t, return_m, return_s, bool(feasible), field_wait)
 
 
 def _departure(b: BuiltProblem, v: int, route: list[int], delay: bool) -> int:

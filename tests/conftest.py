@@ -65,3 +65,24 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'clearlane.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+# -- how long the slow tests took ---------------------------------------------------------------
+# The suite's time budget (12 minutes after install) is for everything but the `slow` tests,
+# which CI runs as well: the summary says how the run's time splits.
+
+_SECONDS: dict[bool, float] = {True: 0.0, False: 0.0}
+_SLOW_IDS: set[str] = set()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    slow = "slow" in report.keywords
+    _SECONDS[slow] += report.duration
+    if slow:
+        _SLOW_IDS.add(report.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    terminalreporter.write_line(
+        f"time in tests: {_SECONDS[False]:.0f} s outside `slow`, "
+        f"{_SECONDS[True]:.0f} s in {len(_SLOW_IDS)} `slow` tests")

@@ -9,6 +9,8 @@ smoothed map. The map is the evidence heat map.
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from threading import Lock
 
@@ -28,6 +30,7 @@ FEATURE_SCALE = 1.0
 COLOUR_SCALE = 18.0
 _model: LiteFeatures | None = None
 _lock = Lock()
+_reference_blur: OrderedDict[str, float] = OrderedDict()
 
 
 def model() -> LiteFeatures:
@@ -74,6 +77,33 @@ def _match_colours(photo: np.ndarray, ref: np.ndarray, valid: np.ndarray) -> np.
     return np.clip(out, 0, 255).astype(np.uint8)
 
 
+def _match_sharpness(photo: np.ndarray, reference: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Blur the sharper of the two to the other's blur width. A soft camera, a shaken hand
+    or a photographed reference changes every edge of the face, and patch features see
+    that as a difference everywhere; a real difference (damage, cover, tear) survives it."""
+    from vision.quality import blur_width
+
+    bp = blur_width(cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY))
+    key = hashlib.sha1(reference.tobytes()).hexdigest()
+    with _lock:
+        br = _reference_blur.get(key)
+    if br is None:  # the reference is the same for every photo of a filing
+        br = blur_width(cv2.cvtColor(reference, cv2.COLOR_RGB2GRAY))
+        with _lock:
+            _reference_blur[key] = br
+            while len(_reference_blur) > 64:
+                _reference_blur.popitem(last=False)
+    if not (np.isfinite(bp) and np.isfinite(br)):
+        return photo, reference
+    extra = float(np.sqrt(abs(bp * bp - br * br)))
+    if extra < 0.3:
+        return photo, reference
+    if bp < br:
+        return cv2.GaussianBlur(photo, (0, 0), extra), reference
+    return photo, cv2.GaussianBlur(reference, (0, 0), extra)
+
+
 def _feats(x: torch.Tensor) -> torch.Tensor:
     f8, f16 = model()(x)
     f16 = torch.nn.functional.interpolate(f16, size=f8.shape[-2:], mode="bilinear",
@@ -87,6 +117,7 @@ def score(rectified: np.ndarray, valid: np.ndarray, reference: np.ndarray) -> An
     s = INPUT_LONG_SIDE / max(h, w)
     size = (max(32, round(w * s / 8) * 8), max(32, round(h * s / 8) * 8))
     photo = _match_colours(rectified, reference, valid)
+    photo, reference = _match_sharpness(photo, reference)
     with torch.inference_mode():
         both = torch.cat([_prep(photo, size), _prep(reference, size)], 0)
         f = _feats(both)

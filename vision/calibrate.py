@@ -94,8 +94,8 @@ def replay(scores: Mapping[str, float], codes: Iterable[str], p: CalibrationPara
     s = scores
     side = s.get("quality_short_side")
     keep("low_resolution", None if side is None else side < p.min_short_side_px)
-    focus = s.get("quality_focus")
-    keep("blurred", None if focus is None else focus < p.min_focus)
+    blur = s.get("quality_blur_px")
+    keep("blurred", None if blur is None else blur > p.max_blur_px)
     b = s.get("quality_brightness")
     dark_px = s.get("quality_dark_clipped", 0.0)
     bright_px = s.get("quality_bright_clipped", 0.0)
@@ -112,7 +112,8 @@ def replay(scores: Mapping[str, float], codes: Iterable[str], p: CalibrationPara
     if "design_inliers" in s:
         design_ok = (s["design_inliers"] >= p.min_inliers
                      and s.get("design_coverage", 0) >= p.min_coverage
-                     and s.get("design_ncc", 0) >= p.min_design_ncc)
+                     and s.get("design_ncc", 0) >= p.min_design_ncc
+                     and s.get("design_layout", 1.0) >= p.min_design_layout)
         keep("design_mismatch", not design_ok)
     else:
         keep("design_mismatch", None)
@@ -127,17 +128,19 @@ def replay(scores: Mapping[str, float], codes: Iterable[str], p: CalibrationPara
 # (parameter, score key, direction): 'min': lower values are more permissive (a score below
 # it is flagged; the reuse distance at or below it is flagged), 'max': higher values are
 _INTEGER = frozenset({"max_reuse_hamming", "min_inliers"})
-CODE_OF = {"min_focus": "blurred", "min_brightness": "underexposed",
+CODE_OF = {"max_blur_px": "blurred", "min_brightness": "underexposed",
            "max_brightness": "overexposed", "max_clipped": "overexposed",
            "max_reuse_hamming": "reused_photo", "min_design_ncc": "design_mismatch",
+           "min_design_layout": "design_mismatch",
            "min_coverage": "design_mismatch", "min_inliers": "design_mismatch",
            "min_label_ncc": "label_damaged_or_covered", "max_anomaly_score": "appearance_anomaly"}
 SEARCH: tuple[tuple[str, str, str], ...] = (
-    ("min_focus", "quality_focus", "min"),
+    ("max_blur_px", "quality_blur_px", "max"),
     ("min_brightness", "quality_brightness", "min"),
     ("max_brightness", "quality_brightness", "max"),
     ("max_clipped", "quality_clipped", "max"),
     ("max_reuse_hamming", "reuse_hamming", "min"),
+    ("min_design_layout", "design_layout", "min"),  # first: wins ties (carries across sources)
     ("min_design_ncc", "design_ncc", "min"),
     ("min_coverage", "design_coverage", "min"),
     ("min_inliers", "design_inliers", "min"),
@@ -160,6 +163,21 @@ def _released(outcomes: Sequence[Outcome], p: CalibrationParams) -> tuple[int, i
             else:
                 good += 1
     return bad, good
+
+
+def _own_caught_set(outcomes: Sequence[Outcome], p: CalibrationParams) -> set[int]:
+    """Bad photos not released that carry a reason right for them."""
+    out = set()
+    for j, o in enumerate(outcomes):
+        if o.bad and o.own:
+            decision, codes = replay(o.scores, o.codes, p)
+            if decision != "release" and codes & o.own:
+                out.add(j)
+    return out
+
+
+def _own_caught(outcomes: Sequence[Outcome], p: CalibrationParams) -> int:
+    return len(_own_caught_set(outcomes, p))
 
 
 def upper_bound_95(k: int, n: int) -> float:
@@ -198,7 +216,8 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
     """Greedy, from the most permissive thresholds: repeatedly take the one threshold step
     that catches the most released bad photos per good photo it stops releasing, until no
     more than ``max_false_releases`` bad photos are released (or no step catches any);
-    then loosen each threshold as far as that stays true."""
+    then take the steps that give bad photos their own reason at no cost in good photos;
+    then loosen each threshold as far as both stay true."""
     current = current or CalibrationParams()
     grid: dict[str, list[float]] = {}
     for name, key, direction in SEARCH:
@@ -239,12 +258,34 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
             break
         _, pos, released = best
         bad = sum(outcomes[i].bad for i in released)
+    # free steps: a threshold step that gives bad photos their own reason (so far stopped
+    # only by another stage, e.g. a foreign design by the appearance threshold) without
+    # losing a good photo. Another source may not trip the other stage.
+    while True:
+        base = _own_caught_set(outcomes, build(pos))
+        step: tuple[int, dict[str, int], set[int]] | None = None
+        for name, cands in grid.items():
+            for i in range(pos[name] + 1, len(cands)):
+                trial = {**pos, name: i}
+                now = _released_set(outcomes, build(trial))
+                if any(not outcomes[j].bad for j in released - now):
+                    break  # tighter steps of this threshold lose good photos too
+                gain = len(_own_caught_set(outcomes, build(trial)) - base)
+                if gain and (step is None or gain > step[0]):
+                    step = (gain, trial, now)
+        if step is None:
+            break
+        _, pos, released = step
     # loosen: each threshold as far back as it goes without releasing another bad photo
+    # and without losing a bad photo caught for its own reason (a design floor is not
+    # dropped because the appearance threshold happens to stop foreign designs too: on
+    # another source it may not, and the officer should be told the real reason)
+    own = _own_caught(outcomes, build(pos))
     for name in grid:
         for i in range(pos[name]):
             trial = {**pos, name: i}
             b, _g = _released(outcomes, build(trial))
-            if b <= bad:
+            if b <= bad and _own_caught(outcomes, build(trial)) >= own:
                 pos = trial
                 break
     p = build(pos)

@@ -24,7 +24,9 @@ def render(work: np.ndarray, boxes: list[tuple[np.ndarray, str, bool]],
         scale = np.diag([k, k, 1.0])
         hm = scale @ heat_homography
         norm = np.clip(heat / max(heat_threshold, 1e-6), 0, 2) / 2
-        warped = cv2.warpPerspective(norm.astype(np.float32), hm, (img.shape[1], img.shape[0]))
+        warped = np.nan_to_num(cv2.warpPerspective(norm.astype(np.float32), hm,
+                                                   (img.shape[1], img.shape[0])))  # degenerate
+        # homographies of failed registrations (permissive bench runs) can warp to NaN
         cover = cv2.warpPerspective(np.ones_like(norm, np.float32), hm,
                                     (img.shape[1], img.shape[0]))
         colour = cv2.applyColorMap((warped * 255).astype(np.uint8), cv2.COLORMAP_JET)

@@ -16,14 +16,14 @@ from typing import Any
 from vision import thresholds as T
 
 # bump when detectors, features or the decision logic change (invalidates calibrations)
-MODEL_VERSION = "vision-2.0"
+MODEL_VERSION = "vision-2.1"
 
 
 @dataclass(frozen=True)
 class CalibrationParams:
     version: str = "default-2026-12"
     min_short_side_px: int = T.MIN_SHORT_SIDE_PX
-    min_focus: float = T.MIN_FOCUS
+    max_blur_px: float = T.MAX_BLUR_PX
     min_brightness: float = T.MIN_BRIGHTNESS
     max_brightness: float = T.MAX_BRIGHTNESS
     max_clipped: float = T.MAX_CLIPPED
@@ -31,6 +31,7 @@ class CalibrationParams:
     min_inliers: int = T.MIN_INLIERS
     min_coverage: float = T.MIN_COVERAGE
     min_design_ncc: float = T.MIN_DESIGN_NCC
+    min_design_layout: float = T.MIN_DESIGN_LAYOUT
     min_label_ncc: float = T.MIN_LABEL_NCC
     max_anomaly_score: float = T.MAX_ANOMALY_SCORE
 

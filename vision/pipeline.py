@@ -256,9 +256,11 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
         reg = registration.best_registration(small, filing.reference_photos)
         if reg is not None:
             scores.update({"design_inliers": float(reg.inliers),
-                           "design_coverage": reg.coverage, "design_ncc": reg.ncc})
+                           "design_coverage": reg.coverage, "design_ncc": reg.ncc,
+                           "design_layout": reg.layout})
             design_ok = (reg.inliers >= P.min_inliers and reg.coverage >= P.min_coverage
-                         and reg.ncc >= P.min_design_ncc)
+                         and reg.ncc >= P.min_design_ncc
+                         and reg.layout >= P.min_design_layout)
         if not design_ok:
             reasons.append(Reason("design_mismatch",
                                   "The carton in the photo does not match the filed packaging "

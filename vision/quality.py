@@ -1,4 +1,11 @@
-"""Quality gate: resolution, focus and exposure. Failing it asks for a new photo."""
+"""Quality gate: resolution, focus and exposure. Failing it asks for a new photo.
+
+Focus is measured as the **blur width** of the photo's edges, in pixels of the photo scaled
+to :data:`FOCUS_LONG_SIDE` on its long side. Unlike a Laplacian-variance floor it does not
+depend on the scene's contrast or texture, nor on the camera's native sharpness and
+resolution (a soft but usable phone photo has edges ~1 px wide at that scale; a photo that
+is out of focus or shaken has 2-5 px), so one threshold carries across cameras.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +17,51 @@ import numpy as np
 from vision.params import DEFAULT_PARAMS, CalibrationParams
 from vision.schema import Reason
 
+FOCUS_LONG_SIDE = 1000
+# Gaussian-derivative scales (px) of the two gradient measurements
+_FINE, _COARSE = 0.8, 2.0
+_MIN_EDGES_PER_BIN = 40
+
 
 @dataclass
 class QualityReport:
     reasons: list[Reason]
     scores: dict[str, float]
+
+
+def _gradient(gray: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    b = cv2.GaussianBlur(gray, (0, 0), sigma)
+    gx = cv2.Sobel(b, cv2.CV_32F, 1, 0, ksize=1, scale=0.5)
+    gy = cv2.Sobel(b, cv2.CV_32F, 0, 1, ksize=1, scale=0.5)
+    return cv2.magnitude(gx, gy), gx, gy
+
+
+def blur_width(gray: np.ndarray) -> float:
+    """Estimated Gaussian blur sigma (px) of the strong edges of ``gray``.
+
+    A step edge blurred by sigma_b and differentiated at scale s peaks at A / sqrt(sigma_b^2
+    + s^2); the ratio R of the peaks at a fine and a coarse scale gives sigma_b^2 = (s2^2 -
+    R^2 s1^2) / (R^2 - 1), whatever the edge's contrast. Edges are binned by orientation and
+    the worst bin's median is returned: motion blur widens only the edges across the motion.
+    """
+    g = gray.astype(np.float32)
+    fine, _, _ = _gradient(g, _FINE)
+    coarse, gx, gy = _gradient(g, _COARSE)
+    level = float(np.percentile(coarse[::3, ::3], 90))
+    strong = coarse > max(3.0, level)
+    peak = strong & (coarse >= cv2.dilate(coarse, np.ones((5, 5), np.uint8)))
+    ys, xs = np.nonzero(peak)
+    if len(ys) < _MIN_EDGES_PER_BIN:
+        return float("inf") if float(coarse.max()) < 3.0 else 0.0
+    fine_max = cv2.dilate(fine, np.ones((3, 3), np.uint8))
+    ratio = np.clip(fine_max[ys, xs] / coarse[ys, xs], 1.0 + 1e-4, None)
+    sigma = np.sqrt(np.clip((_COARSE ** 2 - ratio ** 2 * _FINE ** 2) / (ratio ** 2 - 1), 0,
+                            100.0))
+    angle = np.arctan2(gy[ys, xs], gx[ys, xs])
+    bins = ((angle % np.pi) / (np.pi / 4)).astype(int) % 4
+    medians = [float(np.median(sigma[bins == b])) for b in range(4)
+               if int((bins == b).sum()) >= _MIN_EDGES_PER_BIN]
+    return max(medians) if medians else float(np.median(sigma))
 
 
 def assess(rgb: np.ndarray, original_size: tuple[int, int],
@@ -24,8 +71,10 @@ def assess(rgb: np.ndarray, original_size: tuple[int, int],
     reasons: list[Reason] = []
     w, h = original_size
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    # focus: Laplacian variance at a fixed 1000-px scale, over the sharpest 25 % of tiles
-    # (the carton may fill only part of the frame; background can be plain)
+    # blur is measured at a fixed scale (the photo's long side = FOCUS_LONG_SIDE)
+    scale = FOCUS_LONG_SIDE / max(gray.shape)
+    blur = blur_width(gray) * scale
+    # legacy Laplacian variance (sharpest quarter of 8x8 tiles), reported only
     lap = cv2.Laplacian(gray, cv2.CV_32F)
     th, tw = max(1, gray.shape[0] // 8), max(1, gray.shape[1] // 8)
     tiles = [float(lap[y:y + th, x:x + tw].var())
@@ -36,7 +85,8 @@ def assess(rgb: np.ndarray, original_size: tuple[int, int],
     mean = float(gray.mean())
     dark = float((gray < 8).mean())
     bright = float((gray > 247).mean())
-    scores = {"quality_focus": focus, "quality_brightness": mean,
+    scores = {"quality_blur_px": min(blur, 99.0), "quality_focus": focus,
+              "quality_brightness": mean,
               "quality_clipped": max(dark, bright), "quality_dark_clipped": dark,
               "quality_bright_clipped": bright, "quality_megapixels": w * h / 1e6,
               "quality_short_side": float(min(w, h))}
@@ -45,7 +95,7 @@ def assess(rgb: np.ndarray, original_size: tuple[int, int],
                               f"The photo is {w}x{h} pixels; take it at full camera resolution "
                               f"(at least {P.min_short_side_px} pixels on the short side).",
                               "quality"))
-    if focus < P.min_focus:
+    if blur > P.max_blur_px:
         reasons.append(Reason("blurred",
                               "The photo is out of focus or shaken; hold the camera still, tap "
                               "to focus on the labels and take it again.", "quality"))

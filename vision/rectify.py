@@ -34,6 +34,9 @@ DETECT_LONG_SIDE = 640
 RECTIFIED_LONG_SIDE = 1200
 MIN_AREA_FRAC = 0.08
 MAX_AREA_FRAC = 0.985
+# Lab distance credited to a side whose outside lies beyond the frame (cannot be checked)
+_UNSEEN_SIDE_CONTRAST = 10.0
+SHORTLIST = 20  # candidates per cue refined and scored
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,10 @@ def _contrast(q: np.ndarray, lab: np.ndarray) -> float:
             n = -n  # point inwards
         pin, pout = p + n * d, p - n * d
         ok = ((pout[:, 0] >= 0) & (pout[:, 0] < w) & (pout[:, 1] >= 0) & (pout[:, 1] < h))
-        if ok.sum() < 6:  # a side on the frame border: no outside to compare with
+        if ok.sum() < 6:  # a side on the frame border: no outside to compare with, so
+            # no evidence that it is the carton's edge (a quad hugging the frame must not
+            # win on sides that cannot be checked)
+            worst = min(worst, _UNSEEN_SIDE_CONTRAST)
             continue
         xi = np.clip(pin[ok, 0].astype(int), 0, w - 1)
         yi = np.clip(pin[ok, 1].astype(int), 0, h - 1)
@@ -169,15 +175,24 @@ def _approx_quad(contour: np.ndarray) -> np.ndarray | None:
 
 
 def _region_candidates(edges: np.ndarray) -> list[np.ndarray]:
+    """Quads around the large edge-bounded regions, and around pairs of neighbouring ones
+    (a face printed with a full-width band is two regions: the band and the rest)."""
     h, w = edges.shape
     closed = cv2.dilate(edges, np.ones((3, 3), np.uint8), iterations=2)
     free = (closed == 0).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(free, connectivity=4)
+    masks = [(labels == i).astype(np.uint8) for i in range(1, n)
+             if stats[i, cv2.CC_STAT_AREA] >= 0.02 * h * w]
+    masks = sorted(masks, key=lambda m: -int(m.sum()))[:12]
+    grown = [cv2.dilate(m, np.ones((9, 9), np.uint8)) for m in masks]
+    unions = []
+    for i in range(len(masks)):
+        for j in range(i + 1, len(masks)):
+            shared = int(cv2.countNonZero(grown[i] & grown[j]))
+            if shared > 0.15 * min(h, w):  # a long common boundary
+                unions.append(cv2.dilate(grown[i] | grown[j], np.ones((3, 3), np.uint8)))
     out = []
-    for i in range(1, n):
-        if stats[i, cv2.CC_STAT_AREA] < 0.02 * h * w:
-            continue
-        mask = (labels == i).astype(np.uint8)
+    for mask in [*masks, *unions]:
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         for c in contours:
             q = _approx_quad(c)
@@ -196,6 +211,7 @@ def _grabcut_candidates(rgb: np.ndarray) -> list[np.ndarray]:
         rect = (int(margin * sw), int(margin * sh), int((1 - 2 * margin) * sw),
                 int((1 - 2 * margin) * sh))
         bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+        cv2.setRNGSeed(12345)  # GrabCut's k-means draws from OpenCV's global RNG
         try:
             cv2.grabCut(cv2.cvtColor(small, cv2.COLOR_RGB2BGR), mask, rect, bgd, fgd, 3,
                         cv2.GC_INIT_WITH_RECT)
@@ -290,6 +306,40 @@ def _refine(q: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return refined
 
 
+def _segment_support(a: np.ndarray, b: np.ndarray, near_edge: np.ndarray) -> float:
+    """Share of points on segment a-b with an edge pixel close by (0 if it leaves the frame)."""
+    h, w = near_edge.shape
+    p = a + (b - a) * np.linspace(0.0, 1.0, 24)[:, None]
+    if (p < 0).any() or (p[:, 0] > w - 1).any() or (p[:, 1] > h - 1).any():
+        return 0.0
+    return float(np.mean(near_edge[p[:, 1].round().astype(int), p[:, 0].round().astype(int)] > 0))
+
+
+def _extend_over_bands(q: np.ndarray, near_edge: np.ndarray, lab: np.ndarray) -> np.ndarray:
+    """Push each side outwards over a full-width printed band. A band's inner edge is a
+    strong straight edge with contrast, so a region or line candidate often stops there;
+    the face really ends where the two neighbouring sides, continued straight, stop running
+    on edges and a parallel edge closes the strip. (A strip of the box's top face is not
+    taken: the neighbouring sides bend at the crease, so their continuation has no edge.)"""
+    out = q.copy()
+    for i in range(4):
+        a, b = out[i], out[(i + 1) % 4]
+        pa, pb = out[i - 1], out[(i + 2) % 4]  # the far ends of the neighbouring sides
+        best = None
+        for f in np.arange(0.03, 0.40, 0.01):
+            a2, b2 = a + f * (a - pa), b + f * (b - pb)
+            if min(_segment_support(a, a2, near_edge), _segment_support(b, b2, near_edge)) < 0.75:
+                break  # the neighbouring sides stop running on edges: the face ends before
+            if _segment_support(a2 + 0.05 * (b2 - a2), b2 - 0.05 * (b2 - a2), near_edge) >= 0.8:
+                best = (a2, b2)
+        if best is not None:
+            trial = out.copy()
+            trial[i], trial[(i + 1) % 4] = best
+            if _contrast(trial, lab) >= 0.4:
+                out = trial
+    return out
+
+
 def detect_face_quad_rgb(rgb: np.ndarray) -> Quad:
     """:func:`detect_face_quad` on a decoded upright RGB image (quad in its pixels)."""
     h0, w0 = rgb.shape[:2]
@@ -306,17 +356,34 @@ def detect_face_quad_rgb(rgb: np.ndarray) -> Quad:
     cands += [("regions", q) for q in _region_candidates(edges)]
     cands += [("segmentation", q) for q in _grabcut_candidates(img)]
     cands += [("lines", q) for q in _line_candidates(edges)]
-    best: tuple[float, float, str, np.ndarray] | None = None
+    # shortlist on a loose edge support (a region's outline runs a few pixels inside the
+    # edge, a segmentation's wobbles), refine the shortlisted sides onto the edges, then
+    # score them strictly
+    wide = cv2.dilate(edges, np.ones((11, 11), np.uint8))
+    centre = (w / 2.0, h / 2.0)
+    short: list[tuple[float, str, np.ndarray]] = []
     for method, q in cands:
         q = order_corners(q)
         area = abs(cv2.contourArea(q)) / (h * w)
         if not MIN_AREA_FRAC <= area <= MAX_AREA_FRAC or not _angles_ok(q):
             continue
+        short.append((_support(q, wide) ** 2 * np.sqrt(area), method, q))
+    short.sort(key=lambda t: -t[0])
+    # the best few of every cue (hundreds of line quads must not crowd the others out)
+    picked = [c for m in ("regions", "segmentation", "lines")
+              for c in [c for c in short if c[1] == m][:SHORTLIST]]
+    best: tuple[float, float, str, np.ndarray] | None = None
+    for _pre, method, q in picked:
+        q = order_corners(_refine(q, edges))
+        area = abs(cv2.contourArea(q)) / (h * w)
+        if not MIN_AREA_FRAC <= area <= MAX_AREA_FRAC or not _angles_ok(q):
+            continue
         support = _support(q, near)
-        centre = np.array([w / 2, h / 2], np.float32)
-        centred = cv2.pointPolygonTest(q.reshape(-1, 1, 2), tuple(map(float, centre)), False) >= 0
-        score = support * support * np.sqrt(area) * (1.0 if centred else 0.5) * (
-            0.25 + 0.75 * _contrast(q, lab))
+        centred = cv2.pointPolygonTest(q.reshape(-1, 1, 2), centre, False) >= 0
+        # contrast weighs heavily: a tile seam or a printed stripe is a strong straight
+        # edge with the same material on both sides
+        score = support * support * np.sqrt(area) * (1.0 if centred else 0.2) * (
+            0.1 + 0.9 * _contrast(q, lab))
         if best is None or score > best[0]:
             best = (score, support, method, q)
     if best is None:
@@ -324,6 +391,7 @@ def detect_face_quad_rgb(rgb: np.ndarray) -> Quad:
         q = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float32)
         return Quad.from_points(q / k, 0.0, "frame")
     _, support, method, q = best
+    q = _extend_over_bands(q, near, lab)
     q = order_corners(_refine(q, edges))
     return Quad.from_points(q / k, float(min(1.0, _support(q, near))), method)
 

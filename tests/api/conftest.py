@@ -2,8 +2,11 @@
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -193,3 +196,15 @@ def world(settings: Settings) -> Iterator[World]:
     app = create_app(settings)
     with TestClient(app) as client:
         yield World(client, settings)
+
+
+@pytest.fixture
+def planning_at_nine(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """The planner's clock reads 09:00 at the port on the coming morning, whatever time the
+    suite runs: a plan built near the end of the shift rightly drops what no longer fits in
+    it, which is not what these tests are about."""
+    port = ZoneInfo(Settings.model_fields["port_timezone"].default)
+    tomorrow = datetime.now(port).date() + timedelta(days=1)
+    nine = datetime.combine(tomorrow, clock_time(9), port).astimezone(UTC)
+    monkeypatch.setattr("customs.dispatching.utcnow", lambda: nine)
+    return nine

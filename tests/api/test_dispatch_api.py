@@ -1,10 +1,13 @@
 """Officers build the day's plan from open inspection tasks and merge new ones into it."""
 
+import pytest
 from sqlmodel import Session, func, select
 
 from customs import plan_jobs
 from models import DispatchPlanRecord, InspectionTask
 from tests.api.conftest import World
+
+pytestmark = pytest.mark.usefixtures("planning_at_nine")
 
 
 def _onsite(world: World, **overrides) -> dict:  # type: ignore[no-untyped-def, type-arg]

@@ -17,6 +17,8 @@ from routes.app import create_app
 from routes.pages import charts
 from tests.api.conftest import PASSWORD, World, make_settings
 
+pytestmark = pytest.mark.usefixtures("planning_at_nine")
+
 OFFICE = (24.48, 118.03)  # the test world's office
 
 

@@ -7,9 +7,9 @@ import numpy as np
 from vision.calibrate import Outcome, propose, replay, upper_bound_95
 from vision.params import CalibrationParams
 
-CLEAN_SCORES = {"quality_focus": 900.0, "quality_brightness": 120.0, "quality_clipped": 0.01,
+CLEAN_SCORES = {"quality_blur_px": 0.6, "quality_brightness": 120.0, "quality_clipped": 0.01,
                 "reuse_hamming": 110.0, "design_inliers": 300.0, "design_coverage": 0.5,
-                "design_ncc": 0.95, "label_integrity": 0.9}
+                "design_ncc": 0.95, "design_layout": 0.95, "label_integrity": 0.9}
 
 
 def _outcomes(seed: int = 1) -> list[Outcome]:
@@ -45,11 +45,11 @@ def test_proposal_tightens_a_threshold_that_releases_a_bad_photo() -> None:
 
 def test_replay_keeps_reasons_of_stages_that_did_not_run() -> None:
     p = CalibrationParams()
-    decision, codes = replay({"quality_focus": 900.0, "quality_brightness": 120.0},
+    decision, codes = replay({"quality_blur_px": 0.6, "quality_brightness": 120.0},
                              ["design_mismatch", "missing_lithium_mark"], p)
     assert decision == "inspect"
     assert codes == {"design_mismatch", "missing_lithium_mark"}
-    decision, codes = replay({**CLEAN_SCORES, "quality_focus": 10.0}, [], p)
+    decision, codes = replay({**CLEAN_SCORES, "quality_blur_px": 3.0}, [], p)
     assert decision == "retake_photo" and codes == {"blurred"}
     decision, codes = replay({**CLEAN_SCORES, "anomaly": 0.5}, ["appearance_anomaly"], p)
     assert decision == "release" and not codes
@@ -59,3 +59,21 @@ def test_false_release_bound_follows_clopper_pearson() -> None:
     assert abs(upper_bound_95(0, 600) - 0.005) < 0.0001  # the 'rule of three'
     assert 0.05 < upper_bound_95(2, 50) < 0.2
     assert upper_bound_95(0, 0) == 1.0
+
+
+def test_proposal_keeps_the_design_floor_when_appearance_also_stops_foreign_designs() -> None:
+    rng = np.random.default_rng(5)
+    out = [Outcome({**CLEAN_SCORES, "anomaly": float(a), "design_layout": float(d)}, [], False)
+           for a, d in zip(rng.uniform(0.4, 0.9, 60), rng.uniform(0.9, 1.0, 60), strict=True)]
+    # foreign designs: a low layout agreement, and (on this source) a high anomaly score too
+    out += [Outcome({**CLEAN_SCORES, "anomaly": float(a), "design_layout": float(d)}, [], True,
+                    "different_design", frozenset({"design_mismatch"}))
+            for a, d in zip(rng.uniform(1.5, 3.0, 12), rng.uniform(0.1, 0.5, 12), strict=True)]
+    out += [Outcome({**CLEAN_SCORES, "anomaly": float(a)}, [], True, "damaged_carton",
+                    frozenset({"appearance_anomaly"})) for a in rng.uniform(1.2, 1.6, 12)]
+    p = propose(out, CalibrationParams(min_design_layout=0.0))
+    assert p.false_releases_proposed == 0
+    assert 0.5 < p.params.min_design_layout < 0.9  # foreign designs get their own reason
+    assert p.clean_release_proposed == 1.0
+    foreign = [o for o in out if o.kind == "different_design"]
+    assert all("design_mismatch" in replay(o.scores, o.codes, p.params)[1] for o in foreign)
