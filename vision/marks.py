@@ -37,12 +37,31 @@ def order_quad(pts: np.ndarray) -> np.ndarray:
     return np.roll(pts, -int(np.argmin(pts.sum(1))), axis=0)
 
 
+_COMBOS: dict[int, np.ndarray] = {}
+
+
 def _quad_of(contour: np.ndarray) -> np.ndarray:
-    hull = cv2.convexHull(contour)
-    approx = cv2.approxPolyDP(hull, 0.04 * cv2.arcLength(hull, True), True)
-    if len(approx) == 4:
-        return order_quad(approx)
-    return order_quad(cv2.boxPoints(cv2.minAreaRect(hull)))
+    """The quadrilateral of a blob: the largest-area quadrilateral on its convex hull's
+    vertices (a square seen at 45 degrees is a sheared quad whose obtuse corners
+    Douglas-Peucker merges into a triangle; the hull is first cut to 16 vertices by
+    dropping those whose removal loses least area)."""
+    pts = cv2.convexHull(contour).reshape(-1, 2).astype(np.float64)
+    if len(pts) < 4:
+        return order_quad(cv2.boxPoints(cv2.minAreaRect(contour)))
+    while len(pts) > 16:
+        prev, nxt = np.roll(pts, 1, axis=0), np.roll(pts, -1, axis=0)
+        loss = np.abs((pts[:, 0] - prev[:, 0]) * (nxt[:, 1] - prev[:, 1])
+                      - (nxt[:, 0] - prev[:, 0]) * (pts[:, 1] - prev[:, 1]))
+        pts = np.delete(pts, int(np.argmin(loss)), axis=0)
+    n = len(pts)
+    if n not in _COMBOS:
+        from itertools import combinations
+
+        _COMBOS[n] = np.array(list(combinations(range(n), 4)), np.int64)
+    q = pts[_COMBOS[n]]  # (C, 4, 2), hull order kept
+    x, y = q[..., 0], q[..., 1]
+    area = np.abs((x * np.roll(y, -1, axis=1) - np.roll(x, -1, axis=1) * y).sum(1))
+    return order_quad(q[int(np.argmax(area))])
 
 
 def rectify(rgb: np.ndarray, quad: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -54,15 +73,19 @@ def rectify(rgb: np.ndarray, quad: np.ndarray, size: tuple[int, int]) -> np.ndar
 
 def _local_white(v: np.ndarray) -> np.ndarray:
     """The brightness of white paper around each pixel (uneven light): a large max filter
-    of V, smoothed."""
-    k = max(15, (max(v.shape) // 25) | 1)
-    env = cv2.dilate(v, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
-    return cv2.GaussianBlur(env, (0, 0), k / 2).astype(np.float32)
+    of V, smoothed; computed on a ~250-px copy (it varies slowly) and scaled back."""
+    h, w = v.shape[:2]
+    f = max(1, max(h, w) // 250)
+    low = cv2.resize(v, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
+    k = max(5, (max(low.shape) // 25) | 1)
+    env = cv2.dilate(low, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    env = cv2.GaussianBlur(env, (0, 0), k / 2).astype(np.float32)
+    return cv2.resize(env, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
-def _red_mask(hsv: np.ndarray) -> np.ndarray:
+def _red_mask(hsv: np.ndarray, min_sat: int = 90) -> np.ndarray:
     h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
-    return (((h <= 8) | (h >= 168)) & (s >= 90) & (v >= 40)).astype(np.uint8)
+    return (((h <= 8) | (h >= 168)) & (s >= min_sat) & (v >= 40)).astype(np.uint8)
 
 
 def _white_mask(hsv: np.ndarray) -> np.ndarray:
@@ -72,69 +95,173 @@ def _white_mask(hsv: np.ndarray) -> np.ndarray:
         np.uint8)
 
 
-def find_lithium_marks(small: np.ndarray, work: np.ndarray, read: bool = True) -> list[Found]:
-    """Red hatched squares with a white inside; OCR'd for UN numbers and a phone number."""
-    hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
-    red = _red_mask(hsv)
+# hatching gaps are up to ~13 % of the mark's side (stripes 5-9 mm, gaps as wide, seen
+# along the diagonal); a closing kernel bridges gaps up to its size, so each kernel serves
+# marks from ~4 to ~14 kernels wide; small marks are searched on the working image too
+CLOSE_KERNELS = (7, 13, 25)
+# thin stripes seen small blend with the white between them (pink): a lower saturation
+HATCH_MIN_SAT = 60
+# inside of the hatched ring -> outside: 100 mm / (100 - 2 x 6.5 mm)
+HOLE_TO_OUTER = 1.15
+SMALL_MARK_KERNELS = (5, 9)
+
+
+def _hatch_mask(hsv: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(red, white, hatch): hatching = red pixels with white close by; solid red (logos,
+    bands, a red background) is left out so that it cannot merge with the mark."""
+    red = _red_mask(hsv, HATCH_MIN_SAT)
     white = _white_mask(hsv)
-    # hatching = red pixels with white close by; solid red (logos, bands, a red background)
-    # is left out so that it cannot merge with the mark
     red_f = cv2.boxFilter(red.astype(np.float32), -1, (9, 9))
     white_f = cv2.boxFilter(white.astype(np.float32), -1, (9, 9))
     hatch = (red.astype(bool) & (red_f < 0.85) & (white_f > 0.08)).astype(np.uint8)
-    closed = cv2.morphologyEx(hatch, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
-    contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    min_side = 0.03 * max(small.shape[:2])
+    return red, white, hatch
+
+
+def _mark_candidates(img: np.ndarray, kernels: tuple[int, ...], min_side: float,
+                     max_side: float) -> list[tuple[np.ndarray, float]]:
+    """Quads (image pixels) of red hatched squares with a white inside, with their ring
+    score; each closing kernel only proposes marks of the sizes it can close."""
+    hsv = cv2.cvtColor(img, cv2.COLOR_RGB2HSV)
+    red, white, hatch = _hatch_mask(hsv)
+    out: list[tuple[np.ndarray, float]] = []
+    for k in kernels:
+        closed = cv2.morphologyEx(hatch, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+        # a thin closed ring along a diagonal comes out of the closing as a staircase with
+        # pinholes at its steps; a little dilation joins them (and moves the outline by
+        # under a pixel or two)
+        closed = cv2.dilate(closed, np.ones((max(3, k // 3),) * 2, np.uint8))
+        contours, tree = cv2.findContours(closed, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+        lo, hi = max(min_side, 3.5 * k), min(max_side, 16.0 * k)
+        for c, (_n, _p, _child, parent) in zip(contours, tree[0] if tree is not None else [],
+                                               strict=False):
+            _x, _y, w, h = cv2.boundingRect(c)
+            if min(w, h) < 0.8 * lo or max(w, h) > 1.5 * hi or not 0.45 < w / h < 2.2:
+                continue
+            quad = _quad_of(c)
+            if parent >= 0:
+                # a hole: the white inside of a closed hatched ring; its outline does not
+                # move when print next to the mark merges with the ring, the outer one does
+                centre = quad.mean(0)
+                quad = (quad - centre) * HOLE_TO_OUTER + centre
+            if not plausible_label_quad(quad, img.shape, max_side_ratio=2.4):
+                continue
+            x0, y0 = (max(0, int(v) - 2) for v in quad.min(0))
+            x1, y1 = (int(v) + 3 for v in quad.max(0))
+            mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+            cv2.fillConvexPoly(mask, (quad - (x0, y0)).astype(np.int32), 1)
+            area = float(mask.sum())
+            if area < lo * lo:
+                continue
+            # ring width from the quad's side, not its bounding box (a turned mark has a
+            # wider box)
+            inner = cv2.erode(mask, np.ones((3, 3), np.uint8),
+                              iterations=max(2, int(0.1 * np.sqrt(area))))
+            ring = mask & (1 - inner)
+            r_roi, w_roi = red[y0:y1, x0:x1], white[y0:y1, x0:x1]
+            ring_red = float((r_roi & ring).sum()) / max(1.0, float(ring.sum()))
+            inner_white = float((w_roi & inner).sum()) / max(1.0, float(inner.sum()))
+            if 0.03 < ring_red < 0.9 and inner_white > 0.4 and _striped_border(img, quad):
+                out.append((quad, ring_red))
+    return out
+
+
+def _redness(rgb: np.ndarray) -> np.ndarray:
+    f = rgb.astype(np.float32)
+    return f[..., 0] - np.maximum(f[..., 1], f[..., 2])
+
+
+def _striped_border(img: np.ndarray, quad: np.ndarray, n: int = 160) -> bool:
+    """The border of the rectified candidate alternates red / not red along at least three
+    of its sides (the hatching); a red panel with white print, a red logo in a white box or
+    a red line do not."""
+    canon = _redness(rectify(img, quad, (n, n)))
+    sides_ok = 0
+    for inset in (0.025, 0.045):
+        i = max(1, round(inset * n))
+        paths = (canon[i, i:n - i], canon[i:n - i, n - 1 - i], canon[n - 1 - i, i:n - i],
+                 canon[i:n - i, i])
+        ok = 0
+        for p in paths:
+            lo, hi = float(np.percentile(p, 10)), float(np.percentile(p, 90))
+            if hi - lo < 25:
+                continue
+            mid, band = (lo + hi) / 2, 0.15 * (hi - lo)
+            state, flips = p[0] > mid, 0
+            for v in p:
+                if state and v < mid - band:
+                    state, flips = False, flips + 1
+                elif not state and v > mid + band:
+                    state, flips = True, flips + 1
+            ok += flips >= 4
+        sides_ok = max(sides_ok, ok)
+    return sides_ok >= 3
+
+
+def find_lithium_marks(small: np.ndarray, work: np.ndarray, read: bool = True) -> list[Found]:
+    """Red hatched squares with a white inside, searched at two scales (the ~1000-px copy
+    for most sizes, the working image for marks a few per cent of the photo wide); OCR'd
+    for UN numbers and a phone number."""
     k = work.shape[1] / small.shape[1]
+    long_small = max(small.shape[:2])
+    cands = [(q * k, s) for q, s in _mark_candidates(small, CLOSE_KERNELS,
+                                                      0.025 * long_small, 0.45 * long_small)]
+    if k > 1.2:
+        long_work = max(work.shape[:2])
+        cands += _mark_candidates(work, SMALL_MARK_KERNELS, 0.012 * long_work,
+                                  0.07 * long_work)
     found: list[Found] = []
-    for c in contours:
-        _x, _y, w, h = cv2.boundingRect(c)
-        if w < min_side or h < min_side or not 0.45 < w / h < 2.2:
-            continue
-        quad = _quad_of(c)
-        if not plausible_label_quad(quad, small.shape, max_side_ratio=2.4):
-            continue
-        mask = np.zeros(red.shape, np.uint8)
-        cv2.fillConvexPoly(mask, quad.astype(np.int32), 1)
-        area = float(mask.sum())
-        if area < min_side * min_side:
-            continue
-        # ring width from the quad's side, not its bounding box (a turned mark has a wider box)
-        inner = cv2.erode(mask, np.ones((3, 3), np.uint8),
-                          iterations=max(2, int(0.1 * np.sqrt(area))))
-        ring = mask & (1 - inner)
-        ring_red = float((red & ring).sum()) / max(1.0, float(ring.sum()))
-        inner_white = float((white & inner).sum()) / max(1.0, float(inner.sum()))
-        if not (0.15 < ring_red < 0.9 and inner_white > 0.45):
-            continue
-        wq = quad * k
+    for wq, ring_red in _dedupe_quads(cands):
         text = read_mark_text_any_rotation(rectify(work, wq, (300, 300))) if read else ""
         found.append(Found("lithium_mark", wq, text, ocr.un_numbers(text),
                            ocr.has_phone_number(text), ring_red))
     return found
 
 
+def _dedupe_quads(cands: list[tuple[np.ndarray, float]]) -> list[tuple[np.ndarray, float]]:
+    """One quad per mark: the largest of those whose centres fall inside each other."""
+    out: list[tuple[np.ndarray, float]] = []
+    for q, s in sorted(cands, key=lambda c: -cv2.contourArea(c[0].astype(np.float32))):
+        c = tuple(float(v) for v in q.mean(0))
+        if all(cv2.pointPolygonTest(o.astype(np.float32).reshape(-1, 1, 2), c, False) < 0
+               for o, _ in out):
+            out.append((q, s))
+    return out
+
+
 def read_mark_text_any_rotation(crop: np.ndarray) -> str:
     """The mark may be stuck on at any angle: the crop's corner order only fixes it to a
-    multiple of 90 degrees, so the other three quarter turns are read when no UN number
-    came out (the upright case costs nothing extra)."""
-    text = read_mark_text(crop)
-    for k in (1, 3, 2):
-        if ocr.un_numbers(text):
-            break
-        text = read_mark_text(np.ascontiguousarray(np.rot90(crop, k)))
-    return text
+    multiple of 90 degrees. The recogniser also reads text upside down or sideways, badly
+    but with a UN number now and then, so a read is taken at once only when it is sure
+    (every line >= SURE_READ); otherwise the other quarter turns are read too and the
+    most confident reading with a UN number wins."""
+    best: tuple[bool, float, str] = (False, -1.0, "")
+    for k in (0, 2, 1, 3):
+        lines = _read_lines(np.ascontiguousarray(np.rot90(crop, k)))
+        text = " | ".join(t for t, _ in lines)
+        has_un = bool(ocr.un_numbers(text))
+        conf = float(np.mean([sc for _, sc in lines])) if lines else 0.0
+        if has_un and min(sc for _, sc in lines) >= SURE_READ:
+            return text
+        best = max(best, (has_un, conf, text))
+    return best[2]
+
+
+SURE_READ = 0.9
+
+
+def _read_lines(crop: np.ndarray) -> list[tuple[str, float]]:
+    """Lines of a rectified 300-px mark: line-by-line recognition first (fast); the full
+    detect-and-recognise pass only when no UN number came out of it."""
+    inner = crop[22:-22, 22:-22]
+    lines = [(t, sc) for t, sc in ocr.read_line_batch(ocr.line_bands(inner)) if sc > 0.5]
+    if ocr.un_numbers(" | ".join(t for t, _ in lines)):
+        return lines
+    return ocr.read_lines(inner)
 
 
 def read_mark_text(crop: np.ndarray) -> str:
-    """Text of a rectified 300-px mark: line-by-line recognition first (fast); the full
-    detect-and-recognise pass only when no UN number came out of it."""
-    inner = crop[22:-22, 22:-22]
-    texts = [t for t, s in ocr.read_line_batch(ocr.line_bands(inner)) if s > 0.5]
-    text = " | ".join(texts)
-    if ocr.un_numbers(text):
-        return text
-    return " | ".join(t for t, _ in ocr.read_lines(inner))
+    """Text of a rectified 300-px mark read upright."""
+    return " | ".join(t for t, _ in _read_lines(crop))
 
 
 def _diamond_ok(canon: np.ndarray) -> tuple[bool, float]:
@@ -156,7 +283,15 @@ def _diamond_ok(canon: np.ndarray) -> tuple[bool, float]:
                             gray[int(0.55 * n):int(0.65 * n), int(0.72 * n):int(0.8 * n)].ravel()])
     paper_ok = float((sides > 0.75 * paper).mean()) > 0.7
     dark_frac = float(dark.mean())
-    ok = runs >= 4 and contrast > max(60.0, 0.45 * paper) and 0.25 < dark_frac < 0.75
+    # a lithium mark turned 45 degrees is a diamond too, with its pictogram's outlines
+    # for stripes: its border is red-hatched, a class 9 label's is white with a black line
+    yy, xx = np.mgrid[0:n, 0:n]
+    rim = np.abs(xx - n / 2) + np.abs(yy - n / 2)
+    red = _red_mask(cv2.cvtColor(canon, cv2.COLOR_RGB2HSV), HATCH_MIN_SAT)
+    red_rim = max(float(red[(rim >= lo) & (rim < lo + 0.03 * n)].mean())
+                  for lo in np.arange(0.38, 0.5, 0.03) * n)
+    ok = (runs >= 4 and contrast > max(60.0, 0.45 * paper) and 0.25 < dark_frac < 0.75
+          and red_rim < 0.12)
     return ok and paper_ok and ink < 0.6, ink
 
 
@@ -204,8 +339,8 @@ MAX_LABEL_FRAC = 0.45  # labels are 3-25 % of the photo width; the margin covers
 
 
 def plausible_label_quad(pts: np.ndarray, shape: tuple[int, ...],
-                         max_side_ratio: float = 1.9) -> bool:
-    """A square label seen at up to ~45 degrees: sides within a factor 1.9, corner angles
+                         max_side_ratio: float = 2.4) -> bool:
+    """A square label seen at up to ~45 degrees: sides within a factor 2.4, corner angles
     50-130 degrees, not larger than MAX_LABEL_FRAC of the photo, not on the frame border
     (the frame's own corners otherwise make a 'diamond' of the whole photo)."""
     h, w = shape[:2]

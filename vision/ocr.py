@@ -11,9 +11,9 @@ import numpy as np
 
 _engine: Any = None
 _lock = Lock()
-UN_RE = re.compile(r"U\s*N\s*[-:]?\s*([0-9OIlSB]{4})")
+UN_RE = re.compile(r"U\s*N\s*[-:]?\s*([0-9OIlSB]{4})(?![0-9])")
 PHONE_RE = re.compile(r"(?:\+|\b00)?\d[\d\s\-()]{6,}\d")
-PHONE_WORDS = ("CALL", "TEL", "PHONE", "INFORMATION")
+PHONE_WORDS = ("CALL", "TEL", "PHONE", "INFORMATION", "CAL +", "ALL +")
 _DIGIT_FIX = str.maketrans({"O": "0", "I": "1", "l": "1", "S": "5", "B": "8"})
 
 
@@ -87,7 +87,9 @@ def line_bands(rgb: np.ndarray, max_height_frac: float = 0.2) -> list[np.ndarray
             y += 1
         y1 = y - gap
         cols = np.flatnonzero(ink[y0:y1].any(0))
-        if 6 <= y1 - y0 <= max_height_frac * h and cols[-1] - cols[0] > 0.15 * w:
+        # under 12 px: the rest of a border or a rule, not text (text is >= 5 mm = 15 px
+        # of a 300-px mark); a thin wide strip also costs the recogniser a 1000-px line
+        if 12 <= y1 - y0 <= max_height_frac * h and cols[-1] - cols[0] > 0.15 * w:
             x0, x1 = max(0, cols[0] - 6), min(w, cols[-1] + 7)
             p = max(3, (y1 - y0) // 4)
             bands.append(rgb[max(0, y0 - p):min(h, y1 + p), x0:x1])

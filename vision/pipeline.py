@@ -32,6 +32,7 @@ from vision.schema import (
 
 OBSOLETE_MARK_LAST_DAY = date(2026, 12, 31)
 SMALL_LONG_SIDE = 1000
+FACE_MARGIN = 1.4
 _LABEL_NAMES = {"lithium_mark": "lithium battery mark", "class9": "class 9 label",
                 "class9a": "class 9A label"}
 
@@ -271,11 +272,17 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
                               here))
     tick("design")
 
-    # 4. marks and labels (only those on the registered carton face count, when it is known)
+    # 4. marks and labels: only those on the registered carton face count, when it is
+    # known; the face is taken FACE_MARGIN times larger about its centre, because a reference
+    # face rectified from a photo may be cut short or include a strip of the box's top, and
+    # the registered outline then misses a mark near the face's edge (a missing mark stays
+    # caught: the photo of a carton without one shows none on or around the face)
     boxes: list[tuple[np.ndarray, str, bool]] = []
     face = None
     if reg is not None and design_ok and reg.quad is not None:
         face = reg.quad * _registration_scale(work)
+        centre = face.mean(0)
+        face = (face - centre) * FACE_MARGIN + centre
 
     def on_face(items: list[marks.Found]) -> list[marks.Found]:
         if face is None:
@@ -325,13 +332,16 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
     if reg is not None and design_ok:
         checks = labelcheck.check_labels(work, reg, _registration_scale(work))
         if checks:
-            worst = min(checks, key=lambda c: c.ncc)
-            scores["label_integrity"] = worst.ncc
-            if worst.ncc < P.min_label_ncc:
+            worst = min(checks, key=lambda c: c.similarity)
+            scores["label_integrity"] = worst.similarity
+            scores["label_ncc"] = min(c.ncc for c in checks)
+            scores["label_cells"] = min(c.cells for c in checks)
+            if worst.similarity < P.min_label_ncc:
+                name = _LABEL_NAMES.get(worst.kind, worst.kind)
                 reasons.append(Reason("label_damaged_or_covered",
-                                      f"The {_LABEL_NAMES.get(worst.kind, worst.kind)} does not "
-                                      f"look like the filed one (similarity {worst.ncc:.2f}): "
-                                      f"covered, torn or replaced.", "marks", here))
+                                      f"The {name} does not look like the filed one "
+                                      f"(similarity {worst.similarity:.2f}): covered, torn or "
+                                      f"replaced.", "marks", here))
                 boxes.append((worst.quad, "label differs from filing", False))
     tick("marks")
 

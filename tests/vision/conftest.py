@@ -6,6 +6,7 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
+import cv2
 import pytest
 from PIL import Image
 
@@ -15,6 +16,13 @@ from vision.synth.scene import encode_jpeg, render_photo
 
 SIZE = (2000, 1500)
 SEED = 4242
+
+
+@pytest.fixture(autouse=True)
+def _opencv_rng() -> None:
+    """OpenCV's global RNG (sensor noise in the renders, GrabCut's k-means) is reset per
+    test, so that a test's outcome does not depend on how many photos earlier tests drew."""
+    cv2.setRNGSeed(12345)
 
 
 @pytest.fixture(scope="session")

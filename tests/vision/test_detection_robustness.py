@@ -77,3 +77,80 @@ def test_the_photo_frame_is_not_taken_for_a_diamond_label() -> None:
     rgb = np.full((1500, 2000, 3), 200, np.uint8)
     cv2.rectangle(rgb, (0, 0), (1999, 1499), (20, 20, 20), 6)
     assert marks.find_class9_labels(rgb) == []
+
+
+def _mark_photo(yaw: float, pitch: float, roll: float, mark_width: float, **state: object
+                ) -> np.ndarray:
+    """A source-B photo whose lithium mark is ``mark_width`` of the photo's width."""
+    face_state = default_state(DESIGN)
+    for key, value in state.items():
+        setattr(face_state, key, value)
+    fill = mark_width * DESIGN.face_mm[0] / 100.0
+    shot = Shot(yaw, pitch, roll, fill, (0.4, 0.8, 0.5), jpeg_quality=80, background=0)
+    face = render_face_b(DESIGN, 2.6, face_state)
+    rgb, _ = render_box(face, DESIGN.face_mm, 300.0, DESIGN.board_rgb, shot, (2000, 1500), 9)
+    return decode_photo(encode(rgb, 80)).rgb
+
+
+def _marks(rgb: np.ndarray) -> list[marks.Found]:
+    return marks.find_lithium_marks(resize_long(rgb, 1000), rgb)
+
+
+def test_a_small_turned_mark_at_an_angle_is_found() -> None:
+    """4.5 % of the photo's width, turned 135 degrees, seen 25 degrees off-axis: the hatching
+    is 2-3 px wide at the detector's scale."""
+    found = _marks(_mark_photo(20.0, 15.0, 135.0, 0.045))
+    assert [m.un_numbers for m in found] == [["UN3480"]]
+
+
+def test_a_large_mark_seen_at_45_degrees_is_found() -> None:
+    """Wide hatching gaps on a mark a fifth of the photo wide, seen from the side."""
+    found = _marks(_mark_photo(42.0, 8.0, -15.0, 0.2))
+    assert [m.un_numbers for m in found] == [["UN3480"]]
+
+
+def test_a_turned_obsolete_mark_is_read_as_obsolete() -> None:
+    found = _marks(_mark_photo(10.0, 8.0, -55.0, 0.1, mark="obsolete"))
+    assert len(found) == 1
+    assert found[0].phone
+    assert found[0].un_numbers == ["UN3480"]
+
+
+def test_a_wrong_un_number_is_read_as_printed_at_any_turn() -> None:
+    found = _marks(_mark_photo(-12.0, 20.0, -100.0, 0.11, mark_un=("UN3481",)))
+    assert [m.un_numbers for m in found] == [["UN3481"]]
+
+
+def test_a_face_without_the_mark_shows_none() -> None:
+    assert _marks(_mark_photo(15.0, 10.0, 20.0, 0.12, mark=None)) == []
+
+
+def test_a_red_panel_with_white_print_is_not_a_mark() -> None:
+    rgb = np.full((1500, 2000, 3), (190, 150, 100), np.uint8)
+    cv2.rectangle(rgb, (600, 500), (1000, 900), (200, 20, 30), -1)
+    for k in range(6):
+        cv2.putText(rgb, "SALE 50%", (620, 560 + 60 * k), cv2.FONT_HERSHEY_DUPLEX, 1.6,
+                    (250, 250, 250), 3)
+    assert _marks(rgb) == []
+
+
+def test_a_sheared_square_keeps_its_four_corners() -> None:
+    """A square seen at 45 degrees: Douglas-Peucker made a triangle of it."""
+    corners = np.array([[100, 100], [300, 140], [330, 260], [130, 220]], np.float32)
+    blob = np.zeros((400, 400), np.uint8)
+    cv2.fillConvexPoly(blob, corners.astype(np.int32), 1)
+    contour = cv2.findContours(blob, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)[0][0]
+    quad = marks._quad_of(contour)
+    assert np.abs(quad - marks.order_quad(corners)).max() <= 2.0
+
+
+def test_a_lithium_mark_turned_45_degrees_is_not_a_class9_label() -> None:
+    """The turned mark is a diamond whose pictogram outlines look like the stripes; on a
+    small-battery filing it was reported as an unexpected class 9 label."""
+    design = DesignB.random(45, ("UN3481",), "sea", "small_battery")
+    shot = Shot(8.0, 12.0, 40.0, 0.45, (0.3, 0.8, 0.5), jpeg_quality=85, background=1)
+    face = render_face_b(design, 2.6, default_state(design))
+    rgb, _ = render_box(face, design.face_mm, 300.0, design.board_rgb, shot, (2000, 1500), 4)
+    rgb = decode_photo(encode(rgb, 85)).rgb
+    assert [m.un_numbers for m in _marks(rgb)] == [["UN3481"]]
+    assert marks.find_class9_labels(rgb) == []
