@@ -157,6 +157,17 @@ def migrate_and_load(backend: Backend, env: dict[str, str], extra: int, rng: ran
     with session_scope(engine) as session:
         everything = sorted(set(session.exec(select(Container.container_no))))
     engine.dispose()
+    if backend.name == "postgresql":
+        # A bulk load behind the app's back leaves PostgreSQL without statistics or a
+        # visibility map until autovacuum's next round (a minute or more): the planner then
+        # reads an exporter's 10,000 rows per page. A running port has both.
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        conninfo = make_url(backend.url).set(drivername="postgresql").render_as_string(
+            hide_password=False)
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
     print(f"[{backend.name}] {len(numbers)} extra declarations in "
           f"{time.perf_counter() - started:.1f} s; {len(everything)} containers", file=sys.stderr)
     return everything
