@@ -5,7 +5,7 @@ never lets a revoked token through in the process that revoked it."""
 import time
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlmodel import Session, select
 
 from models import Container, Declaration, User
@@ -193,3 +193,23 @@ def test_an_account_disabled_elsewhere_files_nothing_even_while_remembered(world
     with Session(world.engine) as session:
         assert session.exec(select(Container).where(
             Container.container_no == container_number(700))).first() is None
+
+
+def test_the_declaration_number_is_the_filing_day_and_the_id_zero_padded(world: World) -> None:
+    bare = {**DECLARATION, "containers": []}
+    first = world.exporter_a.post("/declarations", json=bare).json()
+    with Session(world.engine) as session:
+        postgres = session.get_bind().dialect.name == "postgresql"
+        if postgres:  # ids past eight digits (the number is drawn in SQL there)
+            session.exec(text("SELECT setval(pg_get_serial_sequence('declaration', 'id'), "
+                              "123456788)"))
+            session.commit()
+    second = world.exporter_a.post("/declarations", json=bare).json()
+    for created in (first, second):
+        number = created["declaration_no"]  # CL, the filing day (YYYYMMDD), the id
+        assert number[:4] == "CL20" and number[4:10].isdigit()
+        assert number[10:] == f"{created['id']:08d}"
+        found = world.port.get("/clearance", params={"declaration_no": created["declaration_no"]})
+        assert found.status_code == 200 and found.json()["status"] == "DRAFT"
+    if postgres:
+        assert second["id"] == 123456789 and second["declaration_no"].endswith("123456789")
