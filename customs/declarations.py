@@ -116,13 +116,13 @@ def file_declaration(session: Session, user: Viewer, data: DeclarationCreate
                                     for line in goods])
     boxes = [{"container_no": number_, "seal_no": raw.seal_no}
              for raw, number_ in zip(data.containers, containers, strict=True)]
-    if boxes:
-        session.execute(_INSERT_CONTAINERS, [{**box, "declaration_id": declaration_id,
-                                              "live_no": box["container_no"]}
-                                             for box in boxes])
-    audit.record_for(session, declaration_id, user.id, "created",
-                     to_status=DeclarationStatus.draft)
-    try:
+    try:  # PostgreSQL checks the live-container index at the INSERT, SQLite at the commit
+        if boxes:
+            session.execute(_INSERT_CONTAINERS, [{**box, "declaration_id": declaration_id,
+                                                  "live_no": box["container_no"]}
+                                                 for box in boxes])
+        audit.record_for(session, declaration_id, user.id, "created",
+                         to_status=DeclarationStatus.draft)
         transaction.commit(session)
     except IntegrityError:  # another declaration took one of the containers just now
         transaction.rollback(session)
