@@ -3,30 +3,18 @@ balance it, and when the bench says a day cannot be balanced at all."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
-from dispatch import Depot, DispatchProblem, Officer, Task, TimeWindow, merge, solve
+from dispatch import Task, TimeWindow, merge, solve
 from dispatch.bench.day import balance_bound
 from dispatch.build import build
 from dispatch.core import SearchConfig, solve_spec
 from dispatch.model import OfficerRoute
 from dispatch.rebalance import rebalance
 from dispatch.schedule import schedule_route
+from tests.dispatch.builders import DAY, HQ, officer, problem
 
-CST = timezone(timedelta(hours=8))
-DAY = datetime(2025, 11, 26, 8, 0, tzinfo=CST)
-HQ = Depot(id="HQ", lat=26.2634, lon=117.6389)
 KM = 1 / 111.0  # degrees of latitude per km
-
-
-def officer(oid: str, vehicle: bool = True, hours: float = 9) -> Officer:
-    return Officer(
-        id=oid,
-        depot_id="HQ",
-        shift_start=DAY,
-        shift_end=DAY + timedelta(hours=hours),
-        vehicle_id=f"V-{oid}" if vehicle else None,
-    )
 
 
 def task(tid: str, north_km: float = 0.0, east_km: float = 0.0, **kw: object) -> Task:
@@ -36,10 +24,6 @@ def task(tid: str, north_km: float = 0.0, east_km: float = 0.0, **kw: object) ->
 def window(start_h: float, hours: float = 0.5) -> TimeWindow:
     start = DAY + timedelta(hours=start_h)
     return TimeWindow(start=start, end=start + timedelta(hours=hours))
-
-
-def problem(officers: list[Officer], tasks: list[Task]) -> DispatchProblem:
-    return DispatchProblem(now=DAY, depots=[HQ], officers=officers, tasks=tasks)
 
 
 def service_h(route: OfficerRoute) -> float:

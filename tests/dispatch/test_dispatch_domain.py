@@ -5,17 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from dispatch import (
-    Depot,
-    DispatchProblem,
-    Officer,
     ProblemError,
-    Task,
     TimeWindow,
     check_plan,
     merge,
@@ -24,30 +20,10 @@ from dispatch import (
     solve,
 )
 from dispatch.bench.generate import generate_new_tasks, generate_problem
+from tests.dispatch.builders import DAY, officer, problem, task
 
-CST = timezone(timedelta(hours=8))
-DAY = datetime(2025, 11, 26, 8, 0, tzinfo=CST)
-HQ = Depot(id="HQ", lat=26.2634, lon=117.6389)
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "dispatch" / "problem.json"
 
-
-def officer(oid: str, hours: float = 9, skills: list[str] | None = None, vehicle: bool = True):
-    return Officer(
-        id=oid,
-        depot_id="HQ",
-        shift_start=DAY,
-        shift_end=DAY + timedelta(hours=hours),
-        skills=skills or [],
-        vehicle_id=f"V-{oid}" if vehicle else None,
-    )
-
-
-def task(tid: str, dlat: float = 0.0, dlon: float = 0.0, **kw) -> Task:
-    return Task(id=tid, lat=HQ.lat + dlat, lon=HQ.lon + dlon, **kw)
-
-
-def problem(officers, tasks, **kw) -> DispatchProblem:
-    return DispatchProblem(now=DAY, depots=[HQ], officers=officers, tasks=tasks, **kw)
 
 
 # ------------------------------------------------------------------ feasibility

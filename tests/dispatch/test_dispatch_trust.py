@@ -5,17 +5,15 @@ escalations."""
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
+from functools import partial
 
 import pytest
 
 from dispatch import (
-    Depot,
     DispatchPlan,
     DispatchProblem,
-    Officer,
     SearchConfig,
-    Task,
     TimeWindow,
     book,
     check_plan,
@@ -25,28 +23,10 @@ from dispatch import (
 )
 from dispatch.bench.day import generate_day
 from dispatch.travel import Point, provider_for
+from tests.dispatch import builders
+from tests.dispatch.builders import DAY, problem, task
 
-CST = timezone(timedelta(hours=8))
-DAY = datetime(2025, 11, 26, 8, 0, tzinfo=CST)
-HQ = Depot(id="HQ", lat=26.2634, lon=117.6389)
-
-
-def officer(oid: str, hours: float = 8, vehicle: bool = True, start: datetime = DAY) -> Officer:
-    return Officer(
-        id=oid,
-        depot_id="HQ",
-        shift_start=start,
-        shift_end=start + timedelta(hours=hours),
-        vehicle_id=f"V-{oid}" if vehicle else None,
-    )
-
-
-def task(tid: str, dlat: float = 0.0, dlon: float = 0.0, **kw: object) -> Task:
-    return Task(id=tid, lat=HQ.lat + dlat, lon=HQ.lon + dlon, **kw)  # type: ignore[arg-type]
-
-
-def problem(officers: list[Officer], tasks: list[Task]) -> DispatchProblem:
-    return DispatchProblem(now=DAY, depots=[HQ], officers=officers, tasks=tasks)
+officer = partial(builders.officer, hours=8)
 
 
 def order(plan: DispatchPlan) -> dict[str, list[str]]:
