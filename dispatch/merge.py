@@ -75,8 +75,7 @@ def merge(
 
     res = _improve(b, routes, time_limit_s, seed, first_answer)
     if time_limit_s > 0:
-        fixed = kept_nodes | {n for nodes in b.spec.locked.values() for n in nodes}
-        res.routes = rebalance(b, res.routes, fixed)
+        res.routes = rebalance(b, res.routes, frozenset(kept_nodes))
     inserted = {n for r in res.routes for n in r} - kept_nodes
     prev_merged = {st.task_id for r in plan.routes for st in r.stops if st.merged}
     new_plan = make_plan(

@@ -53,8 +53,7 @@ def solve(
     cfg = (config or DOMAIN_SEARCH).with_budget(max(0.1, time_limit_s), seed)
     res = solve_spec(b.spec, cfg)
     if b.spec.balance is not None:
-        fixed = {n for nodes in b.spec.locked.values() for n in nodes}
-        res.routes = rebalance(b, res.routes, fixed)
+        res.routes = rebalance(b, res.routes)
     return make_plan(b, res, time_limit_s, seed, locked_ids={lk.task_id for lk in locks})
 
 

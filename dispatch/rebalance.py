@@ -39,8 +39,11 @@ class _Route:
         return self.sched.working_s
 
 
-def rebalance(b: BuiltProblem, routes: list[list[int]], fixed: set[int]) -> list[list[int]]:
-    """``routes`` with single tasks moved while the objective above falls; ``fixed`` nodes stay."""
+def rebalance(b: BuiltProblem, routes: list[list[int]], keep: frozenset[int] = frozenset()
+              ) -> list[list[int]]:
+    """``routes`` with single tasks moved while the objective above falls; locked stops and
+    the ``keep`` nodes (a merge's dispatched stops) stay where they are."""
+    fixed = set(keep).union(*b.spec.locked.values())
     state = [_route(b, v, r) for v, r in enumerate(routes)]
     if len(state) < 2:
         return routes

@@ -102,9 +102,6 @@ async def get_caller(request: Request, token: Annotated[str | None, Depends(oaut
     return check_caller(user_id, version, stated, state)
 
 
-CurrentCaller = Annotated[Caller, Depends(get_caller)]
-
-
 def require(*roles: Role) -> Callable[[User], Awaitable[User]]:
     allowed = ", ".join(r.value for r in roles)
 

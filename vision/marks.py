@@ -259,11 +259,6 @@ def _read_lines(crop: np.ndarray) -> list[tuple[str, float]]:
     return ocr.read_lines(inner)
 
 
-def read_mark_text(crop: np.ndarray) -> str:
-    """Text of a rectified 300-px mark read upright."""
-    return " | ".join(t for t, _ in _read_lines(crop))
-
-
 def _diamond_ok(canon: np.ndarray) -> tuple[bool, float]:
     """Stripes in the top half of a rectified (canonical, 160 px) diamond; returns
     (is class 9 label, pictogram ink in the lower half)."""

@@ -140,8 +140,8 @@ def test_rebalance_moves_a_task_that_keeps_one_officer_waiting_in_the_field() ->
         return max(work) - min(work)
 
     before = [[pn, qn], []]
-    after = rebalance(b, before, fixed=set())
+    after = rebalance(b, before)
     assert sorted(map(len, after)) == [1, 1]
     assert spread(after) < spread(before)
     assert all(schedule_route(b, v, r).feasible for v, r in enumerate(after))
-    assert rebalance(b, before, fixed={pn, qn}) == before
+    assert rebalance(b, before, keep=frozenset({pn, qn})) == before
