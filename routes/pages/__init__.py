@@ -6,8 +6,8 @@ pages) and call the same `customs` services as the JSON API routes.
 
 from fastapi import APIRouter
 
-from routes.pages import exporter, files, officer, port, public
+from routes.pages import admin, exporter, files, officer, port, public
 
 router = APIRouter(include_in_schema=False)
-for module in (public, files, exporter, officer, port):
+for module in (public, files, exporter, officer, port, admin):
     router.include_router(module.router)

@@ -13,7 +13,6 @@ from routes.pages.core import (
     HOME,
     STATIC_DIR,
     TOKEN_COOKIE,
-    AdminPage,
     MaybeUser,
     PageRoute,
     PageSession,
@@ -94,11 +93,6 @@ def asset(name: Annotated[str, Path(max_length=100)]) -> Response:
         raise NotFound("no such file")
     return FileResponse(path, media_type=ASSET_TYPES[path.suffix],
                         headers={"Cache-Control": "public, max-age=3600"})
-
-
-@router.get("/admin")
-def admin_home(request: Request, user: AdminPage) -> Response:
-    return render(request, "admin.html", user=user)
 
 
 # --- public certificate verification (the QR code on every certificate points here) ---

@@ -2,6 +2,7 @@
 declaration-level verdicts with versions, and calibration from labelled inspections."""
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from sqlmodel import Session, select
 from customs import calibration
 from customs.screening import DeclarationVerdict, PhotoFinding, ScreeningRequest
 from models import FilingPhoto, VisionDecision
-from tests.api.conftest import FILING, World
+from tests.api.conftest import FILING, PASSWORD, World
 from tests.api.images import jpeg_bytes
 
 
@@ -219,3 +220,43 @@ def test_approval_is_refused_when_the_corners_were_corrected_after_review(world:
     approved = world.officer.post(f"/filings/{filing['id']}/approve", json={
         "photo_ids": [now["id"]], "face_sha256s": [now["rectified_sha256"]]})
     assert approved.status_code == 200, approved.text
+
+
+def _admin_page(world: World) -> None:
+    world.client.get("/lang/en")
+    response = world.client.post("/login", data={"username": "admin", "password": PASSWORD},
+                                 follow_redirects=False)
+    assert response.status_code == 303, response.text
+
+
+def test_the_admin_page_shows_the_proposal_and_applies_it_as_a_new_version(
+        world: World) -> None:
+    _admin_page(world)
+    empty = world.client.get("/admin")
+    assert empty.status_code == 200 and "no inspection outcome is labelled yet" in empty.text
+    world.use_screener(_anomaly_screener({1: 1.2, 2: 3.0, 3: 1.2}, []))
+    filing_id = world.approved_filing()
+    for index, (outcome, label) in enumerate((("pass", "false_alarm"), ("fail", "confirmed"))):
+        declaration = world.submitted(filing_id=filing_id)
+        world.upload_packing_photo(declaration["id"], jpeg_bytes(seed=70 + index))
+        _inspect(world, outcome, {"appearance_anomaly": label})
+    page = world.client.get("/admin").text
+    assert 'data-testid="proposal"' in page and "max_anomaly_score" in page
+    assert re.search(r'data-testid="false-release-bound">\d+\.\d %<', page)
+    applied = world.client.post("/admin/calibration", data={"version": "field-1"},
+                                follow_redirects=True)
+    assert applied.status_code == 200 and "Calibration field-1 is now in force." in applied.text
+    assert 'data-testid="calibration-in-force">field-1<' in applied.text
+    assert [v["version"] for v in world.admin.get("/calibration/versions").json()] == ["field-1"]
+    again = world.client.post("/admin/calibration", data={"version": "field-1"})
+    assert again.status_code == 409 and "choose a new name" in again.text
+    odd = world.client.post("/admin/calibration", data={"version": "field 2/../x"})
+    assert odd.status_code == 422
+    assert len(world.admin.get("/calibration/versions").json()) == 1
+
+
+def test_an_officer_cannot_open_the_admin_page(world: World) -> None:
+    world.client.get("/lang/en")
+    world.client.post("/login", data={"username": "officer", "password": PASSWORD})
+    assert world.client.get("/admin").status_code == 403
+    assert world.client.post("/admin/calibration", data={"version": "x"}).status_code == 403
