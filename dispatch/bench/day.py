@@ -19,7 +19,10 @@ solver from the problem and the two plans:
   same among vehicle officers only; ``remote_h`` is all the remote work planned that day, the
   most a desk officer can be given;
 * ``bound``: a lower bound on max / min that holds for *any* assignment of the planned tasks
-  (:func:`balance_bound`); a day whose bound exceeds 1.5 cannot meet the target;
+  (:mod:`dispatch.workload_bound`); a day whose bound exceeds 1.5 cannot meet the target, and
+  the reason is printed under the table;
+* ``km`` and ``late_min``: total driving and soft-window lateness after the merge (what
+  balance may cost);
 * ``split``: the ratio this plan's own field work would give if it were split evenly among
   the vehicle officers and the desk officers had all the remote work (a diagnostic of how
   much is left to gain by assignment alone).
