@@ -46,6 +46,10 @@ is worth a 3.6 km longer route. Working time counts waiting in the field (see
 generated days 100–107 among 0, 1, 2 and 5 (vehicle officers' max / min median 1.42, 1.29,
 1.33, 1.68)."""
 
+MAX_TRIPS = 1
+"""Field trips a vehicle officer may make in a day; between two they are back at the office,
+where they may do video inspections."""
+
 EXPIRED_WINDOW_REASON = "appointment window ended before now"
 
 
@@ -151,6 +155,7 @@ def build(
         depot_nodes=set(range(n_dep)),
         office_nodes=set(range(n_dep)) | remote_nodes,
         single_excursion=[o.vehicle_id is not None for o in officers] if remote_nodes else [],
+        max_trips=MAX_TRIPS,
         coords=_planar([(d.lat, d.lon) for d in depots] + [(t.lat, t.lon) for t in tasks]),
     )
     if balance and officers:

@@ -75,6 +75,9 @@ class RoutingSpec:
     # vehicle does office nodes before leaving or after coming back, never in between.
     office_nodes: set[int] = field(default_factory=set)
     single_excursion: list[bool] = field(default_factory=list)
+    # Field trips a restricted vehicle may make (it may come back to the office in between
+    # and do office work there): office <-> field switches are at most ``2 * max_trips``.
+    max_trips: int = 1
     balance: SpanBalance | None = None
     # Nodes that must stay unvisited (unused depots, tasks nobody may serve).
     inactive: set[int] = field(default_factory=set)
@@ -216,7 +219,7 @@ class OrToolsModel:
                 r.VehicleVar(idx).SetValues([v])
 
     def _add_single_excursion(self) -> None:
-        """Office ↔ field switches along a restricted route are at most 2 (leave, return)."""
+        """Office ↔ field switches along a restricted route are at most ``2 * max_trips``."""
         spec, r = self.spec, self.routing
         if not any(spec.single_excursion):
             return
@@ -227,7 +230,7 @@ class OrToolsModel:
         cb_switch = r.RegisterTransitMatrix(switch.tolist())
         cb_free = r.RegisterTransitMatrix(free.tolist())
         evaluators = [cb_switch if restricted else cb_free for restricted in spec.single_excursion]
-        r.AddDimensionWithVehicleTransits(evaluators, 0, 2, True, "excursions")
+        r.AddDimensionWithVehicleTransits(evaluators, 0, 2 * spec.max_trips, True, "excursions")
 
     def _add_balance(self) -> None:
         spec, r = self.spec, self.routing

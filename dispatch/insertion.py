@@ -90,7 +90,8 @@ def feasible_prefix(b: BuiltProblem, v: int, route: list[int]) -> tuple[list[int
 
 
 def keeps_single_excursion(b: BuiltProblem, v: int, route: list[int]) -> bool:
-    """Office work only before the officer leaves or after they are back (restricted routes)."""
+    """Office work only while the officer is at the office: before leaving, between two of at
+    most ``max_trips`` field trips, or after coming back (restricted routes)."""
     s = b.spec
     if not s.single_excursion or not s.single_excursion[v]:
         return True
@@ -100,4 +101,4 @@ def keeps_single_excursion(b: BuiltProblem, v: int, route: list[int]) -> bool:
         here = node in s.office_nodes
         switches += here != at_office
         at_office = here
-    return switches + (not at_office) <= 2
+    return switches + (not at_office) <= 2 * s.max_trips

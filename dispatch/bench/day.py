@@ -19,7 +19,10 @@ solver from the problem and the two plans:
   same among vehicle officers only; ``remote_h`` is all the remote work planned that day, the
   most a desk officer can be given;
 * ``bound``: a lower bound on max / min that holds for *any* assignment of the planned tasks
-  (:func:`balance_bound`); a day whose bound exceeds 1.5 cannot meet the target;
+  (:mod:`dispatch.workload_bound`); a day whose bound exceeds 1.5 cannot meet the target, and
+  the reason is printed under the table;
+* ``km`` and ``late_min``: total driving and soft-window lateness after the merge (what
+  balance may cost);
 * ``split``: the ratio this plan's own field work would give if it were split evenly among
   the vehicle officers and the desk officers had all the remote work (a diagnostic of how
   much is left to gain by assignment alone).
@@ -36,7 +39,7 @@ from typing import TextIO
 
 import numpy as np
 
-from ..build import build, service_seconds
+from ..build import service_seconds
 from ..checker import check_plan
 from ..merge import merge
 from ..model import (
@@ -51,6 +54,7 @@ from ..model import (
 )
 from ..plan import solve
 from ..travel import Point, provider_for
+from ..workload_bound import workload_bound
 from .generate import CST
 
 OFFICES = [
@@ -135,6 +139,7 @@ def measure_day(seed: int, plan_s: float, merge_s: float) -> dict:
     tasks = [t for t in result.plan.problem.tasks if t.id in planned]
     remote_h = sum(service_seconds(t) for t in tasks if t.remote_ok) / 3600
     exact, worst = detours_exact(result, plan)
+    bound = workload_bound(result.plan)
     return {
         "seed": seed,
         "officers": len(problem.officers),
@@ -153,6 +158,8 @@ def measure_day(seed: int, plan_s: float, merge_s: float) -> dict:
         "with_alternatives": sum(bool(u.alternatives) for u in result.unmerged),
         "displaced": len(result.displaced),
         "dropped": len(result.plan.dropped),
+        "km": result.plan.totals.distance_km,
+        "late_min": sum(s.late_minutes for r in result.plan.routes for s in r.stops),
         "max_h": max(hours),
         "min_h": min(hours),
         "remote_h": remote_h,
@@ -166,7 +173,8 @@ def measure_day(seed: int, plan_s: float, merge_s: float) -> dict:
             - busiest.travel_hours
             - sum((x.end - x.start).total_seconds() for x in busiest.stops) / 3600,
         ),
-        "bound": balance_bound(result.plan),
+        "bound": bound.ratio,
+        "bound_why": bound.reason,
         "split": even_split_ratio(result.plan),
     }
 
@@ -177,46 +185,8 @@ def _ratio(hours: list[float]) -> float:
 
 def balance_bound(plan: DispatchPlan) -> float:
     """A lower bound on max / min working hours over every assignment of ``plan``'s planned
-    tasks to its officers.
-
-    Desk officers (no vehicle) can only be given remote work, so the lightest of them has at
-    most R / n_desk (R: all planned remote work). The vehicle officers must share all on-site
-    work W: its service plus at least the *two-neighbour* travel bound (every on-site stop is
-    entered from one place and left for another, both distinct unless that place is an
-    office; half the cheapest such pair per stop is a lower bound on the routes' travel). If
-    the desk officers take all of R, the busiest vehicle officer has at least W / n_vehicle;
-    giving them less only raises the ratio. So max / min ≥ (W / n_vehicle) / (R / n_desk)
-    whenever that exceeds 1 (otherwise the bound is 1). Waiting, windows and shifts only make
-    real plans worse, so the bound is optimistic.
-    """
-    planned = {s.task_id for r in plan.routes for s in r.stops}
-    problem = plan.problem.model_copy(
-        update={"tasks": [t for t in plan.problem.tasks if t.id in planned]}
-    )
-    n_desk = sum(r.vehicle_id is None for r in plan.routes)
-    n_vehicle = len(plan.routes) - n_desk
-    if not n_desk or not n_vehicle:
-        return 1.0
-    b = build(problem, balance=False)
-    remote = sum(service_seconds(t) for t in b.tasks if t.remote_ok)
-    onsite = [b.node_of[t.id] for t in b.tasks if not t.remote_ok]
-    v = next(k for k, o in enumerate(b.officers) if o.vehicle_id is not None)
-    tm = b.spec.time[b.spec.vehicle_class[v]]
-    work = sum(int(b.spec.service[i]) for i in onsite)
-    work += sum(_two_neighbour_travel(tm, i, onsite, b.n_depots) for i in onsite) / 2
-    if remote == 0:
-        return math.inf if work > 0 else 1.0
-    return max(1.0, (work / n_vehicle) / (remote / n_desk))
-
-
-def _two_neighbour_travel(tm: np.ndarray, i: int, onsite: list[int], n_depots: int) -> int:
-    """The cheapest (enter from a, leave to b) around stop ``i``: a ≠ b unless an office."""
-    places = list(range(n_depots)) + [j for j in onsite if j != i]
-    ins = [(int(tm[a, i]), a) for a in places]
-    outs = [(int(tm[i, c]), c) for c in places]
-    best = min(x + y for (x, a), (y, c) in itertools.product(ins, outs) if a != c)
-    office = min(int(tm[d, i]) + int(tm[i, d]) for d in range(n_depots))
-    return min(best, office)
+    tasks to its officers (:func:`dispatch.workload_bound.workload_bound`)."""
+    return workload_bound(plan).ratio
 
 
 def even_split_ratio(plan: DispatchPlan) -> float:
@@ -322,6 +292,8 @@ def run_bench_day(
         "remote_km",
         "detours_exact",
         "violations",
+        "km",
+        "late_min",
         "max_h",
         "min_h",
         "remote_h",
@@ -341,8 +313,15 @@ def run_bench_day(
         cells = [f"{r[c]:>9.2f}" if isinstance(r[c], float) else f"{r[c]!s:>9}" for c in cols]
         print(" ".join(cells), file=out, flush=True)
     print("", file=out)
+    for r in rows:
+        if r["bound"] > TARGET_RATIO:
+            print(f"day {r['seed']}: bound {r['bound']:.2f}: {r['bound_why']}", file=out)
     print(summary(rows), file=out, flush=True)
     return rows
+
+
+def _median(xs: list[float]) -> str:
+    return f"{statistics.median(xs):.2f}" if xs else "-"
 
 
 def summary(rows: list[dict]) -> str:
@@ -354,12 +333,14 @@ def summary(rows: list[dict]) -> str:
         f"detours exact {sum(r['detours_exact'] for r in rows)}/{len(rows)} "
         f"(worst error {max(r['detour_error_s'] for r in rows)} s), "
         f"checker violations {sum(r['violations'] for r in rows)}, "
+        f"km {sum(r['km'] for r in rows):.0f}, late min {sum(r['late_min'] for r in rows):.0f}, "
         f"max/min working hours median {statistics.median(ratios):.2f} "
-        f"worst {max(ratios):.2f}, days <= {TARGET_RATIO}: "
+        f"worst {max(ratios):.2f}; feasible days <= {TARGET_RATIO}: "
+        f"{sum(r['ratio'] <= TARGET_RATIO for r in balanceable)} of {len(balanceable)} "
+        f"(median {_median([r['ratio'] for r in balanceable])}); "
+        f"infeasible days (bound > {TARGET_RATIO}, no assignment can meet it): "
+        f"{len(rows) - len(balanceable)}; all days <= {TARGET_RATIO}: "
         f"{sum(x <= TARGET_RATIO for x in ratios)}/{len(rows)}; "
-        f"days whose bound exceeds {TARGET_RATIO} (no assignment can meet it): "
-        f"{len(rows) - len(balanceable)}; on the other days <= {TARGET_RATIO}: "
-        f"{sum(r['ratio'] <= TARGET_RATIO for r in balanceable)}/{len(balanceable)}; "
         f"before the merge median {statistics.median(r['plan_ratio'] for r in rows):.2f}; "
         f"leave -> back (the previous definition) median "
         f"{statistics.median(r['span_ratio'] for r in rows):.2f}; "

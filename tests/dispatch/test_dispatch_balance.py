@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
+import dispatch.build as build_module
 from dispatch import Task, TimeWindow, merge, solve
 from dispatch.bench.day import balance_bound
 from dispatch.build import build
@@ -12,6 +15,7 @@ from dispatch.core import SearchConfig, solve_spec
 from dispatch.model import OfficerRoute
 from dispatch.rebalance import rebalance
 from dispatch.schedule import schedule_route
+from dispatch.workload_bound import assignment_travel, two_neighbour_travel, workload_bound
 from tests.dispatch.builders import DAY, HQ, officer, problem
 
 KM = 1 / 111.0  # degrees of latitude per km
@@ -145,3 +149,75 @@ def test_rebalance_moves_a_task_that_keeps_one_officer_waiting_in_the_field() ->
     assert spread(after) < spread(before)
     assert all(schedule_route(b, v, r).feasible for v, r in enumerate(after))
     assert rebalance(b, before, keep=frozenset({pn, qn})) == before
+
+
+def test_plan_balances_working_time_between_two_similar_officers() -> None:
+    north = [task(f"n{i}", 6.0 + 0.5 * i, service_minutes=30) for i in range(4)]
+    east = [task(f"e{i}", 0.0, 6.0 + 0.5 * i, service_minutes=30) for i in range(4)]
+    plan = solve(problem([officer("A"), officer("B")], [*north, *east]), time_limit_s=1.0)
+    assert not plan.dropped
+    assert all(r.stops for r in plan.routes)
+    assert ratio(plan.routes) <= 1.5
+
+
+# ------------------------------------------------------------------ the workload bound
+
+
+def test_bound_counts_on_site_work_that_only_one_officer_has_the_skill_for() -> None:
+    """B lacks the skill every site needs: A must do all of it, however the tasks are split."""
+    sites = [task(f"s{i}", 5.0 + i, service_minutes=45, required_skill="plants") for i in range(4)]
+    videos = [task(f"v{i}", remote_ok=True, remote_service_minutes=30) for i in range(4)]
+    p = problem(
+        [officer("A", skills=["plants"]), officer("B"), officer("D", vehicle=False)],
+        [*sites, *videos],
+        skills=["plants"],
+    )
+    plan = solve(p, time_limit_s=1.0)
+    assert not plan.dropped
+    bound = workload_bound(plan)
+    a = next(r for r in plan.routes if r.officer_id == "A")
+    assert bound.busiest_h >= 3.0  # 4 × 45 min on site, driving on top
+    assert bound.busiest_h <= a.working_hours
+    assert "only A" in bound.reason
+    assert bound.ratio == balance_bound(plan) > 1.5
+    assert ratio(plan.routes) >= bound.ratio
+
+
+def test_assignment_bound_never_exceeds_the_driving_of_a_real_route() -> None:
+    sites = [task(f"s{i}", 4.0 * (i % 3), 4.0 * (i // 3), service_minutes=20) for i in range(6)]
+    p = problem([officer("A"), officer("B")], sites)
+    plan = solve(p, time_limit_s=1.0)
+    b = build(p)
+    tm = b.spec.time[0]
+    nodes = [b.node_of[t.id] for t in sites]
+    driving_s = sum(r.travel_seconds for r in plan.routes)
+    lower = assignment_travel(tm, nodes, [0, 0])
+    assert 0 < lower <= driving_s
+    assert two_neighbour_travel(tm, nodes, nodes, 1) <= driving_s
+
+
+# ------------------------------------------------------------------ office work between trips
+
+
+def test_a_field_officer_back_at_the_office_between_two_trips_takes_a_video_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A morning site, a late-morning video call, an afternoon site: with one field trip the
+    call cannot be fitted (A would be out); with two, A comes back for it in between."""
+    tasks = [
+        task("am", 6.0, window=window(1.0), goods_category="perishable"),
+        task("call", remote_ok=True, remote_service_minutes=20, window=window(3.0)),
+        task("pm", 0.0, 6.0, window=window(5.0), goods_category="perishable"),
+    ]
+    p = problem([officer("A")], tasks)
+    assert [d.task_id for d in solve(p, time_limit_s=0.5).dropped] == ["call"]
+
+    monkeypatch.setattr(build_module, "MAX_TRIPS", 2)
+    plan = solve(p, time_limit_s=0.5)
+    assert not plan.dropped
+    (route,) = plan.routes
+    assert [(s.task_id, s.mode) for s in route.stops] == [
+        ("am", "onsite"), ("call", "remote"), ("pm", "onsite")
+    ]
+    assert route.stops[1].travel_km == 0.0
+    assert route.working_hours == round(route.travel_hours + service_h(route), 3)
