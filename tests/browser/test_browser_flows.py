@@ -611,6 +611,20 @@ def test_port_operator_sees_the_vessel_list_and_loads_by_scanning(page, server: 
     shot(page, "port-vessel-loaded")
 
 
+# --- administration ---
+
+
+def test_admin_sees_the_calibration_in_force_and_what_the_field_outcomes_propose(page) -> None:
+    login(page, "admin")
+    assert page.url.endswith("/admin")
+    section = page.get_by_test_id("calibration")
+    assert "视觉模型校准" in section.inner_text()
+    assert page.get_by_test_id("calibration-in-force").inner_text()
+    labelled = page.get_by_test_id("proposal").count() == 1
+    assert labelled or "尚无标注为确认或误报的查验结果" in section.inner_text()
+    shot(page, "admin-calibration")
+
+
 # --- access control ---
 
 
