@@ -119,7 +119,9 @@ def replay(scores: Mapping[str, float], codes: Iterable[str], p: CalibrationPara
         keep("design_mismatch", None)
     if design_ok is not False:
         li = s.get("label_integrity")
-        keep("label_damaged_or_covered", None if li is None else li < p.min_label_ncc)
+        lr = s.get("label_region_ssim")
+        keep("label_damaged_or_covered", None if li is None else (
+            li < p.min_label_ncc or (lr is not None and lr < p.min_label_region)))
         a = s.get("anomaly")
         keep("appearance_anomaly", None if a is None else a > p.max_anomaly_score)
     return ("inspect" if out else "release"), out
@@ -133,7 +135,9 @@ CODE_OF = {"max_blur_px": "blurred", "min_brightness": "underexposed",
            "max_reuse_hamming": "reused_photo", "min_design_ncc": "design_mismatch",
            "min_design_layout": "design_mismatch",
            "min_coverage": "design_mismatch", "min_inliers": "design_mismatch",
-           "min_label_ncc": "label_damaged_or_covered", "max_anomaly_score": "appearance_anomaly"}
+           "min_label_ncc": "label_damaged_or_covered",
+           "min_label_region": "label_damaged_or_covered",
+           "max_anomaly_score": "appearance_anomaly"}
 SEARCH: tuple[tuple[str, str, str], ...] = (
     ("max_blur_px", "quality_blur_px", "max"),
     ("min_brightness", "quality_brightness", "min"),
@@ -145,6 +149,7 @@ SEARCH: tuple[tuple[str, str, str], ...] = (
     ("min_coverage", "design_coverage", "min"),
     ("min_inliers", "design_inliers", "min"),
     ("min_label_ncc", "label_integrity", "min"),
+    ("min_label_region", "label_region_ssim", "min"),
     ("max_anomaly_score", "anomaly", "max"),
 )
 
@@ -288,7 +293,26 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
             if b <= bad and _own_caught(outcomes, build(trial)) >= own:
                 pos = trial
                 break
+    # margin: a threshold the fit needed sits, after loosening, right at the edge of the bad
+    # photos it must catch. Another source's anomalies are subtler (B's tears and dents sat
+    # just past A's edge), so it moves to the middle of the free gap: halfway to the
+    # tightest value that still loses no good photo and releases no more bad ones
+    margin: dict[str, float] = {}
+    released = _released_set(outcomes, build(pos))
+    for name in grid:
+        if pos[name] == 0:
+            continue
+        hi = pos[name]
+        for i in range(pos[name] + 1, len(grid[name])):
+            now = _released_set(outcomes, build({**pos, name: i}))
+            if any(not outcomes[j].bad for j in released - now):
+                break
+            hi = i
+        if hi > pos[name]:
+            margin[name] = (grid[name][pos[name]] + grid[name][hi]) / 2
     p = build(pos)
+    p = replace(p, **{n: type(getattr(p, n))(v) for n, v in margin.items()
+                      if n not in _INTEGER})
     # a threshold the labelled photos never needed sits at the edge of the scores seen;
     # outside that range it would be a guess, so it keeps the current value if that is
     # more permissive (a set without blurred photos must not raise the focus floor)
