@@ -154,6 +154,15 @@ SEARCH: tuple[tuple[str, str, str], ...] = (
 )
 
 
+# Thresholds placed mid-gap by propose(): scores of the photo against its own filed reference
+# on a normalised scale. Not the quality gate (camera-dependent), not the appearance score
+# (its clean tail depends on the camera and on how the reference was photographed: clean B
+# photos reach 2.4x A's colour distance, so a margin there costs clean photos on the other
+# source: measured on the development sets, see vision/README.md) and not integers.
+MARGIN = frozenset({"min_design_layout", "min_design_ncc", "min_coverage", "min_label_ncc",
+                    "min_label_region"})
+
+
 def _released_set(outcomes: Sequence[Outcome], p: CalibrationParams) -> set[int]:
     return {i for i, o in enumerate(outcomes) if replay(o.scores, o.codes, p)[0] == "release"}
 
@@ -293,23 +302,34 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
             if b <= bad and _own_caught(outcomes, build(trial)) >= own:
                 pos = trial
                 break
-    # margin: a threshold the fit needed sits, after loosening, right at the edge of the bad
-    # photos it must catch. Another source's anomalies are subtler (B's tears and dents sat
-    # just past A's edge), so it moves to the middle of the free gap: halfway to the
-    # tightest value that still loses no good photo and releases no more bad ones
+    # margin: a threshold the fit needed sits, after loosening, at the edge of the bad
+    # photos it must catch. Another source's anomalies are subtler (B's tears sat just past
+    # A's edge), so a threshold on a score that compares the photo with its filed reference
+    # on a normalised scale (MARGIN) moves to the middle of the free gap, which ends at the
+    # first good photo a tighter value would stop ...
     margin: dict[str, float] = {}
     released = _released_set(outcomes, build(pos))
+    key_of = {name: key for name, key, _d in SEARCH}
+    direction_of = {name: d for name, _k, d in SEARCH}
     for name in grid:
-        if pos[name] == 0:
+        if pos[name] == 0 or name not in MARGIN:
             continue
-        hi = pos[name]
+        end = None  # the score of the first good photo a tighter value would stop
         for i in range(pos[name] + 1, len(grid[name])):
             now = _released_set(outcomes, build({**pos, name: i}))
-            if any(not outcomes[j].bad for j in released - now):
+            lost = [outcomes[j].scores[key_of[name]] for j in released - now
+                    if not outcomes[j].bad and key_of[name] in outcomes[j].scores]
+            if lost:
+                end = min(lost) if direction_of[name] == "min" else max(lost)
                 break
-            hi = i
-        if hi > pos[name]:
-            margin[name] = (grid[name][pos[name]] + grid[name][hi]) / 2
+        # ... and starts at the nearest score the threshold flags now (the grid is thinned to
+        # quantiles, so its step can lie far from either)
+        t = grid[name][pos[name]]
+        values = np.array([o.scores[key_of[name]] for o in outcomes if key_of[name] in o.scores])
+        flagged = values[values < t] if direction_of[name] == "min" else values[values > t]
+        if end is not None and flagged.size:
+            start = flagged.max() if direction_of[name] == "min" else flagged.min()
+            margin[name] = float(start + end) / 2
     p = build(pos)
     p = replace(p, **{n: type(getattr(p, n))(v) for n, v in margin.items()
                       if n not in _INTEGER})
