@@ -231,7 +231,8 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
     that catches the most released bad photos per good photo it stops releasing, until no
     more than ``max_false_releases`` bad photos are released (or no step catches any);
     then take the steps that give bad photos their own reason at no cost in good photos;
-    then loosen each threshold as far as both stay true."""
+    then loosen each threshold as far as both stay true; last, put each needed threshold of
+    MARGIN in the middle of the gap it is free to move in."""
     current = current or CalibrationParams()
     grid: dict[str, list[float]] = {}
     for name, key, direction in SEARCH:
