@@ -119,7 +119,9 @@ def replay(scores: Mapping[str, float], codes: Iterable[str], p: CalibrationPara
         keep("design_mismatch", None)
     if design_ok is not False:
         li = s.get("label_integrity")
-        keep("label_damaged_or_covered", None if li is None else li < p.min_label_ncc)
+        lr = s.get("label_region_ssim")
+        keep("label_damaged_or_covered", None if li is None else (
+            li < p.min_label_ncc or (lr is not None and lr < p.min_label_region)))
         a = s.get("anomaly")
         keep("appearance_anomaly", None if a is None else a > p.max_anomaly_score)
     return ("inspect" if out else "release"), out
@@ -133,7 +135,9 @@ CODE_OF = {"max_blur_px": "blurred", "min_brightness": "underexposed",
            "max_reuse_hamming": "reused_photo", "min_design_ncc": "design_mismatch",
            "min_design_layout": "design_mismatch",
            "min_coverage": "design_mismatch", "min_inliers": "design_mismatch",
-           "min_label_ncc": "label_damaged_or_covered", "max_anomaly_score": "appearance_anomaly"}
+           "min_label_ncc": "label_damaged_or_covered",
+           "min_label_region": "label_damaged_or_covered",
+           "max_anomaly_score": "appearance_anomaly"}
 SEARCH: tuple[tuple[str, str, str], ...] = (
     ("max_blur_px", "quality_blur_px", "max"),
     ("min_brightness", "quality_brightness", "min"),
@@ -145,8 +149,18 @@ SEARCH: tuple[tuple[str, str, str], ...] = (
     ("min_coverage", "design_coverage", "min"),
     ("min_inliers", "design_inliers", "min"),
     ("min_label_ncc", "label_integrity", "min"),
+    ("min_label_region", "label_region_ssim", "min"),
     ("max_anomaly_score", "anomaly", "max"),
 )
+
+
+# Thresholds placed mid-gap by propose(): scores of the photo against its own filed reference
+# on a normalised scale. Not the quality gate (camera-dependent), not the appearance score
+# (its clean tail depends on the camera and on how the reference was photographed: clean B
+# photos reach 2.4x A's colour distance, so a margin there costs clean photos on the other
+# source: measured on the development sets, see vision/README.md) and not integers.
+MARGIN = frozenset({"min_design_layout", "min_design_ncc", "min_coverage", "min_label_ncc",
+                    "min_label_region"})
 
 
 def _released_set(outcomes: Sequence[Outcome], p: CalibrationParams) -> set[int]:
@@ -217,7 +231,8 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
     that catches the most released bad photos per good photo it stops releasing, until no
     more than ``max_false_releases`` bad photos are released (or no step catches any);
     then take the steps that give bad photos their own reason at no cost in good photos;
-    then loosen each threshold as far as both stay true."""
+    then loosen each threshold as far as both stay true; last, put each needed threshold of
+    MARGIN in the middle of the gap it is free to move in."""
     current = current or CalibrationParams()
     grid: dict[str, list[float]] = {}
     for name, key, direction in SEARCH:
@@ -288,7 +303,37 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
             if b <= bad and _own_caught(outcomes, build(trial)) >= own:
                 pos = trial
                 break
+    # margin: a threshold the fit needed sits, after loosening, at the edge of the bad
+    # photos it must catch. Another source's anomalies are subtler (B's tears sat just past
+    # A's edge), so a threshold on a score that compares the photo with its filed reference
+    # on a normalised scale (MARGIN) moves to the middle of the free gap, which ends at the
+    # first good photo a tighter value would stop ...
+    margin: dict[str, float] = {}
+    released = _released_set(outcomes, build(pos))
+    key_of = {name: key for name, key, _d in SEARCH}
+    direction_of = {name: d for name, _k, d in SEARCH}
+    for name in grid:
+        if pos[name] == 0 or name not in MARGIN:
+            continue
+        end = None  # the score of the first good photo a tighter value would stop
+        for i in range(pos[name] + 1, len(grid[name])):
+            now = _released_set(outcomes, build({**pos, name: i}))
+            lost = [outcomes[j].scores[key_of[name]] for j in released - now
+                    if not outcomes[j].bad and key_of[name] in outcomes[j].scores]
+            if lost:
+                end = min(lost) if direction_of[name] == "min" else max(lost)
+                break
+        # ... and starts at the nearest score the threshold flags now (the grid is thinned to
+        # quantiles, so its step can lie far from either)
+        t = grid[name][pos[name]]
+        values = np.array([o.scores[key_of[name]] for o in outcomes if key_of[name] in o.scores])
+        flagged = values[values < t] if direction_of[name] == "min" else values[values > t]
+        if end is not None and flagged.size:
+            start = flagged.max() if direction_of[name] == "min" else flagged.min()
+            margin[name] = float(start + end) / 2
     p = build(pos)
+    p = replace(p, **{n: type(getattr(p, n))(v) for n, v in margin.items()
+                      if n not in _INTEGER})
     # a threshold the labelled photos never needed sits at the edge of the scores seen;
     # outside that range it would be a guess, so it keeps the current value if that is
     # more permissive (a set without blurred photos must not raise the focus floor)

@@ -16,7 +16,7 @@ from typing import Any
 from vision import thresholds as T
 
 # bump when detectors, features or the decision logic change (invalidates calibrations)
-MODEL_VERSION = "vision-2.1"
+MODEL_VERSION = "vision-2.2"
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class CalibrationParams:
     min_design_ncc: float = T.MIN_DESIGN_NCC
     min_design_layout: float = T.MIN_DESIGN_LAYOUT
     min_label_ncc: float = T.MIN_LABEL_NCC
+    min_label_region: float = T.MIN_LABEL_REGION
     max_anomaly_score: float = T.MAX_ANOMALY_SCORE
 
     def to_dict(self) -> dict[str, Any]:

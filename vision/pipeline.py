@@ -333,14 +333,21 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
         checks = labelcheck.check_labels(work, reg, _registration_scale(work))
         if checks:
             worst = min(checks, key=lambda c: c.similarity)
+            torn = min(checks, key=lambda c: c.region_ssim)
             scores["label_integrity"] = worst.similarity
             scores["label_ncc"] = min(c.ncc for c in checks)
             scores["label_cells"] = min(c.cells for c in checks)
-            if worst.similarity < P.min_label_ncc:
+            scores["label_region_ssim"] = torn.region_ssim
+            if torn.region_ssim < P.min_label_region and (
+                    worst.similarity >= P.min_label_ncc):
+                worst = torn  # a part of this label lost its structure
+            if (worst.similarity < P.min_label_ncc
+                    or worst.region_ssim < P.min_label_region):
                 name = _LABEL_NAMES.get(worst.kind, worst.kind)
                 reasons.append(Reason("label_damaged_or_covered",
                                       f"The {name} does not look like the filed one "
-                                      f"(similarity {worst.similarity:.2f}): covered, torn or "
+                                      f"(similarity {worst.similarity:.2f}, worst part "
+                                      f"{worst.region_ssim:.2f}): covered, torn or "
                                       f"replaced.", "marks", here))
                 boxes.append((worst.quad, "label differs from filing", False))
     tick("marks")
