@@ -214,16 +214,17 @@ def _check_photo(index: int, photo: bytes, filing: FilingReference | None,
 
 
 # the CAO label is at least 120 x 110 mm (sqrt of area ~115 mm), the lithium battery mark
-# and the class 9 label 100 x 100 mm: a found one gives the scale (0.7: perspective across
-# the face); without one, labels from ~3 % of the photo's width seen at up to 45 degrees
+# 100 x 100 mm: a found mark gives the scale (0.7: perspective across the face); without
+# one, labels from ~3 % of the photo's width seen at up to 45 degrees. (The class 9 label
+# would do too, but its quad is sometimes a larger diamond of the face's outlines.)
 CAO_TO_LABEL = 0.7
 CAO_MIN_FRAC = 0.02
 
 
-def _cao_min_side(labels: Sequence[marks.Found], small: np.ndarray, work: np.ndarray) -> float:
+def _cao_min_side(lith: Sequence[marks.Found], small: np.ndarray, work: np.ndarray) -> float:
     """Smallest square root of area (small-image pixels) a CAO label may have here."""
     k = small.shape[1] / work.shape[1]
-    sizes = [float(np.sqrt(cv2.contourArea(f.quad.astype(np.float32)))) * k for f in labels]
+    sizes = [float(np.sqrt(cv2.contourArea(f.quad.astype(np.float32)))) * k for f in lith]
     if sizes:
         return CAO_TO_LABEL * min(sizes)
     return CAO_MIN_FRAC * max(small.shape[:2])
@@ -338,7 +339,7 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
         boxes.append((f.quad, f.kind.replace("class", "class "), ok))
     if R.CAO in required:
         cao = on_face(marks.find_cargo_aircraft_only(small, work,
-                                                     _cao_min_side(lith + labels9, small, work)))
+                                                     _cao_min_side(lith, small, work)))
         found.cao = bool(cao)
         scores["marks_cao_found"] = float(len(cao))
         boxes += [(c.quad, "cargo aircraft only", True) for c in cao]

@@ -130,7 +130,7 @@ def test_an_orange_square_with_black_print_is_a_cao_by_its_colour_and_print() ->
     assert len(_cao(rgb)) == 1
 
 
-def test_a_cao_label_smaller_than_the_filings_other_labels_allow_is_not_taken() -> None:
+def test_an_orange_label_below_the_minimum_size_is_not_taken() -> None:
     rgb = _photo_b(DESIGN_B, 5.0, 10.0, 0.0, 0.5)
     side = float(np.sqrt(cv2.contourArea(_cao(rgb)[0].quad.astype(np.float32)))) / 2
     assert _cao(rgb, min_side=1.6 * side) == []
@@ -166,3 +166,32 @@ def test_replay_applies_the_highlight_floor() -> None:
     assert replay(scores, [], p)[0] == "retake_photo"
     old_row = {k: v for k, v in scores.items() if k != "quality_highlight"}
     assert replay(old_row, [], p)[0] == "release"
+
+
+def test_an_air_filing_misses_the_cao_only_when_the_carton_lacks_it() -> None:
+    """End to end on an air (Section IA) filing whose design has an orange square logo and
+    an orange band: the carton without the label is inspected for it, with it not."""
+    import io
+
+    from PIL import Image
+
+    from vision.pipeline import check
+    from vision.schema import DeclaredData, FilingReference
+    from vision.synth.design import render_face
+
+    design = replace(CartonDesign.random(4242, ("UN3480",), "air", True),
+                     accent_rgb=(230, 120, 20), logo_kind=2)
+    buf = io.BytesIO()
+    Image.fromarray(render_face(design, 2.0)).save(buf, "PNG")
+    filing = FilingReference(id="F-AIR", un_numbers=("UN3480",), transport_mode="air",
+                             provision="fully_regulated",
+                             reference_photos={"front": buf.getvalue()})
+    declared = DeclaredData(un_numbers=("UN3480",), transport_mode="air")
+    codes = {}
+    for with_cao in (True, False):
+        rgb, _ = render_photo(design, FaceVariant(cargo_aircraft_only=with_cao), 11,
+                              size=(2000, 1500))
+        res = check(encode_jpeg(rgb, 90), filing, declared, with_evidence=False)
+        codes[with_cao] = {r.code for r in res.reasons}
+    assert "missing_cargo_aircraft_only" not in codes[True]
+    assert "missing_cargo_aircraft_only" in codes[False]
