@@ -99,7 +99,10 @@ def replay(scores: Mapping[str, float], codes: Iterable[str], p: CalibrationPara
     b = s.get("quality_brightness")
     dark_px = s.get("quality_dark_clipped", 0.0)
     bright_px = s.get("quality_bright_clipped", 0.0)
-    dark = None if b is None else (b < p.min_brightness or dark_px > p.max_clipped)
+    # photos scored before vision-2.3 have no highlight percentile
+    highlight = s.get("quality_highlight", 255.0)
+    dark = None if b is None else (b < p.min_brightness or dark_px > p.max_clipped
+                                   or highlight < p.min_highlight)
     bright = None if b is None else (not dark and (b > p.max_brightness
                                                     or bright_px > p.max_clipped))
     keep("underexposed", dark)
@@ -132,6 +135,7 @@ def replay(scores: Mapping[str, float], codes: Iterable[str], p: CalibrationPara
 _INTEGER = frozenset({"max_reuse_hamming", "min_inliers"})
 CODE_OF = {"max_blur_px": "blurred", "min_brightness": "underexposed",
            "max_brightness": "overexposed", "max_clipped": "overexposed",
+           "min_highlight": "underexposed",
            "max_reuse_hamming": "reused_photo", "min_design_ncc": "design_mismatch",
            "min_design_layout": "design_mismatch",
            "min_coverage": "design_mismatch", "min_inliers": "design_mismatch",
@@ -143,6 +147,7 @@ SEARCH: tuple[tuple[str, str, str], ...] = (
     ("min_brightness", "quality_brightness", "min"),
     ("max_brightness", "quality_brightness", "max"),
     ("max_clipped", "quality_clipped", "max"),
+    ("min_highlight", "quality_highlight", "min"),
     ("max_reuse_hamming", "reuse_hamming", "min"),
     ("min_design_layout", "design_layout", "min"),  # first: wins ties (carries across sources)
     ("min_design_ncc", "design_ncc", "min"),

@@ -334,10 +334,11 @@ MAX_LABEL_FRAC = 0.45  # labels are 3-25 % of the photo width; the margin covers
 
 
 def plausible_label_quad(pts: np.ndarray, shape: tuple[int, ...],
-                         max_side_ratio: float = 2.4) -> bool:
+                         max_side_ratio: float = 2.4, on_frame_edge: bool = False) -> bool:
     """A square label seen at up to ~45 degrees: sides within a factor 2.4, corner angles
     50-130 degrees, not larger than MAX_LABEL_FRAC of the photo, not on the frame border
-    (the frame's own corners otherwise make a 'diamond' of the whole photo)."""
+    (the frame's own corners otherwise make a 'diamond' of the whole photo) unless
+    ``on_frame_edge`` (a label found by its colour, cut by the frame)."""
     h, w = shape[:2]
     q = order_quad(pts)
     sides = [float(np.linalg.norm(q[(i + 1) % 4] - q[i])) for i in range(4)]
@@ -350,6 +351,8 @@ def plausible_label_quad(pts: np.ndarray, shape: tuple[int, ...],
         cos = float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v) + 1e-6))
         if abs(cos) > 0.643:  # outside 50-130 degrees
             return False
+    if on_frame_edge:
+        return True
     margin = 2
     return bool((q[:, 0] > margin).all() and (q[:, 0] < w - 1 - margin).all()
                 and (q[:, 1] > margin).all() and (q[:, 1] < h - 1 - margin).all())
@@ -363,32 +366,125 @@ def _tops_first(pts: np.ndarray) -> list[int]:
     return sorted(range(4), key=lambda i: -up[i])
 
 
+# Cargo Aircraft Only label (IATA DGR 7.2.4.2, Figure 7.2.C): an orange rectangle of at
+# least 120 x 110 mm with black print (aircraft symbol and "CARGO AIRCRAFT ONLY"). Judged on
+# the grey-world balanced photo, so a colour cast neither makes kraft board orange nor the
+# label red or yellow; saturation (max - min) / max does not change with the light's
+# strength, so shading and exposure do not move it either.
+CAO_HUE = (6, 21)  # OpenCV hue (0-180): orange ~13; red <= 5 or >= 170, yellow >= 23
+CAO_MIN_SAT = 180  # label orange ~0.87-0.9 (222-233); kraft board 0.4-0.63, wood ~0.63
+CAO_MIN_BRIGHT = 0.45  # orange V is near the paper white (V = max channel); shadows aside
+CAO_PRINT = (0.04, 0.55)  # dark print share of the label (aircraft + text lines)
+CAO_MIN_ORANGE = 0.4  # orange share of the label quad
+CAO_MAX_AROUND = 0.3  # orange share of the ring around the label
+CAO_MIN_SOLID = 0.8  # the blob fills its fitted quad (a rectangle, not a ragged blob)
+_GAIN_LIMITS = (0.75, 1.33)
+WHITE_MAX_TINT = 1.5
+
+
+def grey_gains(rgb: np.ndarray) -> np.ndarray:
+    """Per-channel gains that make the photo's white grey. The white is the brightest 2 %
+    of the unclipped pixels when they are nearly neutral (label paper, white board: a cast
+    tints them by well under 1.5x between channels; kraft, wood or the orange label itself
+    are further off), else the shades-of-grey mean (Minkowski p = 4) of the mid-tones. The
+    gains are clipped to 0.75-1.33, so a photo mostly of one colour (a wooden floor, a kraft
+    carton) is not turned inside out. Removes colour casts and white balance errors well
+    enough to tell the label's orange from kraft, red and yellow."""
+    f = rgb[::4, ::4].reshape(-1, 3).astype(np.float32)
+    mid = f[(f.mean(1) > 20) & (f.max(1) < 250)]
+    if len(mid) < 100:
+        return np.ones(3, np.float32)
+    lum = mid.mean(1)
+    white = mid[lum >= np.percentile(lum, 98)].mean(0) + 1e-3
+    if float(white.max() / white.min()) > WHITE_MAX_TINT:
+        white = (mid ** 4).mean(0) ** 0.25 + 1e-3
+    return np.clip(white.mean() / white, *_GAIN_LIMITS).astype(np.float32)
+
+
+def _balance(rgb: np.ndarray, gains: np.ndarray) -> np.ndarray:
+    return cv2.convertScaleAbs(rgb.astype(np.float32) * gains)
+
+
+def _orange_mask(hsv: np.ndarray, white: np.ndarray) -> np.ndarray:
+    h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2].astype(np.float32)
+    return ((h >= CAO_HUE[0]) & (h <= CAO_HUE[1]) & (s >= CAO_MIN_SAT)
+            & (v >= np.maximum(40.0, CAO_MIN_BRIGHT * white))).astype(np.uint8)
+
+
 def find_cargo_aircraft_only(small: np.ndarray, work: np.ndarray,
                              min_side_px: float) -> list[Found]:
-    """Solid orange rectangles with black print, at least ``min_side_px`` (small scale)."""
-    hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
-    h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
-    # kraft board is orange-ish too (saturation up to ~0.6 = 150): the label is far purer
-    orange = ((h >= 7) & (h <= 22) & (s >= 175) & (v >= 90)).astype(np.uint8)
-    closed = cv2.morphologyEx(orange, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    """Orange rectangles with black print whose square root of area is at least
+    ``min_side_px`` (small-image pixels), at any in-plane turn and up to ~45 degrees of
+    perspective: an orange blob (holes from the print filled) fitted with the largest
+    quad on its hull, which it must fill; then the rectified candidate must be mostly
+    orange with a share of dark print inside it (not only along its edge). A brand band is
+    refused by its side ratio, kraft board by its saturation, a plain orange patch by the
+    missing print."""
+    gains = grey_gains(small)
+    hsv = cv2.cvtColor(_balance(small, gains), cv2.COLOR_RGB2HSV)
+    white = _local_white(hsv[..., 2])
+    orange = _orange_mask(hsv, white)
+    # one-pixel gaps (JPEG chroma, print touching the label's edge) closed; labels stuck
+    # 10 mm apart are only a few pixels apart at the smallest sizes, so no more than that
+    closed = cv2.morphologyEx(orange, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     k = work.shape[1] / small.shape[1]
-    gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    min_area = max(64.0, min_side_px ** 2)
     found: list[Found] = []
     for c in contours:
-        _x, _y, w, hh = cv2.boundingRect(c)
-        if min(w, hh) < min_side_px or not 0.75 < w / hh < 1.5:
+        blob_area = cv2.contourArea(c)
+        if blob_area < 0.6 * min_area:
             continue
         quad = _quad_of(c)
-        mask = np.zeros(orange.shape, np.uint8)
-        cv2.fillConvexPoly(mask, quad.astype(np.int32), 1)
-        area = max(1.0, float(mask.sum()))
-        fill = float((orange & mask).sum()) / area
-        ink = float(((gray < 80) & (mask > 0)).sum()) / area
-        if fill > 0.55 and 0.06 < ink < 0.4:
+        qa = float(cv2.contourArea(quad.astype(np.float32)))
+        # a label cut by the frame is still there (the quad then runs along the frame)
+        if qa < min_area or not plausible_label_quad(quad, small.shape, on_frame_edge=True):
+            continue
+        x0, y0 = (max(0, int(v) - 2) for v in quad.min(0))
+        x1, y1 = (int(v) + 3 for v in quad.max(0))
+        qmask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        cv2.fillConvexPoly(qmask, (quad - (x0, y0)).astype(np.int32), 1)
+        blob = np.zeros_like(qmask)
+        cv2.drawContours(blob, [c - np.array([x0, y0], np.int32)], -1, 1, -1)
+        inside = float((blob & qmask).sum())
+        if inside < CAO_MIN_SOLID * qa or float(blob.sum()) > 1.2 * qa:
+            continue
+        # a label is a patch on something else: the ring just outside it is not orange
+        # (a wooden floor or an orange panel is orange all around any piece of it)
+        centre = quad.mean(0)
+        outer = ((quad - centre) * 1.25 + centre).astype(np.int32)
+        ring = np.zeros(orange.shape, np.uint8)
+        cv2.fillConvexPoly(ring, outer, 1)
+        cv2.fillConvexPoly(ring, ((quad - centre) * 1.08 + centre).astype(np.int32), 0)
+        if float((orange & ring).sum()) > CAO_MAX_AROUND * max(1.0, float(ring.sum())):
+            continue
+        score = _cao_print_ok(work, quad * k, gains)
+        if score is not None:
             found.append(Found("cargo_aircraft_only", quad * k, "CARGO AIRCRAFT ONLY",
-                               score=ink))
-    return found
+                               score=score))
+    return _dedupe(found)
+
+
+def _cao_print_ok(work: np.ndarray, quad: np.ndarray, gains: np.ndarray, n: int = 96
+                  ) -> float | None:
+    """The rectified candidate (turn unknown: a square canvas) is mostly orange and carries
+    dark print inside it: the share of print (darker than half the label's own orange,
+    whatever the exposure) in the label and in its middle. Returns the print share or
+    None."""
+    canon = _balance(rectify(work, quad, (n, n)), gains)
+    hsv = cv2.cvtColor(canon, cv2.COLOR_RGB2HSV)
+    v = hsv[..., 2].astype(np.float32)
+    orange = _orange_mask(hsv, np.zeros(v.shape, np.float32))
+    if float(orange.mean()) < CAO_MIN_ORANGE:
+        return None
+    level = float(np.median(v[orange > 0]))
+    dark = v < 0.5 * level
+    share = float(dark.mean())
+    m = n // 6
+    middle = float(dark[m:-m, m:-m].mean())
+    if CAO_PRINT[0] <= share <= CAO_PRINT[1] and middle >= 0.6 * CAO_PRINT[0]:
+        return share
+    return None
 
 
 def _dedupe(found: list[Found]) -> list[Found]:

@@ -16,7 +16,7 @@ from typing import Any
 from vision import thresholds as T
 
 # bump when detectors, features or the decision logic change (invalidates calibrations)
-MODEL_VERSION = "vision-2.2"
+MODEL_VERSION = "vision-2.3"
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class CalibrationParams:
     min_brightness: float = T.MIN_BRIGHTNESS
     max_brightness: float = T.MAX_BRIGHTNESS
     max_clipped: float = T.MAX_CLIPPED
+    min_highlight: float = T.MIN_HIGHLIGHT
     max_reuse_hamming: int = T.MAX_REUSE_HAMMING
     min_inliers: int = T.MIN_INLIERS
     min_coverage: float = T.MIN_COVERAGE

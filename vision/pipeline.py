@@ -213,6 +213,23 @@ def _check_photo(index: int, photo: bytes, filing: FilingReference | None,
                             {}, "", None, time.perf_counter() - t0, stage_seconds=timing), found
 
 
+# the CAO label is at least 120 x 110 mm (sqrt of area ~115 mm), the lithium battery mark
+# 100 x 100 mm: a found mark gives the scale (0.7: perspective across the face); without
+# one, labels from ~3 % of the photo's width seen at up to 45 degrees. (The class 9 label
+# would do too, but its quad is sometimes a larger diamond of the face's outlines.)
+CAO_TO_LABEL = 0.7
+CAO_MIN_FRAC = 0.02
+
+
+def _cao_min_side(lith: Sequence[marks.Found], small: np.ndarray, work: np.ndarray) -> float:
+    """Smallest square root of area (small-image pixels) a CAO label may have here."""
+    k = small.shape[1] / work.shape[1]
+    sizes = [float(np.sqrt(cv2.contourArea(f.quad.astype(np.float32)))) * k for f in lith]
+    if sizes:
+        return CAO_TO_LABEL * min(sizes)
+    return CAO_MIN_FRAC * max(small.shape[:2])
+
+
 def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
                    declared: DeclaredData, history_hashes: Sequence[str], today: date,
                    with_evidence: bool, t0: float, timing: dict[str, float], tick: object,
@@ -321,9 +338,8 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
         ok = R.CLASS9A not in forbidden and (R.CLASS9A not in required or f.kind == "class9a")
         boxes.append((f.quad, f.kind.replace("class", "class "), ok))
     if R.CAO in required:
-        side = 0.8 * min(np.ptp(lith[0].quad[:, 0]), np.ptp(lith[0].quad[:, 1])) * (
-            small.shape[1] / work.shape[1]) if lith else 0.03 * max(small.shape[:2])
-        cao = on_face(marks.find_cargo_aircraft_only(small, work, side))
+        cao = on_face(marks.find_cargo_aircraft_only(small, work,
+                                                     _cao_min_side(lith, small, work)))
         found.cao = bool(cao)
         scores["marks_cao_found"] = float(len(cao))
         boxes += [(c.quad, "cargo aircraft only", True) for c in cao]

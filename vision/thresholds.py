@@ -17,6 +17,11 @@ MAX_BLUR_PX = 1.5
 MIN_BRIGHTNESS = 35.0  # clean calibration photos: mean 85..183
 MAX_BRIGHTNESS = 225.0
 MAX_CLIPPED = 0.30  # clean calibration photos: <= 0.215
+# underexposed also when even the brightest 1 % of the photo (label paper, white board) is
+# below a quarter of full scale: clean photos >= 124 (source B) / 175 (A), photos taken at
+# 0.08-0.16 of the exposure <= 39 (dev sets, see README); the mean alone is lifted by a
+# bright floor
+MIN_HIGHLIGHT = 64.0
 
 # reuse ------------------------------------------------------------------------------------------
 # of 256 bits: re-encoded/cropped copies <= 50, other photos of the same carton >= 68
