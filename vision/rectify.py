@@ -37,6 +37,9 @@ MAX_AREA_FRAC = 0.985
 # Lab distance credited to a side whose outside lies beyond the frame (cannot be checked)
 _UNSEEN_SIDE_CONTRAST = 10.0
 SHORTLIST = 20  # candidates per cue refined and scored
+IMPROVE_TOP = 3  # best distinct candidates whose sides may move to other edge lines
+POOL_LINES = 60  # straight edge lines a side may move to
+ORIENTED_MIN_GRAD = 24.0  # Sobel response (Lab units x 8) that counts as an edge
 
 
 @dataclass(frozen=True)
@@ -106,22 +109,22 @@ def _angles_ok(q: np.ndarray) -> bool:
         sides[1], sides[3]) < 2.5 * min(sides[1], sides[3]) and min(sides) > 10
 
 
+_SIDE_T = np.linspace(0.05, 0.95, 40)
+
+
 def _support(q: np.ndarray, near_edge: np.ndarray) -> float:
     """Share of points along the outline that have an edge pixel close by; the weakest of
     the four sides counts double (a quad with one side in empty floor is wrong)."""
     h, w = near_edge.shape
-    per_side = []
-    for i in range(4):
-        a, b = q[i], q[(i + 1) % 4]
-        t = np.linspace(0.05, 0.95, 40)[:, None]
-        p = a + (b - a) * t
-        x = np.clip(p[:, 0].round().astype(int), 0, w - 1)
-        y = np.clip(p[:, 1].round().astype(int), 0, h - 1)
-        inside = (p[:, 0] >= 1) & (p[:, 0] < w - 1) & (p[:, 1] >= 1) & (p[:, 1] < h - 1)
-        # a side on the frame border cannot have an edge: count it as half supported
-        hits = np.where(inside, near_edge[y, x] > 0, 0.5)
-        per_side.append(float(np.mean(hits)))
-    return (sum(per_side) + min(per_side)) / 5.0
+    q = q.astype(np.float32)
+    d = np.roll(q, -1, axis=0) - q
+    p = q[:, None, :] + d[:, None, :] * _SIDE_T[None, :, None]  # side, point, xy
+    x = np.clip(np.rint(p[..., 0]).astype(int), 0, w - 1)
+    y = np.clip(np.rint(p[..., 1]).astype(int), 0, h - 1)
+    inside = (p[..., 0] >= 1) & (p[..., 0] < w - 1) & (p[..., 1] >= 1) & (p[..., 1] < h - 1)
+    # a side on the frame border cannot have an edge: count it as half supported
+    per_side = np.where(inside, near_edge[y, x] > 0, 0.5).mean(axis=1)
+    return float((per_side.sum() + per_side.min()) / 5.0)
 
 
 def _contrast(q: np.ndarray, lab: np.ndarray) -> float:
@@ -340,6 +343,159 @@ def _extend_over_bands(q: np.ndarray, near_edge: np.ndarray, lab: np.ndarray) ->
     return out
 
 
+def _gradients(lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per pixel, the Lab channel gradient (gx, gy) with the largest magnitude."""
+    best_gx = np.zeros(lab.shape[:2], np.float32)
+    best_gy = np.zeros(lab.shape[:2], np.float32)
+    best = np.zeros(lab.shape[:2], np.float32)
+    for c in range(3):
+        gx = cv2.Sobel(lab[..., c], cv2.CV_32F, 1, 0)
+        gy = cv2.Sobel(lab[..., c], cv2.CV_32F, 0, 1)
+        mag = gx * gx + gy * gy
+        take = mag > best
+        best_gx[take], best_gy[take], best[take] = gx[take], gy[take], mag[take]
+    return best_gx, best_gy
+
+
+def _oriented_support(q: np.ndarray, grad: tuple[np.ndarray, np.ndarray]) -> float:
+    """The weakest side of :func:`_oriented_sides` (1 when no side can be checked)."""
+    per = _oriented_sides(q, grad)
+    per = per[np.isfinite(per)]
+    return float(per.min()) if len(per) else 1.0
+
+
+def _oriented_sides(q: np.ndarray, grad: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Per side, the share of points where, within 2 px across the side, the image
+    gradient is strong and points across the side (within ~25 degrees). A carton edge is
+    one straight step all along; a line through print (label borders, text) only meets
+    edges that run every which way, so a plain edge map counts it as supported."""
+    gx, gy = grad
+    h, w = gx.shape
+    per = np.full(4, np.nan)
+    for i in range(4):
+        a, b = q[i], q[(i + 1) % 4]
+        d = b - a
+        n = np.array([-d[1], d[0]], np.float32) / (float(np.linalg.norm(d)) + 1e-6)
+        p = a + d * np.linspace(0.05, 0.95, 32)[:, None]
+        inside = (p[:, 0] >= 3) & (p[:, 0] < w - 3) & (p[:, 1] >= 3) & (p[:, 1] < h - 3)
+        if inside.sum() < 8:
+            continue  # a side on the frame border: nothing to check
+        p = p[inside]
+        hit = np.zeros(len(p), bool)
+        for o in (-2.0, -1.0, 0.0, 1.0, 2.0):
+            x = np.clip((p[:, 0] + o * n[0]).round().astype(int), 0, w - 1)
+            y = np.clip((p[:, 1] + o * n[1]).round().astype(int), 0, h - 1)
+            vx, vy = gx[y, x], gy[y, x]
+            across = np.abs(vx * n[0] + vy * n[1])
+            hit |= (across > ORIENTED_MIN_GRAD) & (across > 0.9 * np.hypot(vx, vy))
+        per[i] = float(hit.mean())
+    return per
+
+
+def _score(q: np.ndarray, near: np.ndarray, lab: np.ndarray,
+           grad: tuple[np.ndarray, np.ndarray] | None = None, floor: float = 0.0) -> float:
+    """Edge support² × √area × (0.1 + 0.9 × contrast of the weakest side), × 0.2 when the
+    frame centre is not inside, × the weakest side's oriented edge support when ``grad``
+    is given; 0 for a quad that cannot be a face or cannot score above ``floor``."""
+    h, w = near.shape
+    area = abs(cv2.contourArea(q)) / (h * w)
+    if not MIN_AREA_FRAC <= area <= MAX_AREA_FRAC or not _angles_ok(q):
+        return 0.0
+    support = _support(q, near)
+    centred = cv2.pointPolygonTest(q.reshape(-1, 1, 2), (w / 2.0, h / 2.0), False) >= 0
+    score = float(support * support * np.sqrt(area) * (1.0 if centred else 0.2))
+    if score <= floor:
+        return 0.0  # cannot beat the quad it is compared with (the rest only lowers it)
+    # contrast weighs heavily: a tile seam or a printed stripe is a strong straight
+    # edge with the same material on both sides
+    score *= 0.1 + 0.9 * _contrast(q, lab)
+    if grad is not None:
+        score *= 0.2 + 0.8 * _oriented_support(q, grad)
+    return score
+
+
+def _line_pool(edges: np.ndarray) -> np.ndarray:
+    """Straight edge lines (x1, y1, x2, y2), longest first, near-duplicates dropped: the
+    hypotheses a side of the face may move to."""
+    h, w = edges.shape
+    lines = cv2.HoughLinesP(edges, 1, np.pi / 180, threshold=40,
+                            minLineLength=int(0.12 * min(h, w)), maxLineGap=10)
+    if lines is None:
+        return np.zeros((0, 4), np.float32)
+    segs = lines.reshape(-1, 4).astype(np.float32)
+    segs = segs[np.argsort(-np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1]))]
+    kept: list[np.ndarray] = []
+    keys: list[tuple[float, float]] = []
+    for s in segs:
+        theta = float(np.arctan2(s[3] - s[1], s[2] - s[0])) % np.pi
+        n = np.array([-np.sin(theta), np.cos(theta)])
+        rho = float(n @ s[:2])
+        dup = False
+        for t0, r0 in keys:
+            dt = min(abs(theta - t0), np.pi - abs(theta - t0))
+            if dt < np.deg2rad(2.5) and abs(rho - (r0 if abs(theta - t0) < np.pi / 2 else -r0)) < 4:
+                dup = True
+                break
+        if not dup:
+            kept.append(s)
+            keys.append((theta, rho))
+        if len(kept) >= POOL_LINES:
+            break
+    return np.array(kept, np.float32).reshape(-1, 4)
+
+
+def _distinct(scored: list[tuple[float, str, np.ndarray]], n: int
+              ) -> list[tuple[float, str, np.ndarray]]:
+    """The best ``n`` candidates that differ by more than a few pixels in some corner."""
+    out: list[tuple[float, str, np.ndarray]] = []
+    for c in scored:
+        if all(np.max(np.linalg.norm(c[2] - o[2], axis=1)) > 6 for o in out):
+            out.append(c)
+        if len(out) == n:
+            break
+    return out
+
+
+def _improve_sides(q: np.ndarray, score: float, pool: np.ndarray, near: np.ndarray,
+                   lab: np.ndarray, grad: tuple[np.ndarray, np.ndarray]
+                   ) -> tuple[np.ndarray, float]:
+    """Coordinate ascent over the sides: each side may move to a straight edge line of
+    similar direction (a band's outer edge instead of its inner one, the face's edge
+    instead of a tile seam or the crease instead of a neighbouring face's far edge) when
+    the whole quad then scores better. Candidates that start on the wrong line but share
+    three right sides with the face are fixed this way."""
+    if len(pool) == 0:
+        return q, score
+    diag = float(np.hypot(*near.shape))
+    seg_dir = pool[:, 2:] - pool[:, :2]
+    seg_ang = np.arctan2(seg_dir[:, 1], seg_dir[:, 0])
+    mids = (pool[:, :2] + pool[:, 2:]) / 2
+    for _round in range(3):
+        moved = False
+        for i in range(4):
+            sides = [np.r_[q[j], q[(j + 1) % 4]] for j in range(4)]
+            a, b = q[i], q[(i + 1) % 4]
+            ang = float(np.arctan2(b[1] - a[1], b[0] - a[0]))
+            dang = np.abs((seg_ang - ang + np.pi / 2) % np.pi - np.pi / 2)
+            d = b - a
+            nrm = np.array([-d[1], d[0]]) / (np.linalg.norm(d) + 1e-6)
+            off = np.abs((mids - a) @ nrm)
+            for j in np.nonzero((dang < np.deg2rad(15)) & (off < 0.3 * diag) & (off > 2))[0]:
+                trial_sides = list(sides)
+                trial_sides[i] = pool[j]
+                pts = [_intersect(trial_sides[m - 1], trial_sides[m]) for m in range(4)]
+                if any(p is None for p in pts):
+                    continue
+                trial = np.array(pts, np.float32)
+                s = _score(trial, near, lab, grad, floor=score * 1.002)
+                if s > score * 1.002:
+                    q, score, moved = trial, s, True
+                    sides = [np.r_[q[m], q[(m + 1) % 4]] for m in range(4)]
+        if not moved:
+            break
+    return q, score
+
+
 def detect_face_quad_rgb(rgb: np.ndarray) -> Quad:
     """:func:`detect_face_quad` on a decoded upright RGB image (quad in its pixels)."""
     h0, w0 = rgb.shape[:2]
@@ -360,7 +516,6 @@ def detect_face_quad_rgb(rgb: np.ndarray) -> Quad:
     # edge, a segmentation's wobbles), refine the shortlisted sides onto the edges, then
     # score them strictly
     wide = cv2.dilate(edges, np.ones((11, 11), np.uint8))
-    centre = (w / 2.0, h / 2.0)
     short: list[tuple[float, str, np.ndarray]] = []
     for method, q in cands:
         q = order_corners(q)
@@ -372,25 +527,26 @@ def detect_face_quad_rgb(rgb: np.ndarray) -> Quad:
     # the best few of every cue (hundreds of line quads must not crowd the others out)
     picked = [c for m in ("regions", "segmentation", "lines")
               for c in [c for c in short if c[1] == m][:SHORTLIST]]
-    best: tuple[float, float, str, np.ndarray] | None = None
+    scored: list[tuple[float, str, np.ndarray]] = []
     for _pre, method, q in picked:
         q = order_corners(_refine(q, edges))
-        area = abs(cv2.contourArea(q)) / (h * w)
-        if not MIN_AREA_FRAC <= area <= MAX_AREA_FRAC or not _angles_ok(q):
-            continue
-        support = _support(q, near)
-        centred = cv2.pointPolygonTest(q.reshape(-1, 1, 2), centre, False) >= 0
-        # contrast weighs heavily: a tile seam or a printed stripe is a strong straight
-        # edge with the same material on both sides
-        score = support * support * np.sqrt(area) * (1.0 if centred else 0.2) * (
-            0.1 + 0.9 * _contrast(q, lab))
-        if best is None or score > best[0]:
-            best = (score, support, method, q)
-    if best is None:
+        score = _score(q, near, lab)
+        if score > 0:
+            scored.append((score, method, q))
+    if not scored:
         # nothing quad-like: the whole frame (the exporter adjusts the corners)
         q = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float32)
         return Quad.from_points(q / k, 0.0, "frame")
-    _, support, method, q = best
+    scored.sort(key=lambda t: -t[0])
+    pool = _line_pool(edges)
+    best: tuple[float, str, np.ndarray] | None = None
+    grad = _gradients(lab)
+    for _s, method, q in _distinct(scored, IMPROVE_TOP):
+        q, score = _improve_sides(q, _score(q, near, lab, grad), pool, near, lab, grad)
+        if best is None or score > best[0]:
+            best = (score, method, q)
+    assert best is not None
+    _, method, q = best
     q = _extend_over_bands(q, near, lab)
     q = order_corners(_refine(q, edges))
     return Quad.from_points(q / k, float(min(1.0, _support(q, near))), method)

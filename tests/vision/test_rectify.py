@@ -11,8 +11,9 @@ import pytest
 from vision.imageio import load_rgb
 from vision.rectify import Quad, detect_face_quad, order_corners, rectify_face
 from vision.schema import VisionInputError
+from vision.synth2.artwork import default_state
 from vision.synth2.camera import Shot, encode, render_box, to_sensor
-from vision.synth2.dataset import TAMPAR_UVMAP
+from vision.synth2.dataset import TAMPAR_UVMAP, _photo, make_design
 
 
 def _face_photo(face: np.ndarray, yaw: float, pitch: float, seed: int,
@@ -43,6 +44,39 @@ def test_face_quad_is_found_off_axis_in_other_light(real_face: np.ndarray, yaw: 
     quad = detect_face_quad(photo)
     err = np.max(np.linalg.norm(quad.array() - order_corners(truth), axis=1))
     assert err / np.linalg.norm(truth[2] - truth[0]) < 0.05, quad.to_dict()
+
+
+def _filing_photo(seed: int, index: int) -> tuple[bytes, np.ndarray]:
+    """A source-B filing photo of a face (the generator's own shot), sensor noise seeded."""
+    design = make_design(seed, index)
+    cv2.setRNGSeed(1)  # the sensor noise draws from OpenCV's global RNG
+    return _photo(design, default_state(design), seed * 7919 + index, (2000, 1500),
+                  reference=True)
+
+
+def _corner_error(photo: bytes, truth: np.ndarray) -> float:
+    quad = detect_face_quad(photo)
+    err = np.max(np.linalg.norm(quad.array() - order_corners(truth), axis=1))
+    return float(err / np.linalg.norm(truth[2] - truth[0]))
+
+
+def test_a_face_printed_with_a_full_width_band_is_taken_with_its_band() -> None:
+    # the band's inner edge is the strongest straight edge near the top: the quad used to
+    # stop there (27 % corner error)
+    photo, truth = _filing_photo(7373, 4)
+    assert _corner_error(photo, truth) < 0.03
+
+
+def test_a_strip_of_the_side_face_is_not_taken_with_the_face() -> None:
+    # off-axis, the box's side face shows beside the front in the same board colour
+    photo, truth = _filing_photo(7373, 0)
+    assert _corner_error(photo, truth) < 0.03
+
+
+def test_a_corner_is_not_pulled_onto_the_floor_beside_the_box() -> None:
+    # a line quad's bottom side used to run on past the face into the floor and its shadow
+    photo, truth = _filing_photo(7373, 23)
+    assert _corner_error(photo, truth) < 0.03
 
 
 def test_rectified_face_registers_like_the_flat_face(real_face: np.ndarray) -> None:
