@@ -74,10 +74,10 @@ def _reference_faces(filing: Mapping[str, Any], base: Path, cache: Path,
         tag = "corrected" if corrected and truth is not None else "rectified"
         out = cache / f"{filing['id']}_{face}_{tag}.png"
         quad = detect_face_quad(data)
-        if not out.exists():
-            use = Quad.from_points(truth) if tag == "corrected" else quad
-            out.write_bytes(rectify_face(data, use))
-        faces[face] = out.read_bytes()
+        # rectified again every run: a cached face would outlive a change of the detector
+        use = Quad.from_points(truth) if tag == "corrected" else quad
+        faces[face] = rectify_face(data, use)
+        out.write_bytes(faces[face])
         if truth is not None:
             t = np.array(truth, np.float32)
             diag = float(np.linalg.norm(t[2] - t[0]))
