@@ -339,14 +339,24 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
     p = build(pos)
     p = replace(p, **{n: type(getattr(p, n))(v) for n, v in margin.items()
                       if n not in _INTEGER})
-    # a threshold the labelled photos never needed sits at the edge of the scores seen;
-    # outside that range it would be a guess, so it keeps the current value if that is
-    # more permissive (a set without blurred photos must not raise the focus floor)
+    # a threshold the labelled photos never needed keeps the value in force unless that
+    # stops good photos: dropping it gains nothing here, and on another source it may be
+    # the only stage that names the anomaly (a fit on B dropped the design floors because
+    # B's appearance limit stopped B's foreign designs; A's foreign designs then went to
+    # inspection with no design reason). When it does stop good photos it moves to the edge
+    # of the scores seen, never tighter than in force (a set without blurred photos must not
+    # raise the focus floor).
     direction = {name: d for name, _k, d in SEARCH}
     for name in grid:
         if pos[name] == 0:
             cur, new = getattr(current, name), getattr(p, name)
-            p = replace(p, **{name: min(cur, new) if direction[name] == "min" else max(cur, new)})
+            released = _released_set(outcomes, p)
+            if not any(not outcomes[j].bad
+                       for j in released - _released_set(outcomes, replace(p, **{name: cur}))):
+                p = replace(p, **{name: cur})
+            else:
+                p = replace(p, **{name: min(cur, new) if direction[name] == "min"
+                                  else max(cur, new)})
     n_bad = sum(o.bad for o in outcomes)
     n_good = len(outcomes) - n_bad
     fr_cur, good_cur = _released(outcomes, current)

@@ -77,3 +77,25 @@ def test_proposal_keeps_the_design_floor_when_appearance_also_stops_foreign_desi
     assert p.clean_release_proposed == 1.0
     foreign = [o for o in out if o.kind == "different_design"]
     assert all("design_mismatch" in replay(o.scores, o.codes, p.params)[1] for o in foreign)
+
+
+def test_a_floor_the_labelled_photos_never_needed_keeps_the_value_in_force() -> None:
+    # crushed cartons whose labels are bent too, all stopped by the appearance limit: the
+    # label floor is never needed here, but another source's torn labels may depend on it
+    out = [Outcome({**o.scores, "label_integrity": 0.4, "label_region_ssim": 0.2}, o.codes,
+                   o.bad, o.kind, frozenset({"appearance_anomaly"}))
+           if o.kind == "damaged_carton" else o for o in _outcomes()]
+    p = propose(out, CalibrationParams(min_label_ncc=0.75, min_label_region=0.5))
+    assert p.false_releases_proposed == 0
+    assert p.params.min_label_ncc == 0.75
+    assert p.params.min_label_region == 0.5
+    assert "min_label_ncc" not in p.changes
+
+
+def test_a_floor_that_stops_clean_photos_is_opened_without_any_anomaly_behind_it() -> None:
+    # a camera whose clean photos score lower than the floor in force: nothing justifies it
+    out = [Outcome({**o.scores, "label_integrity": 0.6}, o.codes, o.bad, o.kind, o.own)
+           for o in _outcomes()]
+    p = propose(out, CalibrationParams(min_label_ncc=0.75))
+    assert p.params.min_label_ncc < 0.6
+    assert p.clean_release_proposed == 1.0
