@@ -328,10 +328,16 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
             if lost:
                 end = min(lost) if direction_of[name] == "min" else max(lost)
                 break
-        # ... and starts at the nearest score the threshold flags now (the grid is thinned to
-        # quantiles, so its step can lie far from either)
+        # ... and starts at the nearest score of a bad photo the threshold is there for (its
+        # own reason, or any reason will do) that it flags now: the grid is thinned to
+        # quantiles, so its step can lie far from either, and anomalies of other kinds that
+        # it flags in passing (an obsolete mark's other artwork lowers the layout agreement
+        # a little) must not pull it up to the clean photos
         t = grid[name][pos[name]]
-        values = np.array([o.scores[key_of[name]] for o in outcomes if key_of[name] in o.scores])
+        code = CODE_OF.get(name, "")
+        values = np.array([o.scores[key_of[name]] for o in outcomes
+                           if key_of[name] in o.scores and o.bad
+                           and (not o.own or code in o.own)])
         flagged = values[values < t] if direction_of[name] == "min" else values[values > t]
         if end is not None and flagged.size:
             start = flagged.max() if direction_of[name] == "min" else flagged.min()

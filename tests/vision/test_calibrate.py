@@ -99,3 +99,19 @@ def test_a_floor_that_stops_clean_photos_is_opened_without_any_anomaly_behind_it
     p = propose(out, CalibrationParams(min_label_ncc=0.75))
     assert p.params.min_label_ncc < 0.6
     assert p.clean_release_proposed == 1.0
+
+
+def test_a_floor_sits_midway_from_the_anomalies_it_is_there_for_not_others_it_flags() -> None:
+    rng = np.random.default_rng(7)
+    out = [Outcome({**CLEAN_SCORES, "anomaly": 0.6, "design_layout": float(d)}, [], False)
+           for d in rng.uniform(0.95, 1.0, 200)]
+    foreign = [*rng.uniform(0.1, 0.5, 12), 0.86]
+    out += [Outcome({**CLEAN_SCORES, "anomaly": 0.6, "design_layout": float(d)}, [], True,
+                    "different_design", frozenset({"design_mismatch"})) for d in foreign]
+    # old mark artwork: caught by its own stage, its layout agreement a little lower
+    out += [Outcome({**CLEAN_SCORES, "anomaly": 0.6, "design_layout": float(d)},
+                    ["obsolete_lithium_mark"], True, "obsolete_mark",
+                    frozenset({"obsolete_lithium_mark"})) for d in rng.uniform(0.87, 0.93, 10)]
+    p = propose(out, CalibrationParams(min_design_layout=0.0))
+    assert p.false_releases_proposed == 0
+    assert 0.88 < p.params.min_design_layout < 0.92  # midway between 0.86 and 0.95
