@@ -75,9 +75,9 @@ def _best_move(b: BuiltProblem, state: list[_Route], fixed: set[int]) -> dict[in
         for node in r.nodes:
             if node in fixed:
                 continue
-            targets = [lightest] if u != busiest else allowed_vehicles(b, node)
-            for v in targets:
-                if v == u or v not in allowed_vehicles(b, node):
+            allowed = allowed_vehicles(b, node)
+            for v in allowed if u == busiest else [lightest]:
+                if v == u or v not in allowed:
                     continue
                 move = _relocate(b, state, u, v, node)
                 if move is None:

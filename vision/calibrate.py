@@ -157,6 +157,8 @@ SEARCH: tuple[tuple[str, str, str], ...] = (
     ("min_label_region", "label_region_ssim", "min"),
     ("max_anomaly_score", "anomaly", "max"),
 )
+KEY_OF = {name: key for name, key, _d in SEARCH}
+DIRECTION_OF = {name: d for name, _k, d in SEARCH}
 
 
 # Thresholds placed mid-gap by propose(): scores of the photo against its own filed reference
@@ -315,18 +317,16 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
     # first good photo a tighter value would stop ...
     margin: dict[str, float] = {}
     released = _released_set(outcomes, build(pos))
-    key_of = {name: key for name, key, _d in SEARCH}
-    direction_of = {name: d for name, _k, d in SEARCH}
     for name in grid:
         if pos[name] == 0 or name not in MARGIN:
             continue
         end = None  # the score of the first good photo a tighter value would stop
         for i in range(pos[name] + 1, len(grid[name])):
             now = _released_set(outcomes, build({**pos, name: i}))
-            lost = [outcomes[j].scores[key_of[name]] for j in released - now
-                    if not outcomes[j].bad and key_of[name] in outcomes[j].scores]
+            lost = [outcomes[j].scores[KEY_OF[name]] for j in released - now
+                    if not outcomes[j].bad and KEY_OF[name] in outcomes[j].scores]
             if lost:
-                end = min(lost) if direction_of[name] == "min" else max(lost)
+                end = min(lost) if DIRECTION_OF[name] == "min" else max(lost)
                 break
         # ... and starts at the nearest score of a bad photo the threshold is there for (its
         # own reason, or any reason will do) that it flags now: the grid is thinned to
@@ -335,16 +335,15 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
         # a little) must not pull it up to the clean photos
         t = grid[name][pos[name]]
         code = CODE_OF.get(name, "")
-        values = np.array([o.scores[key_of[name]] for o in outcomes
-                           if key_of[name] in o.scores and o.bad
+        values = np.array([o.scores[KEY_OF[name]] for o in outcomes
+                           if KEY_OF[name] in o.scores and o.bad
                            and (not o.own or code in o.own)])
-        flagged = values[values < t] if direction_of[name] == "min" else values[values > t]
+        flagged = values[values < t] if DIRECTION_OF[name] == "min" else values[values > t]
         if end is not None and flagged.size:
-            start = flagged.max() if direction_of[name] == "min" else flagged.min()
+            start = flagged.max() if DIRECTION_OF[name] == "min" else flagged.min()
             margin[name] = float(start + end) / 2
     p = build(pos)
-    p = replace(p, **{n: type(getattr(p, n))(v) for n, v in margin.items()
-                      if n not in _INTEGER})
+    p = replace(p, **{n: type(getattr(p, n))(v) for n, v in margin.items()})
     # a threshold the labelled photos never needed keeps the value in force unless that
     # stops good photos: dropping it gains nothing here, and on another source it may be
     # the only stage that names the anomaly (a fit on B dropped the design floors because
@@ -352,7 +351,6 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
     # inspection with no design reason). When it does stop good photos it moves to the edge
     # of the scores seen, never tighter than in force (a set without blurred photos must not
     # raise the focus floor).
-    direction = {name: d for name, _k, d in SEARCH}
     for name in grid:
         if pos[name] == 0:
             cur, new = getattr(current, name), getattr(p, name)
@@ -361,7 +359,7 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
                        for j in released - _released_set(outcomes, replace(p, **{name: cur}))):
                 p = replace(p, **{name: cur})
             else:
-                p = replace(p, **{name: min(cur, new) if direction[name] == "min"
+                p = replace(p, **{name: min(cur, new) if DIRECTION_OF[name] == "min"
                                   else max(cur, new)})
     n_bad = sum(o.bad for o in outcomes)
     n_good = len(outcomes) - n_bad

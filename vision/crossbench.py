@@ -55,7 +55,7 @@ OWN_REASONS: dict[str, set[str]] = {
 }
 
 
-def _reference_faces(filing: Mapping[str, Any], base: Path, cache: Path,
+def _reference_faces(filing: Mapping[str, Any], base: Path, out_dir: Path,
                      corrected: bool = False) -> tuple[dict[str, bytes], dict[str, float]]:
     """The filing's faces as design matching sees them: photos are rectified like the
     filing page does: with the detected quad as it is (``corrected=False``), or with the
@@ -72,7 +72,7 @@ def _reference_faces(filing: Mapping[str, Any], base: Path, cache: Path,
             continue
         truth = (filing.get("reference_quads") or {}).get(face)
         tag = "corrected" if corrected and truth is not None else "rectified"
-        out = cache / f"{filing['id']}_{face}_{tag}.png"
+        out = out_dir / f"{filing['id']}_{face}_{tag}.png"  # for looking at, not reused
         quad = detect_face_quad(data)
         # rectified again every run: a cached face would outlive a change of the detector
         use = Quad.from_points(truth) if tag == "corrected" else quad

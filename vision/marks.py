@@ -8,6 +8,7 @@ rectified crop of the mark taken from the 2000-px working image.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import combinations
 
 import cv2
 import numpy as np
@@ -37,6 +38,21 @@ def order_quad(pts: np.ndarray) -> np.ndarray:
     return np.roll(pts, -int(np.argmin(pts.sum(1))), axis=0)
 
 
+def scaled_quad(quad: np.ndarray, factor: float) -> np.ndarray:
+    """``quad`` grown (or shrunk) by ``factor`` about its centre."""
+    centre = quad.mean(0)
+    return (quad - centre) * factor + centre
+
+
+def _quad_mask(quad: np.ndarray) -> tuple[int, int, np.ndarray]:
+    """(x0, y0, mask): the quad filled in its bounding box (2 px margin), as a 0/1 mask."""
+    x0, y0 = (max(0, int(v) - 2) for v in quad.min(0))
+    x1, y1 = (int(v) + 3 for v in quad.max(0))
+    mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.fillConvexPoly(mask, (quad - (x0, y0)).astype(np.int32), 1)
+    return x0, y0, mask
+
+
 _COMBOS: dict[int, np.ndarray] = {}
 
 
@@ -55,8 +71,6 @@ def _quad_of(contour: np.ndarray) -> np.ndarray:
         pts = np.delete(pts, int(np.argmin(loss)), axis=0)
     n = len(pts)
     if n not in _COMBOS:
-        from itertools import combinations
-
         _COMBOS[n] = np.array(list(combinations(range(n), 4)), np.int64)
     q = pts[_COMBOS[n]]  # (C, 4, 2), hull order kept
     x, y = q[..., 0], q[..., 1]
@@ -141,14 +155,11 @@ def _mark_candidates(img: np.ndarray, kernels: tuple[int, ...], min_side: float,
             if parent >= 0:
                 # a hole: the white inside of a closed hatched ring; its outline does not
                 # move when print next to the mark merges with the ring, the outer one does
-                centre = quad.mean(0)
-                quad = (quad - centre) * HOLE_TO_OUTER + centre
+                quad = scaled_quad(quad, HOLE_TO_OUTER)
             if not plausible_label_quad(quad, img.shape, max_side_ratio=2.4):
                 continue
-            x0, y0 = (max(0, int(v) - 2) for v in quad.min(0))
-            x1, y1 = (int(v) + 3 for v in quad.max(0))
-            mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
-            cv2.fillConvexPoly(mask, (quad - (x0, y0)).astype(np.int32), 1)
+            x0, y0, mask = _quad_mask(quad)
+            y1, x1 = y0 + mask.shape[0], x0 + mask.shape[1]
             area = float(mask.sum())
             if area < lo * lo:
                 continue
@@ -440,10 +451,7 @@ def find_cargo_aircraft_only(small: np.ndarray, work: np.ndarray,
         # a label cut by the frame is still there (the quad then runs along the frame)
         if qa < min_area or not plausible_label_quad(quad, small.shape, on_frame_edge=True):
             continue
-        x0, y0 = (max(0, int(v) - 2) for v in quad.min(0))
-        x1, y1 = (int(v) + 3 for v in quad.max(0))
-        qmask = np.zeros((y1 - y0, x1 - x0), np.uint8)
-        cv2.fillConvexPoly(qmask, (quad - (x0, y0)).astype(np.int32), 1)
+        x0, y0, qmask = _quad_mask(quad)
         blob = np.zeros_like(qmask)
         cv2.drawContours(blob, [c - np.array([x0, y0], np.int32)], -1, 1, -1)
         inside = float((blob & qmask).sum())
@@ -451,11 +459,9 @@ def find_cargo_aircraft_only(small: np.ndarray, work: np.ndarray,
             continue
         # a label is a patch on something else: the ring just outside it is not orange
         # (a wooden floor or an orange panel is orange all around any piece of it)
-        centre = quad.mean(0)
-        outer = ((quad - centre) * 1.25 + centre).astype(np.int32)
         ring = np.zeros(orange.shape, np.uint8)
-        cv2.fillConvexPoly(ring, outer, 1)
-        cv2.fillConvexPoly(ring, ((quad - centre) * 1.08 + centre).astype(np.int32), 0)
+        cv2.fillConvexPoly(ring, scaled_quad(quad, 1.25).astype(np.int32), 1)
+        cv2.fillConvexPoly(ring, scaled_quad(quad, 1.08).astype(np.int32), 0)
         if float((orange & ring).sum()) > CAO_MAX_AROUND * max(1.0, float(ring.sum())):
             continue
         score = _cao_print_ok(work, quad * k, gains)

@@ -297,9 +297,7 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
     boxes: list[tuple[np.ndarray, str, bool]] = []
     face = None
     if reg is not None and design_ok and reg.quad is not None:
-        face = reg.quad * _registration_scale(work)
-        centre = face.mean(0)
-        face = (face - centre) * FACE_MARGIN + centre
+        face = marks.scaled_quad(reg.quad * _registration_scale(work), FACE_MARGIN)
 
     def on_face(items: list[marks.Found]) -> list[marks.Found]:
         if face is None:
@@ -348,17 +346,17 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
     if reg is not None and design_ok:
         checks = labelcheck.check_labels(work, reg, _registration_scale(work))
         if checks:
-            worst = min(checks, key=lambda c: c.similarity)
+            unlike = min(checks, key=lambda c: c.similarity)
             torn = min(checks, key=lambda c: c.region_ssim)
-            scores["label_integrity"] = worst.similarity
+            scores["label_integrity"] = unlike.similarity
             scores["label_ncc"] = min(c.ncc for c in checks)
             scores["label_cells"] = min(c.cells for c in checks)
             scores["label_region_ssim"] = torn.region_ssim
-            if torn.region_ssim < P.min_label_region and (
-                    worst.similarity >= P.min_label_ncc):
-                worst = torn  # a part of this label lost its structure
-            if (worst.similarity < P.min_label_ncc
-                    or worst.region_ssim < P.min_label_region):
+            # the label named: the least like the filed one, else one with a part that lost
+            # its structure (the rule calibrate.replay applies to the same two scores)
+            worst = (unlike if unlike.similarity < P.min_label_ncc
+                     else torn if torn.region_ssim < P.min_label_region else None)
+            if worst is not None:
                 name = _LABEL_NAMES.get(worst.kind, worst.kind)
                 reasons.append(Reason("label_damaged_or_covered",
                                       f"The {name} does not look like the filed one "

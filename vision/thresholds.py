@@ -41,7 +41,7 @@ MIN_DESIGN_LAYOUT = 0.70
 # label integrity (photo crop vs reference crop of each filed label, NCC) ---------------------
 MIN_LABEL_NCC = 0.75  # clean >= 0.85 (minus 0.1); covered <= 0.55; torn <= 0.74
 # worst cell SSIM of a filed label, photo vs reference, in a 4 x 4 split after levels and a
-# residual shift are normalised (labelcheck.region_scores): a torn-off or covered part of the
+# residual shift are normalised (labelcheck.region_ssim): a torn-off or covered part of the
 # label has lost its structure there. Development sets (A seed 6565, B seed 6767): clean
 # >= 0.59, covered <= 0.09, torn on the label itself <= 0.49
 MIN_LABEL_REGION = 0.5

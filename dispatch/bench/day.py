@@ -183,12 +183,6 @@ def _ratio(hours: list[float]) -> float:
     return max(hours) / min(hours) if hours and min(hours) > 0 else math.inf
 
 
-def balance_bound(plan: DispatchPlan) -> float:
-    """A lower bound on max / min working hours over every assignment of ``plan``'s planned
-    tasks to its officers (:func:`dispatch.workload_bound.workload_bound`)."""
-    return workload_bound(plan).ratio
-
-
 def even_split_ratio(plan: DispatchPlan) -> float:
     """max / min if this plan's field work (working hours of vehicle officers minus their
     remote inspections) were split evenly among them and desk officers had all remote work."""
