@@ -28,12 +28,29 @@ class CalibrationSnapshot:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+def engine_version() -> str:
+    from vision.params import MODEL_VERSION
+
+    return MODEL_VERSION
+
+
+def made_for(record: CalibrationVersion) -> str | None:
+    """The engine version a calibration was fitted for (None: applied before versions were
+    recorded, so for an earlier engine)."""
+    return record.report.get("model_version")
+
+
 def active(session: Session) -> CalibrationSnapshot | None:
-    """The newest active calibration version; None: the engine's defaults."""
+    """The newest active calibration version fitted for this engine; None: the engine's
+    defaults. A calibration for another engine version is not used: its thresholds are on
+    that engine's scales (vision-2.4's appearance score is a peak above the face's level,
+    so a 2.3 limit of 0.9 would release what 2.4 flags at 0.5)."""
     query = (select(CalibrationVersion).where(col(CalibrationVersion.active))
              .order_by(col(CalibrationVersion.id).desc()))
-    record = session.exec(query).first()
-    return CalibrationSnapshot(record.version, dict(record.params)) if record else None
+    for record in session.exec(query):
+        if made_for(record) == engine_version():
+            return CalibrationSnapshot(record.version, dict(record.params))
+    return None
 
 
 def check_labels(labels: dict[str, str], screening: Screening | None) -> dict[str, str]:
@@ -87,7 +104,9 @@ def labelled_outcomes(session: Session) -> list[Any]:
     from vision.calibrate import Outcome
 
     rows = session.exec(select(ScreeningOutcome, Screening).where(
-        ScreeningOutcome.screening_id == Screening.id)).all()
+        ScreeningOutcome.screening_id == Screening.id,
+        # scores of another engine version are on other scales
+        Screening.model_version == engine_version())).all()
     outcomes = []
     for labelled, screening in rows:
         scores = _photo_scores(screening)
@@ -117,9 +136,9 @@ def propose(session: Session, max_false_releases: int = 0, version: str = "propo
 
     outcomes = labelled_outcomes(session)
     if not outcomes:
-        raise Conflict("no inspection outcome is labelled yet: officers mark screening reasons "
-                       "confirmed or false alarm when they record a result",
-                       code="no_labelled_outcomes")
+        raise Conflict(f"no inspection outcome is labelled yet for photo check "
+                       f"{engine_version()}: officers mark screening reasons confirmed or "
+                       "false alarm when they record a result", code="no_labelled_outcomes")
     proposal = engine_propose(outcomes, current_params(session), max_false_releases, version)
     return proposal.to_dict()
 
@@ -131,7 +150,8 @@ def apply(session: Session, admin: User | None, version: str, max_false_releases
             CalibrationVersion.version == version)).first() is not None:
         raise Conflict(f"calibration version {version!r} exists; choose a new name",
                        code="calibration_version_exists")
-    report = propose(session, max_false_releases, version)
+    report = {**propose(session, max_false_releases, version),
+              "model_version": engine_version()}
     record = CalibrationVersion(version=version, params=report["params"], report=report,
                                 created_by=admin.id if admin else None)
     session.add(record)

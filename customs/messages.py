@@ -108,9 +108,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                      "箱面四角超出照片或无法构成箱面，请把四个角拖到箱面的角上。"),
     "invalid_reason_label": ("A labelled reason was not given by this screening.",
                              "所标注的原因不属于本次甄别。"),
-    "no_labelled_outcomes": ("No inspection results with confirmed or false-alarm reasons yet; "
-                             "nothing to calibrate from.",
-                             "尚无标注为确认或误报的查验结果，无法校准。"),
+    "no_labelled_outcomes": ("No inspection results with confirmed or false-alarm reasons yet "
+                             "for this version of the photo check; nothing to calibrate from.",
+                             "当前版本的照片检查尚无标注为确认或误报的查验结果，无法校准。"),
     "slot_not_free": ("That appointment slot is no longer free; pick another.",
                       "该预约时段已不可用，请另选时段。"),
     # the port's view of a container

@@ -3,8 +3,14 @@
 Both images are brought to the reference frame (the photo by the design-match homography),
 photometrically matched, and passed through EfficientNet-Lite0's first stages. For every
 stride-8 patch of the photo the distance to the nearest reference patch within one cell
-(tolerating small misregistration) is the local anomaly; the score is the maximum of the
-smoothed map. The map is the evidence heat map.
+(tolerating small misregistration) is the local difference, in features and in colour.
+
+A local anomaly is a difference that stands out from the face's own level of difference:
+each map is taken less its median over the face. Another camera, lens, print run
+or a photographed reference raises the whole map (clean photos of a second photo source
+reached 3x the first's colour distance), while a tear, cover or dent stands out of it
+wherever the level sits; measured on both development sources, see ``vision/README.md``.
+The score is the maximum of the combined map; the map is the evidence heat map.
 """
 
 from __future__ import annotations
@@ -24,10 +30,10 @@ INPUT_LONG_SIDE = 320
 _MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 _STD = np.array([0.229, 0.224, 0.225], np.float32)
 THREADS = 1
-# scales that make the feature and colour maps comparable (1.0 = as unusual as the most
-# unusual clean calibration photo); see vision/README.md
-FEATURE_SCALE = 1.0
-COLOUR_SCALE = 18.0
+# colour distance (Lab units) per unit of feature distance in the combined map: a colour
+# difference of 60 stands out as much as one unit of feature distance (set on the
+# development sources, see vision/README.md)
+COLOUR_SCALE = 60.0
 _model: LiteFeatures | None = None
 _lock = Lock()
 _reference_blur: OrderedDict[str, float] = OrderedDict()
@@ -47,10 +53,15 @@ def model() -> LiteFeatures:
 
 @dataclass
 class AnomalyMap:
-    score: float  # max of the combined map (feature and colour evidence)
+    score: float  # max of the combined map (feature and colour evidence above their level)
     heat: np.ndarray  # float32 combined map in reference-frame pixels
-    feature_score: float = 0.0
+    feature_score: float = 0.0  # the maps' peaks, before the level is taken off
     colour_score: float = 0.0
+    # each map's level over the face (its median): how far the whole face sits from the
+    # reference, camera and print included; a cover or dent on less than half the face
+    # leaves it where it is
+    feature_level: float = 0.0
+    colour_level: float = 0.0
 
 
 def _prep(rgb: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
@@ -145,9 +156,16 @@ def score(rectified: np.ndarray, valid: np.ndarray, reference: np.ndarray) -> An
     colour = _colour_distance(photo, reference, (dist.shape[1], dist.shape[0]))
     colour[~vmask] = 0
     colour = cv2.GaussianBlur(colour, (0, 0), 1.5)
-    combined = np.maximum(smooth / FEATURE_SCALE, colour / COLOUR_SCALE)
+    f_level = c_level = 0.0
+    if vmask.any():
+        f_level = float(np.median(smooth[vmask]))
+        c_level = float(np.median(colour[vmask]))
+    combined = np.maximum(smooth - f_level, (colour - c_level) / COLOUR_SCALE)
+    combined = np.clip(combined, 0, None)
+    combined[~vmask] = 0
     heat = cv2.resize(combined, (w, h), interpolation=cv2.INTER_LINEAR)
-    return AnomalyMap(float(combined.max()), heat, float(smooth.max()), float(colour.max()))
+    return AnomalyMap(float(combined.max()), heat, float(smooth.max()), float(colour.max()),
+                      f_level, c_level)
 
 
 def _colour_distance(photo: np.ndarray, reference: np.ndarray, size: tuple[int, int]

@@ -111,16 +111,17 @@ def replay(scores: Mapping[str, float], codes: Iterable[str], p: CalibrationPara
         return "retake_photo", out & RETAKE_CODES
     h = s.get("reuse_hamming")
     keep("reused_photo", None if h is None else h <= p.max_reuse_hamming)
-    design_ok = None
+    located = None
     if "design_inliers" in s:
-        design_ok = (s["design_inliers"] >= p.min_inliers
-                     and s.get("design_coverage", 0) >= p.min_coverage
-                     and s.get("design_ncc", 0) >= p.min_design_ncc
-                     and s.get("design_layout", 1.0) >= p.min_design_layout)
+        located = (s["design_inliers"] >= p.min_inliers
+                   and s.get("design_coverage", 0) >= p.min_coverage)
+        design_ok = (located and s.get("design_ncc", 0) >= p.min_design_ncc
+                     and s.get("design_layout", 1.0) >= p.min_design_layout
+                     and s.get("anomaly_colour_level", 0.0) <= p.max_face_colour_level)
         keep("design_mismatch", not design_ok)
     else:
         keep("design_mismatch", None)
-    if design_ok is not False:
+    if located is not False:  # the label and appearance stages ran on the located face
         li = s.get("label_integrity")
         lr = s.get("label_region_ssim")
         keep("label_damaged_or_covered", None if li is None else (
@@ -137,7 +138,7 @@ CODE_OF = {"max_blur_px": "blurred", "min_brightness": "underexposed",
            "max_brightness": "overexposed", "max_clipped": "overexposed",
            "min_highlight": "underexposed",
            "max_reuse_hamming": "reused_photo", "min_design_ncc": "design_mismatch",
-           "min_design_layout": "design_mismatch",
+           "min_design_layout": "design_mismatch", "max_face_colour_level": "design_mismatch",
            "min_coverage": "design_mismatch", "min_inliers": "design_mismatch",
            "min_label_ncc": "label_damaged_or_covered",
            "min_label_region": "label_damaged_or_covered",
@@ -153,6 +154,7 @@ SEARCH: tuple[tuple[str, str, str], ...] = (
     ("min_design_ncc", "design_ncc", "min"),
     ("min_coverage", "design_coverage", "min"),
     ("min_inliers", "design_inliers", "min"),
+    ("max_face_colour_level", "anomaly_colour_level", "max"),
     ("min_label_ncc", "label_integrity", "min"),
     ("min_label_region", "label_region_ssim", "min"),
     ("max_anomaly_score", "anomaly", "max"),
@@ -238,8 +240,10 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
     that catches the most released bad photos per good photo it stops releasing, until no
     more than ``max_false_releases`` bad photos are released (or no step catches any);
     then take the steps that give bad photos their own reason at no cost in good photos;
-    then loosen each threshold as far as both stay true; last, put each needed threshold of
-    MARGIN in the middle of the gap it is free to move in."""
+    then loosen each threshold as far as both stay true; put each needed threshold of
+    MARGIN in the middle of the gap it is free to move in. Last, a threshold left looser
+    than the value in force (or never needed) goes back to the value in force unless that
+    stops good photos here, and then only opens past them."""
     current = current or CalibrationParams()
     grid: dict[str, list[float]] = {}
     for name, key, direction in SEARCH:
@@ -344,23 +348,34 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
             margin[name] = float(start + end) / 2
     p = build(pos)
     p = replace(p, **{n: type(getattr(p, n))(v) for n, v in margin.items()})
-    # a threshold the labelled photos never needed keeps the value in force unless that
-    # stops good photos: dropping it gains nothing here, and on another source it may be
-    # the only stage that names the anomaly (a fit on B dropped the design floors because
-    # B's appearance limit stopped B's foreign designs; A's foreign designs then went to
-    # inspection with no design reason). When it does stop good photos it moves to the edge
-    # of the scores seen, never tighter than in force (a set without blurred photos must not
-    # raise the focus floor).
+    # a threshold keeps the value in force unless moving it gains something here: one the
+    # labelled photos never needed, or one the fit left looser than in force, returns to the
+    # value in force when that stops no good photo. Opening it gains nothing on this source,
+    # and on another it may be the only stage that names the anomaly (a fit on B dropped the
+    # design floors because B's appearance limit stopped B's foreign designs, so A's went to
+    # inspection with no design reason; A's fit lowered the label-region floor because A's
+    # appearance limit caught A's covered labels, so B's were released). When the value in
+    # force does stop good photos, the threshold opens only past them: to the middle of the
+    # gap between them and the fitted value (a fit on B opened the layout floor from 0.70 to
+    # 0.43 for clean photos at 0.67, and A's foreign designs at 0.5-0.65 lost their reason).
+    # It never ends tighter than in force unless the fit needed that (a set without blurred
+    # photos must not raise the focus floor).
+    def looser(name: str, a: float, b: float) -> bool:
+        return a < b if DIRECTION_OF[name] == "min" else a > b
+
     for name in grid:
-        if pos[name] == 0:
-            cur, new = getattr(current, name), getattr(p, name)
-            released = _released_set(outcomes, p)
-            if not any(not outcomes[j].bad
-                       for j in released - _released_set(outcomes, replace(p, **{name: cur}))):
-                p = replace(p, **{name: cur})
-            else:
-                p = replace(p, **{name: min(cur, new) if DIRECTION_OF[name] == "min"
-                                  else max(cur, new)})
+        cur, new = getattr(current, name), getattr(p, name)
+        if pos[name] != 0 and not looser(name, new, cur):
+            continue
+        released = _released_set(outcomes, p)
+        stopped = [outcomes[j].scores[KEY_OF[name]]
+                   for j in released - _released_set(outcomes, replace(p, **{name: cur}))
+                   if not outcomes[j].bad and KEY_OF[name] in outcomes[j].scores]
+        if not stopped or not looser(name, new, cur):
+            p = replace(p, **{name: cur})
+        elif name not in _INTEGER:
+            edge = min(stopped) if DIRECTION_OF[name] == "min" else max(stopped)
+            p = replace(p, **{name: type(cur)((edge + new) / 2)})
     n_bad = sum(o.bad for o in outcomes)
     n_good = len(outcomes) - n_bad
     fr_cur, good_cur = _released(outcomes, current)

@@ -36,8 +36,8 @@ PERMISSIVE = CalibrationParams(
     version="permissive-replay", min_short_side_px=0, max_blur_px=1e9, min_brightness=-1.0,
     max_brightness=1e9, max_clipped=2.0, min_highlight=-1.0,
     max_reuse_hamming=-1, min_inliers=0,
-    min_coverage=-1.0, min_design_ncc=-2.0, min_design_layout=-2.0, min_label_ncc=-2.0,
-    min_label_region=-2.0,
+    min_coverage=-1.0, min_design_ncc=-2.0, min_design_layout=-2.0, max_face_colour_level=1e9,
+    min_label_ncc=-2.0, min_label_region=-2.0,
     max_anomaly_score=1e9)
 
 OWN_REASONS: dict[str, set[str]] = {

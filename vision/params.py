@@ -16,7 +16,7 @@ from typing import Any
 from vision import thresholds as T
 
 # bump when detectors, features or the decision logic change (invalidates calibrations)
-MODEL_VERSION = "vision-2.3"
+MODEL_VERSION = "vision-2.4"
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class CalibrationParams:
     min_coverage: float = T.MIN_COVERAGE
     min_design_ncc: float = T.MIN_DESIGN_NCC
     min_design_layout: float = T.MIN_DESIGN_LAYOUT
+    max_face_colour_level: float = T.MAX_FACE_COLOUR_LEVEL
     min_label_ncc: float = T.MIN_LABEL_NCC
     min_label_region: float = T.MIN_LABEL_REGION
     max_anomaly_score: float = T.MAX_ANOMALY_SCORE

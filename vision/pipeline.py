@@ -268,15 +268,18 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
 
     # 3. design match
     reg = None
-    design_ok = False
+    located = design_ok = False
     if filing is not None and filing.reference_photos:
         reg = registration.best_registration(small, filing.reference_photos)
         if reg is not None:
             scores.update({"design_inliers": float(reg.inliers),
                            "design_coverage": reg.coverage, "design_ncc": reg.ncc,
                            "design_layout": reg.layout})
-            design_ok = (reg.inliers >= P.min_inliers and reg.coverage >= P.min_coverage
-                         and reg.ncc >= P.min_design_ncc
+            # the filed face is found in the photo (the label and appearance stages can
+            # compare the two) ...
+            located = reg.inliers >= P.min_inliers and reg.coverage >= P.min_coverage
+            # ... and looks like it
+            design_ok = (located and reg.ncc >= P.min_design_ncc
                          and reg.layout >= P.min_design_layout)
         if not design_ok:
             reasons.append(Reason("design_mismatch",
@@ -342,8 +345,11 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
         scores["marks_cao_found"] = float(len(cao))
         boxes += [(c.quad, "cargo aircraft only", True) for c in cao]
 
-    # label integrity against the filed reference labels
-    if reg is not None and design_ok:
+    # label integrity against the filed reference labels. It runs on a located face that
+    # does not look like the filed one too: a cover over a label or a crushed side lowers the
+    # whole face's agreement, and the officer should hear what differs, not only that the
+    # design does
+    if reg is not None and located:
         checks = labelcheck.check_labels(work, reg, _registration_scale(work))
         if checks:
             unlike = min(checks, key=lambda c: c.similarity)
@@ -368,11 +374,20 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
 
     # 5. appearance anomaly
     heat = hom_to_work = None
-    if reg is not None and design_ok and reg.rectified is not None and reg.valid is not None:
+    if reg is not None and located and reg.rectified is not None and reg.valid is not None:
         amap = anomaly.score(reg.rectified, reg.valid, reg.reference.rgb)
         scores["anomaly"] = amap.score
         scores["anomaly_feature"] = amap.feature_score
         scores["anomaly_colour"] = amap.colour_score
+        scores["anomaly_feature_level"] = amap.feature_level
+        scores["anomaly_colour_level"] = amap.colour_level
+        if design_ok and amap.colour_level > P.max_face_colour_level:
+            design_ok = False
+            reasons.append(Reason("design_mismatch",
+                                  f"The carton's print differs from the filed design across "
+                                  f"the whole face (colour difference {amap.colour_level:.1f} "
+                                  f"above {P.max_face_colour_level:.1f}, after light and "
+                                  f"colour cast are removed).", "design", here))
         heat = amap.heat
         k = _registration_scale(work)
         hom_to_work = np.diag([k, k, 1.0]) @ reg.homography

@@ -34,6 +34,7 @@ def admin_home(request: Request, session: PageSession, user: AdminPage,
                       version=done) if done else None)
     return render(request, "admin.html", user=user, proposal=proposal, missing=missing,
                   in_force=in_force, versions=calibration.list_versions(session),
+                  engine_version=calibration.engine_version(),
                   max_false_releases=max_false_releases, notice=notice)
 
 

@@ -10,9 +10,10 @@ from sqlmodel import Session, select
 
 from customs import calibration
 from customs.screening import DeclarationVerdict, PhotoFinding, ScreeningRequest
-from models import FilingPhoto, VisionDecision
+from models import CalibrationVersion, FilingPhoto, VisionDecision
 from tests.api.conftest import FILING, PASSWORD, World
 from tests.api.images import jpeg_bytes
+from vision.params import MODEL_VERSION
 
 
 def test_the_filing_lists_the_marks_its_regime_expects_with_sources(world: World) -> None:
@@ -115,7 +116,8 @@ def test_one_verdict_over_all_photos_whose_reasons_name_their_photo(world: World
     assert reason["photo_ids"] == [screening["photo_ids"][1]]
 
 
-def _anomaly_screener(scores: dict[int, float], seen: list[ScreeningRequest]) -> Any:
+def _anomaly_screener(scores: dict[int, float], seen: list[ScreeningRequest],
+                      model_version: str = MODEL_VERSION) -> Any:
     def screen(request: ScreeningRequest) -> DeclarationVerdict:
         seen.append(request)
         limit = float((request.calibration.params if request.calibration else {})
@@ -128,7 +130,7 @@ def _anomaly_screener(scores: dict[int, float], seen: list[ScreeningRequest]) ->
                 reasons.append({"code": "appearance_anomaly", "message": "unusual",
                                 "photo_ids": [photo.id]})
         decision = VisionDecision.inspect if reasons else VisionDecision.release
-        return DeclarationVerdict(decision, reasons, findings, "m-1",
+        return DeclarationVerdict(decision, reasons, findings, model_version,
                                   request.calibration.version if request.calibration else "d")
     return screen
 
@@ -171,6 +173,34 @@ def test_labelled_inspections_propose_a_calibration_an_admin_applies(
     printed = json.loads(capsys.readouterr().out)
     assert printed["current_version"] == "field-1"
     assert printed["false_releases_current"] == 0 and "false_release_upper_95" in printed
+
+
+def test_a_calibration_fitted_for_an_earlier_photo_check_is_not_used(world: World) -> None:
+    # applied before vision-2.4: its appearance limit is on the old scale
+    with Session(world.engine) as session:
+        session.add(CalibrationVersion(version="field-2023", params={"max_anomaly_score": 5.0},
+                                       report={"model_version": "vision-2.3"}))
+        session.commit()
+    seen: list[ScreeningRequest] = []
+    world.use_screener(_anomaly_screener({1: 1.2}, seen))
+    declaration = world.submitted(filing_id=world.approved_filing())
+    world.upload_packing_photo(declaration["id"], jpeg_bytes(seed=70))
+    assert seen[-1].calibration is None  # the engine's defaults
+    screening = world.exporter_a.get(f"/declarations/{declaration['id']}/screening").json()
+    assert screening["vision_decision"] == "inspect"
+    _admin_page(world)
+    page = world.client.get("/admin").text
+    assert "field-2023" in page and "not used" in page and MODEL_VERSION in page
+
+
+def test_outcomes_of_an_earlier_photo_check_do_not_feed_a_proposal(world: World) -> None:
+    world.use_screener(_anomaly_screener({1: 3.0}, [], model_version="vision-2.3"))
+    declaration = world.submitted(filing_id=world.approved_filing())
+    world.upload_packing_photo(declaration["id"], jpeg_bytes(seed=71))
+    _inspect(world, "pass", {"appearance_anomaly": "false_alarm"})
+    response = world.admin.get("/calibration/proposal")
+    assert response.status_code == 409
+    assert MODEL_VERSION in response.text
 
 
 def test_a_label_for_a_reason_the_screening_did_not_give_is_refused(world: World) -> None:

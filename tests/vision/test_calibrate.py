@@ -51,7 +51,7 @@ def test_replay_keeps_reasons_of_stages_that_did_not_run() -> None:
     assert codes == {"design_mismatch", "missing_lithium_mark"}
     decision, codes = replay({**CLEAN_SCORES, "quality_blur_px": 3.0}, [], p)
     assert decision == "retake_photo" and codes == {"blurred"}
-    decision, codes = replay({**CLEAN_SCORES, "anomaly": 0.5}, ["appearance_anomaly"], p)
+    decision, codes = replay({**CLEAN_SCORES, "anomaly": 0.2}, ["appearance_anomaly"], p)
     assert decision == "release" and not codes
 
 
@@ -115,3 +115,47 @@ def test_a_floor_sits_midway_from_the_anomalies_it_is_there_for_not_others_it_fl
     p = propose(out, CalibrationParams(min_design_layout=0.0))
     assert p.false_releases_proposed == 0
     assert 0.88 < p.params.min_design_layout < 0.92  # midway between 0.86 and 0.95
+
+
+def _torn_label_outcomes(clean_low: float) -> list[Outcome]:
+    """Clean labels with integrity from ``clean_low`` up; torn ones at 0.3 that only the
+    label floor catches."""
+    rng = np.random.default_rng(11)
+    out = [Outcome({**CLEAN_SCORES, "anomaly": 0.2, "label_integrity": float(v)}, [], False)
+           for v in rng.uniform(clean_low, 0.98, 80)]
+    out += [Outcome({**CLEAN_SCORES, "anomaly": 0.2, "label_integrity": 0.3}, [], True,
+                    "torn_label", frozenset({"label_damaged_or_covered"})) for _ in range(8)]
+    return out
+
+
+def test_a_floor_the_fit_would_open_for_no_clean_photo_keeps_the_value_in_force() -> None:
+    # the torn labels here need a floor anywhere above 0.3; another camera's subtler tears
+    # (0.8) need the one in force, and opening it releases no clean photo here
+    p = propose(_torn_label_outcomes(0.9), CalibrationParams(min_label_ncc=0.85))
+    assert p.false_releases_proposed == 0
+    assert p.params.min_label_ncc == 0.85
+    assert p.clean_release_proposed == 1.0
+
+
+def test_a_floor_in_force_that_stops_clean_photos_opens_only_past_them() -> None:
+    p = propose(_torn_label_outcomes(0.7), CalibrationParams(min_label_ncc=0.85))
+    assert p.false_releases_proposed == 0
+    assert p.clean_release_proposed == 1.0
+    # between the torn labels' fitted floor and the lowest clean label, not at the fit
+    assert 0.55 < p.params.min_label_ncc < 0.7
+
+
+def test_a_located_face_that_differs_from_the_filing_still_gets_its_label_checked() -> None:
+    covered = {**CLEAN_SCORES, "design_ncc": 0.4, "label_integrity": 0.2}
+    _d, codes = replay(covered, [], CalibrationParams())
+    assert codes == {"design_mismatch", "label_damaged_or_covered"}
+    # a face not found on the reference at all: nothing to compare its labels with
+    _d, codes = replay({**covered, "design_coverage": 0.05}, [], CalibrationParams())
+    assert codes == {"design_mismatch"}
+
+
+def test_a_face_printed_in_other_colours_throughout_is_another_design() -> None:
+    scores = {**CLEAN_SCORES, "anomaly": 0.2, "anomaly_colour_level": 11.0}
+    assert replay(scores, [], CalibrationParams())[1] == {"design_mismatch"}
+    assert replay({**scores, "anomaly_colour_level": 2.0}, [], CalibrationParams())[0] == (
+        "release")
