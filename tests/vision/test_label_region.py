@@ -108,6 +108,18 @@ def test_torn_label_is_reported_for_that_label_and_the_clean_carton_is_not(
     assert clean.scores["label_region_ssim"] > ONLY_REGION.min_label_region + 0.15
 
 
+def test_a_covered_label_is_named_even_when_the_cover_fails_the_design_floors(
+        make_photo: Callable[..., bytes], filing: FilingReference,
+        declared: DeclaredData) -> None:
+    # a cover big enough to pull the whole face's agreement under its floor: the face is
+    # still found on the filed one, so the officer hears which label is covered
+    strict = CalibrationParams(version="test-strict-design", min_design_layout=1.01)
+    covered = check(make_photo(FaceVariant(cover="class_label")), filing, declared,
+                    today=AFTER, params=strict)
+    codes = {r.code for r in covered.reasons}
+    assert {"design_mismatch", "label_damaged_or_covered"} <= codes
+
+
 def test_proposal_puts_a_needed_threshold_midway_in_the_free_gap() -> None:
     """Fitted on one source, a threshold must not sit at the edge of that source's anomalies:
     another source's tears are subtler. It goes halfway to the first clean photo."""
