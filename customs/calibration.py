@@ -15,7 +15,14 @@ from sqlmodel import Session, col, select
 
 from customs import transaction
 from customs.errors import Conflict, DomainError, Invalid
-from models import CalibrationVersion, InspectionTask, Screening, ScreeningOutcome, User
+from models import (
+    CalibrationVersion,
+    Declaration,
+    InspectionTask,
+    Screening,
+    ScreeningOutcome,
+    User,
+)
 
 LABELS = ("confirmed", "false_alarm")
 
@@ -103,19 +110,21 @@ def labelled_outcomes(session: Session) -> list[Any]:
     when the inspection passed it."""
     from vision.calibrate import Outcome
 
-    rows = session.exec(select(ScreeningOutcome, Screening).where(
+    rows = session.exec(select(ScreeningOutcome, Screening, Declaration.filing_id).where(
         ScreeningOutcome.screening_id == Screening.id,
+        Screening.declaration_id == Declaration.id,
         # scores of another engine version are on other scales
         Screening.model_version == engine_version())).all()
     outcomes = []
-    for labelled, screening in rows:
+    for labelled, screening, filing_id in rows:
         scores = _photo_scores(screening)
         for photo_id in screening.photo_ids:
             codes = [str(r.get("code")) for r in screening.reasons
                      if not r.get("photo_ids") or photo_id in r.get("photo_ids", [])]
             confirmed = any(labelled.labels.get(c) == "confirmed" for c in codes)
             bad = labelled.bad and (confirmed or not labelled.labels)
-            outcomes.append(Outcome(scores.get(photo_id, {}), codes, bad))
+            outcomes.append(Outcome(scores.get(photo_id, {}), codes, bad,
+                                    group=None if filing_id is None else str(filing_id)))
     return outcomes
 
 

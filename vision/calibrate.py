@@ -46,6 +46,8 @@ class Outcome:
     # the reason codes that are right for this photo (the officer's confirmed reasons, or
     # the bench truth's own reasons); empty: any reason will do
     own: frozenset[str] = frozenset()
+    # the filing the photo was judged against, when known (reference problems are per filing)
+    group: str | None = None
 
 
 @dataclass
@@ -60,6 +62,9 @@ class Proposal:
     clean_release_current: float
     clean_release_proposed: float
     changes: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # filings whose clean photos fail the design check (their reference faces need new
+    # corners or photos): filing -> clean photos held; left out of the fit
+    reference_problems: dict[str, int] = field(default_factory=dict)
 
     @property
     def clean_release_gain(self) -> float:
@@ -74,7 +79,8 @@ class Proposal:
                 "clean_release_current": round(self.clean_release_current, 4),
                 "clean_release_proposed": round(self.clean_release_proposed, 4),
                 "clean_release_gain": round(self.clean_release_gain, 4),
-                "changes": {k: [round(a, 4), round(b, 4)] for k, (a, b) in self.changes.items()}}
+                "changes": {k: [round(a, 4), round(b, 4)] for k, (a, b) in self.changes.items()},
+                "reference_problems": dict(self.reference_problems)}
 
 
 def replay(scores: Mapping[str, float], codes: Iterable[str], p: CalibrationParams
@@ -234,6 +240,26 @@ def _candidates(values: np.ndarray, direction: str) -> list[float]:
     return cands if direction == "min" else cands[::-1]
 
 
+def reference_problems(outcomes: Sequence[Outcome], p: CalibrationParams) -> dict[str, int]:
+    """Filings most of whose clean photos fail the design check under ``p`` while the other
+    filings' mostly pass: filing -> clean photos held for design. A reference face rectified
+    with wrong corners makes every photo of its own filing a 'design mismatch'; opening the
+    design floors for all filings to release them lets foreign designs through elsewhere
+    (measured: a fit on source B with four badly rectified faces opened the layout floor to
+    0.17 and released two foreign designs of source A). The fix is that filing's corners."""
+    good: dict[str, int] = {}
+    held: dict[str, int] = {}
+    for o in outcomes:
+        if o.bad or o.group is None or "design_inliers" not in o.scores:
+            continue
+        good[o.group] = good.get(o.group, 0) + 1
+        if "design_mismatch" in replay(o.scores, o.codes, p)[1]:
+            held[o.group] = held.get(o.group, 0) + 1
+    overall = sum(held.values()) / max(1, sum(good.values()))
+    return {g: n for g, n in sorted(held.items())
+            if n >= 2 and n / good[g] >= max(0.5, 2 * overall)}
+
+
 def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = None,
             max_false_releases: int = 0, version: str = "proposed") -> Proposal:
     """Greedy, from the most permissive thresholds: repeatedly take the one threshold step
@@ -243,8 +269,15 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
     then loosen each threshold as far as both stay true; put each needed threshold of
     MARGIN in the middle of the gap it is free to move in. Last, a threshold left looser
     than the value in force (or never needed) goes back to the value in force unless that
-    stops good photos here, and then only opens past them."""
+    stops good photos here, and then only opens past them.
+
+    Clean photos held for design because their filing's reference face is wrong
+    (:func:`reference_problems`) are left out of the fit and reported instead."""
     current = current or CalibrationParams()
+    everything = outcomes
+    problems = reference_problems(outcomes, current)
+    outcomes = [o for o in outcomes if o.bad or o.group not in problems
+                or "design_mismatch" not in replay(o.scores, o.codes, current)[1]]
     grid: dict[str, list[float]] = {}
     for name, key, direction in SEARCH:
         values = np.array([o.scores[key] for o in outcomes if key in o.scores], float)
@@ -355,9 +388,10 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
     # design floors because B's appearance limit stopped B's foreign designs, so A's went to
     # inspection with no design reason; A's fit lowered the label-region floor because A's
     # appearance limit caught A's covered labels, so B's were released). When the value in
-    # force does stop good photos, the threshold opens only past them: to the middle of the
-    # gap between them and the fitted value (a fit on B opened the layout floor from 0.70 to
-    # 0.43 for clean photos at 0.67, and A's foreign designs at 0.5-0.65 lost their reason).
+    # force does stop good photos, the threshold opens only past them, to the middle of the
+    # gap between them and the first anomaly it is there for (a fit on B opened the layout
+    # floor from 0.70 to 0.43 for clean photos at 0.67, and A's foreign designs at 0.5-0.65
+    # lost their reason).
     # It never ends tighter than in force unless the fit needed that (a set without blurred
     # photos must not raise the focus floor).
     def looser(name: str, a: float, b: float) -> bool:
@@ -374,16 +408,25 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
         if not stopped or not looser(name, new, cur):
             p = replace(p, **{name: cur})
         elif name not in _INTEGER:
-            edge = min(stopped) if DIRECTION_OF[name] == "min" else max(stopped)
-            p = replace(p, **{name: type(cur)((edge + new) / 2)})
-    n_bad = sum(o.bad for o in outcomes)
-    n_good = len(outcomes) - n_bad
-    fr_cur, good_cur = _released(outcomes, current)
-    fr_new, good_new = _released(outcomes, p)
+            # past the good photos to the middle of the free gap: it ends at the first
+            # anomaly this threshold is there for, or (none) at the fitted value
+            low = DIRECTION_OF[name] == "min"
+            edge = min(stopped) if low else max(stopped)
+            code = CODE_OF.get(name, "")
+            beyond = [o.scores[KEY_OF[name]] for o in outcomes
+                      if o.bad and (not o.own or code in o.own) and KEY_OF[name] in o.scores
+                      and (o.scores[KEY_OF[name]] < edge if low
+                           else o.scores[KEY_OF[name]] > edge)]
+            end = (max(beyond) if low else min(beyond)) if beyond else new
+            p = replace(p, **{name: type(cur)((edge + end) / 2)})
+    n_bad = sum(o.bad for o in everything)
+    n_good = len(everything) - n_bad
+    fr_cur, good_cur = _released(everything, current)
+    fr_new, good_new = _released(everything, p)
     changes = {f: (float(getattr(current, f)), float(getattr(p, f))) for f, _k, _d in SEARCH
                if getattr(current, f) != getattr(p, f)}
     return Proposal(p, current, n_good, n_bad, fr_cur, fr_new, upper_bound_95(fr_new, n_bad),
-                    good_cur / max(1, n_good), good_new / max(1, n_good), changes)
+                    good_cur / max(1, n_good), good_new / max(1, n_good), changes, problems)
 
 
 def outcomes_from_rows(rows: Iterable[Mapping[str, Any]]) -> list[Outcome]:

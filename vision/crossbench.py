@@ -124,7 +124,8 @@ def collect(data: Path, limit: int | None = None, refresh: bool = False,
         t = time.perf_counter()
         res = check(photo, filings.get(s["filing"]), DeclaredData.from_json(s["declared"]),
                     history, today, params=PERMISSIVE)
-        rows.append({"photo": s["photo"], "anomaly": s["anomaly"], "decision": res.decision,
+        rows.append({"photo": s["photo"], "filing": s.get("filing"), "anomaly": s["anomaly"],
+                     "decision": res.decision,
                      "codes": [r.code for r in res.reasons],
                      "seconds": time.perf_counter() - t, "scores": res.scores})
     out = {"set": str(data), "source": manifest.get("source", "A"), "limit": limit,
@@ -141,7 +142,7 @@ def outcomes(rows: Sequence[Mapping[str, Any]]) -> list[Outcome]:
         return frozenset(OWN_REASONS.get(kind or "", set()))
 
     return [Outcome(r["scores"], r["codes"], r["anomaly"] is not None, r["anomaly"],
-                    own(r["anomaly"])) for r in rows]
+                    own(r["anomaly"]), r.get("filing")) for r in rows]
 
 
 def evaluate(rows: Sequence[Mapping[str, Any]], params: CalibrationParams) -> dict[str, Any]:

@@ -175,6 +175,40 @@ def test_labelled_inspections_propose_a_calibration_an_admin_applies(
     assert printed["false_releases_current"] == 0 and "false_release_upper_95" in printed
 
 
+def _design_screener(bad_reference: int) -> Any:
+    """Photos of filing ``bad_reference`` disagree with its (wrongly rectified) reference
+    face; the other filing's photos match theirs but show an appearance anomaly."""
+    def screen(request: ScreeningRequest) -> DeclarationVerdict:
+        assert request.filing is not None
+        wrong = str(request.filing.id) == str(bad_reference)
+        scores = {"design_inliers": 300.0, "design_coverage": 0.5, "design_ncc": 0.9,
+                  "design_layout": 0.2 if wrong else 0.95, "anomaly": 0.2 if wrong else 3.0}
+        code = "design_mismatch" if wrong else "appearance_anomaly"
+        photo = request.photos[0]
+        return DeclarationVerdict(
+            VisionDecision.inspect, [{"code": code, "message": code, "photo_ids": [photo.id]}],
+            [PhotoFinding(photo.id, "ab" * 8, scores)], MODEL_VERSION, "d")
+    return screen
+
+
+def test_a_proposal_points_at_the_filing_whose_clean_photos_all_fail_the_design_check(
+        world: World) -> None:
+    wrong, right = world.approved_filing(), world.approved_filing()
+    world.use_screener(_design_screener(wrong))
+    for filing_id, seed in ((wrong, 80), (wrong, 81), (right, 82), (right, 83)):
+        declaration = world.submitted(filing_id=filing_id)
+        world.upload_packing_photo(declaration["id"], jpeg_bytes(seed=seed))
+        code = "design_mismatch" if filing_id == wrong else "appearance_anomaly"
+        _inspect(world, "pass", {code: "false_alarm"})
+    report = world.admin.get("/calibration/proposal").json()
+    assert report["reference_problems"] == {str(wrong): 2}
+    # the design floors are not opened for that filing's photos
+    assert "min_design_layout" not in report["changes"]
+    _admin_page(world)
+    page = world.client.get("/admin").text
+    assert 'data-testid="reference-problems"' in page and f"/officer/filings/{wrong}" in page
+
+
 def test_a_calibration_fitted_for_an_earlier_photo_check_is_not_used(world: World) -> None:
     # applied before vision-2.4: its appearance limit is on the old scale
     with Session(world.engine) as session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from vision.calibrate import Outcome, propose, replay, upper_bound_95
 from vision.params import CalibrationParams
@@ -138,11 +139,13 @@ def test_a_floor_the_fit_would_open_for_no_clean_photo_keeps_the_value_in_force(
 
 
 def test_a_floor_in_force_that_stops_clean_photos_opens_only_past_them() -> None:
-    p = propose(_torn_label_outcomes(0.7), CalibrationParams(min_label_ncc=0.85))
+    out = _torn_label_outcomes(0.7)
+    p = propose(out, CalibrationParams(min_label_ncc=0.85))
     assert p.false_releases_proposed == 0
     assert p.clean_release_proposed == 1.0
-    # between the torn labels' fitted floor and the lowest clean label, not at the fit
-    assert 0.55 < p.params.min_label_ncc < 0.7
+    # in the middle between the lowest clean label and the torn labels (0.3)
+    lowest_clean = min(o.scores["label_integrity"] for o in out if not o.bad)
+    assert p.params.min_label_ncc == pytest.approx((lowest_clean + 0.3) / 2, abs=0.01)
 
 
 def test_a_located_face_that_differs_from_the_filing_still_gets_its_label_checked() -> None:
@@ -159,3 +162,37 @@ def test_a_face_printed_in_other_colours_throughout_is_another_design() -> None:
     assert replay(scores, [], CalibrationParams())[1] == {"design_mismatch"}
     assert replay({**scores, "anomaly_colour_level": 2.0}, [], CalibrationParams())[0] == (
         "release")
+
+
+def test_clean_photos_one_filing_holds_for_design_point_at_its_reference_not_the_floors(
+        ) -> None:
+    rng = np.random.default_rng(13)
+    out = [Outcome({**CLEAN_SCORES, "anomaly": 0.2, "design_layout": float(d)}, [], False,
+                   group=f"F{i % 5}") for i, d in enumerate(rng.uniform(0.9, 1.0, 100))]
+    # filing F9's reference face was rectified with wrong corners: none of its clean photos
+    # agrees with it
+    out += [Outcome({**CLEAN_SCORES, "anomaly": 0.2, "design_layout": float(d)}, [], False,
+                    group="F9") for d in rng.uniform(0.1, 0.3, 8)]
+    out += [Outcome({**CLEAN_SCORES, "anomaly": 0.2, "design_layout": float(d)}, [], True,
+                    "different_design", frozenset({"design_mismatch"}), group="F1")
+            for d in rng.uniform(0.35, 0.6, 10)]
+    p = propose(out, CalibrationParams(min_design_layout=0.7))
+    assert p.reference_problems == {"F9": 8}
+    # not opened for F9: the foreign designs (<= 0.6) keep their reason
+    assert 0.6 < p.params.min_design_layout < 0.9
+    assert p.false_releases_proposed == 0
+    assert p.to_dict()["reference_problems"] == {"F9": 8}
+
+
+def test_a_floor_opened_for_a_whole_camera_stops_midway_to_the_first_anomaly() -> None:
+    rng = np.random.default_rng(17)
+    # every filing's clean photos sit lower on this camera: not a reference problem
+    out = [Outcome({**CLEAN_SCORES, "anomaly": 0.2, "design_layout": float(d)}, [], False,
+                   group=f"F{i % 5}") for i, d in enumerate(rng.uniform(0.6, 0.9, 100))]
+    out += [Outcome({**CLEAN_SCORES, "anomaly": 0.2, "design_layout": 0.3}, [], True,
+                    "different_design", frozenset({"design_mismatch"})) for _ in range(5)]
+    p = propose(out, CalibrationParams(min_design_layout=0.7))
+    assert not p.reference_problems
+    lowest_clean = min(o.scores["design_layout"] for o in out if not o.bad)
+    assert p.params.min_design_layout == pytest.approx((lowest_clean + 0.3) / 2, abs=0.01)
+    assert p.clean_release_proposed == 1.0 and p.false_releases_proposed == 0
