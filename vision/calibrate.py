@@ -391,9 +391,8 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
     # force does stop good photos, the threshold opens only past them, to the middle of the
     # gap between them and the first anomaly it is there for (a fit on B opened the layout
     # floor from 0.70 to 0.43 for clean photos at 0.67, and A's foreign designs at 0.5-0.65
-    # lost their reason).
-    # It never ends tighter than in force unless the fit needed that (a set without blurred
-    # photos must not raise the focus floor).
+    # lost their reason). It never ends tighter than in force unless the fit needed that (a
+    # set without blurred photos must not raise the focus floor).
     def looser(name: str, a: float, b: float) -> bool:
         return a < b if DIRECTION_OF[name] == "min" else a > b
 
