@@ -8,7 +8,7 @@ stride-8 patch of the photo the distance to the nearest reference patch within o
 A local anomaly is a difference that stands out from the face's own level of difference:
 each map is taken less its median over the face. Another camera, lens, print run
 or a photographed reference raises the whole map (clean photos of a second photo source
-reached 3x the first's colour distance), while a tear, cover or dent stands out of it
+reached 2.4x the first's colour distance), while a tear, cover or dent stands out of it
 wherever the level sits; measured on both development sources, see ``vision/README.md``.
 The score is the maximum of the combined map; the map is the evidence heat map.
 """
