@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from vision.params import CalibrationParams
+from vision.thresholds import MIN_LOCATED_LAYOUT
 
 QUALITY_CODES = frozenset({"blurred", "underexposed", "overexposed"})
 RETAKE_CODES = QUALITY_CODES | {"low_resolution", "corrupt_image", "image_too_large",
@@ -119,10 +120,12 @@ def replay(scores: Mapping[str, float], codes: Iterable[str], p: CalibrationPara
     keep("reused_photo", None if h is None else h <= p.max_reuse_hamming)
     located = None
     if "design_inliers" in s:
-        located = (s["design_inliers"] >= p.min_inliers
+        matched = (s["design_inliers"] >= p.min_inliers
                    and s.get("design_coverage", 0) >= p.min_coverage)
-        design_ok = (located and s.get("design_ncc", 0) >= p.min_design_ncc
-                     and s.get("design_layout", 1.0) >= p.min_design_layout
+        layout = s.get("design_layout", 1.0)
+        located = matched and layout >= min(MIN_LOCATED_LAYOUT, p.min_design_layout)
+        design_ok = (matched and s.get("design_ncc", 0) >= p.min_design_ncc
+                     and layout >= p.min_design_layout
                      and s.get("anomaly_colour_level", 0.0) <= p.max_face_colour_level)
         keep("design_mismatch", not design_ok)
     else:
@@ -241,8 +244,9 @@ def _candidates(values: np.ndarray, direction: str) -> list[float]:
 
 
 def reference_problems(outcomes: Sequence[Outcome], p: CalibrationParams) -> dict[str, int]:
-    """Filings most of whose clean photos fail the design check under ``p`` while the other
-    filings' mostly pass: filing -> clean photos held for design. A reference face rectified
+    """Filings at least half of whose clean photos (and two or more) fail the design check
+    under ``p``, while the median filing's fail at most a quarter: filing -> clean photos held
+    for design. A reference face rectified
     with wrong corners makes every photo of its own filing a 'design mismatch'; opening the
     design floors for all filings to release them lets foreign designs through elsewhere
     (measured: a fit on source B with four badly rectified faces opened the layout floor to
@@ -255,9 +259,11 @@ def reference_problems(outcomes: Sequence[Outcome], p: CalibrationParams) -> dic
         good[o.group] = good.get(o.group, 0) + 1
         if "design_mismatch" in replay(o.scores, o.codes, p)[1]:
             held[o.group] = held.get(o.group, 0) + 1
-    overall = sum(held.values()) / max(1, sum(good.values()))
-    return {g: n for g, n in sorted(held.items())
-            if n >= 2 and n / good[g] >= max(0.5, 2 * overall)}
+    # most filings must pass: when the median filing's clean photos fail too, it is the
+    # camera or the floors, not one filing's reference
+    if not good or float(np.median([held.get(g, 0) / n for g, n in good.items()])) > 0.25:
+        return {}
+    return {g: n for g, n in sorted(held.items()) if n >= 2 and n / good[g] >= 0.5}
 
 
 def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = None,
@@ -406,9 +412,10 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
                    if not outcomes[j].bad and KEY_OF[name] in outcomes[j].scores]
         if not stopped or not looser(name, new, cur):
             p = replace(p, **{name: cur})
-        elif name not in _INTEGER:
+        else:
             # past the good photos to the middle of the free gap: it ends at the first
-            # anomaly this threshold is there for, or (none) at the fitted value
+            # anomaly this threshold is there for, or (none) at the fitted value; never
+            # looser than the fitted value (that would release what only it catches)
             low = DIRECTION_OF[name] == "min"
             edge = min(stopped) if low else max(stopped)
             code = CODE_OF.get(name, "")
@@ -417,7 +424,12 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
                       and (o.scores[KEY_OF[name]] < edge if low
                            else o.scores[KEY_OF[name]] > edge)]
             end = (max(beyond) if low else min(beyond)) if beyond else new
-            p = replace(p, **{name: type(cur)((edge + end) / 2)})
+            mid = max((edge + end) / 2, new) if low else min((edge + end) / 2, new)
+            if name == "min_inliers":
+                mid = math.ceil(mid)
+            elif name == "max_reuse_hamming":
+                mid = math.floor(mid)
+            p = replace(p, **{name: type(cur)(mid)})
     n_bad = sum(o.bad for o in everything)
     n_good = len(everything) - n_bad
     fr_cur, good_cur = _released(everything, current)

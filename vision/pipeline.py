@@ -29,6 +29,7 @@ from vision.schema import (
     VisionInputError,
     VisionResult,
 )
+from vision.thresholds import MIN_LOCATED_LAYOUT
 
 OBSOLETE_MARK_LAST_DAY = date(2026, 12, 31)
 SMALL_LONG_SIDE = 1000
@@ -275,11 +276,12 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
             scores.update({"design_inliers": float(reg.inliers),
                            "design_coverage": reg.coverage, "design_ncc": reg.ncc,
                            "design_layout": reg.layout})
-            # the filed face is found in the photo (the label and appearance stages can
-            # compare the two) ...
-            located = reg.inliers >= P.min_inliers and reg.coverage >= P.min_coverage
-            # ... and looks like it
-            design_ok = (located and reg.ncc >= P.min_design_ncc
+            matched = reg.inliers >= P.min_inliers and reg.coverage >= P.min_coverage
+            # the filed face is found in the photo and most of its layout agrees (the label
+            # and appearance stages can compare the two) ...
+            located = matched and reg.layout >= min(MIN_LOCATED_LAYOUT, P.min_design_layout)
+            # ... and it looks like the filed one
+            design_ok = (matched and reg.ncc >= P.min_design_ncc
                          and reg.layout >= P.min_design_layout)
         if not design_ok:
             reasons.append(Reason("design_mismatch",

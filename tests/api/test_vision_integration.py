@@ -193,9 +193,10 @@ def _design_screener(bad_reference: int) -> Any:
 
 def test_a_proposal_points_at_the_filing_whose_clean_photos_all_fail_the_design_check(
         world: World) -> None:
-    wrong, right = world.approved_filing(), world.approved_filing()
+    # most filings' photos pass the design check; one filing's all fail
+    wrong, right, other = (world.approved_filing() for _ in range(3))
     world.use_screener(_design_screener(wrong))
-    for filing_id, seed in ((wrong, 80), (wrong, 81), (right, 82), (right, 83)):
+    for filing_id, seed in ((wrong, 80), (wrong, 81), (right, 82), (other, 83)):
         declaration = world.submitted(filing_id=filing_id)
         world.upload_packing_photo(declaration["id"], jpeg_bytes(seed=seed))
         code = "design_mismatch" if filing_id == wrong else "appearance_anomaly"
@@ -206,7 +207,7 @@ def test_a_proposal_points_at_the_filing_whose_clean_photos_all_fail_the_design_
     assert "min_design_layout" not in report["changes"]
     _admin_page(world)
     page = world.client.get("/admin").text
-    assert 'data-testid="reference-problems"' in page and f"/officer/filings/{wrong}" in page
+    assert 'data-testid="reference-problems"' in page and f"filing #{wrong} (2)" in page
 
 
 def test_a_calibration_fitted_for_an_earlier_photo_check_is_not_used(world: World) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 import cv2
 import numpy as np
 import pytest
 
-from vision import anomaly
+from vision import DeclaredData, FilingReference, anomaly, check
 from vision.synth.design import CartonDesign, render_face
 from vision.thresholds import MAX_ANOMALY_SCORE, MAX_FACE_COLOUR_LEVEL
 
@@ -58,3 +61,15 @@ def test_another_print_on_the_same_outline_differs_across_the_whole_face(
     other_print = _other_camera(np.ascontiguousarray(face[..., ::-1]))
     assert _score(other_print, face).colour_level > MAX_FACE_COLOUR_LEVEL
     assert _score(_other_camera(face), face).colour_level < MAX_FACE_COLOUR_LEVEL
+
+
+def test_a_photo_of_the_outline_printed_in_other_colours_is_held_as_another_design(
+        make_photo: Callable[..., bytes], filing: FilingReference,
+        declared: DeclaredData) -> None:
+    rgb = cv2.imdecode(np.frombuffer(make_photo(), np.uint8), cv2.IMREAD_COLOR)
+    _ok, jpeg = cv2.imencode(".jpg", np.ascontiguousarray(rgb[..., ::-1]),
+                             [cv2.IMWRITE_JPEG_QUALITY, 90])
+    result = check(jpeg.tobytes(), filing, declared, today=date(2027, 1, 15))
+    (reason,) = [r for r in result.reasons if r.code == "design_mismatch"]
+    assert "print differs" in reason.message
+    assert result.scores["anomaly_colour_level"] > MAX_FACE_COLOUR_LEVEL

@@ -196,3 +196,34 @@ def test_a_floor_opened_for_a_whole_camera_stops_midway_to_the_first_anomaly() -
     lowest_clean = min(o.scores["design_layout"] for o in out if not o.bad)
     assert p.params.min_design_layout == pytest.approx((lowest_clean + 0.3) / 2, abs=0.01)
     assert p.clean_release_proposed == 1.0 and p.false_releases_proposed == 0
+
+
+def test_a_limit_opened_past_clean_photos_stops_midway_to_the_anomalies_it_is_for() -> None:
+    # this camera's clean photos reach 0.6, over the limit in force (0.5)
+    out = [Outcome({**CLEAN_SCORES, "anomaly": a}, [], False)
+           for a in (0.2, 0.3, 0.4, 0.5, 0.6) * 16]
+    out += [Outcome({**CLEAN_SCORES, "anomaly": a}, [], True, "damaged_carton",
+                    frozenset({"appearance_anomaly"})) for a in (0.9, 1.0, 1.2) * 4]
+    # caught by its own stage: it must not pull the limit towards itself
+    out += [Outcome({**CLEAN_SCORES, "anomaly": 0.8}, ["un_number_mismatch"], True,
+                    "wrong_un_number", frozenset({"un_number_mismatch"}))]
+    p = propose(out, CalibrationParams(max_anomaly_score=0.5))
+    highest_clean = max(o.scores["anomaly"] for o in out if not o.bad)
+    lowest_damage = min(o.scores["anomaly"] for o in out if o.kind == "damaged_carton")
+    assert p.params.max_anomaly_score == pytest.approx((highest_clean + lowest_damage) / 2,
+                                                       abs=0.01)
+    assert p.clean_release_proposed == 1.0 and p.false_releases_proposed == 0
+
+
+def test_several_broken_references_are_all_set_aside_while_most_filings_pass() -> None:
+    rng = np.random.default_rng(23)
+    out = [Outcome({**CLEAN_SCORES, "anomaly": 0.2, "design_layout": float(d)}, [], False,
+                   group=f"F{i % 8}") for i, d in enumerate(rng.uniform(0.9, 1.0, 80))]
+    out += [Outcome({**CLEAN_SCORES, "anomaly": 0.2, "design_layout": float(d)}, [], False,
+                    group=f"W{i % 4}") for i, d in enumerate(rng.uniform(0.1, 0.3, 40))]
+    out += [Outcome({**CLEAN_SCORES, "anomaly": 0.2, "design_layout": float(d)}, [], True,
+                    "different_design", frozenset({"design_mismatch"}), group="F1")
+            for d in rng.uniform(0.35, 0.6, 10)]
+    p = propose(out, CalibrationParams(min_design_layout=0.7))
+    assert p.reference_problems == {f"W{i}": 10 for i in range(4)}
+    assert p.params.min_design_layout > 0.6 and p.false_releases_proposed == 0
