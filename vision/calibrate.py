@@ -172,6 +172,14 @@ KEY_OF = {name: key for name, key, _d in SEARCH}
 DIRECTION_OF = {name: d for name, _k, d in SEARCH}
 
 
+# The most clean photos a threshold step may stop per anomaly it catches. The issue's targets
+# set the exchange rate: holding 10 % of clean shipments buys a false-release rate of 0.5 %,
+# so 20 clean photos per anomaly. Without a cap the fit chased the last anomaly at any price
+# (a fit on source B held 100 of its own clean photos to catch four that no stage but the
+# appearance limit could see, and then released 19 % of source A); an anomaly left released
+# is counted in the proposal's false releases and its bound.
+CLEAN_PER_CATCH = 20
+
 # Thresholds placed mid-gap by propose(): scores of the photo against its own filed reference
 # on a normalised scale. Not the quality gate (camera-dependent), not the appearance score
 # (its clean tail depends on the camera and on how the reference was photographed: clean B
@@ -270,7 +278,8 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
             max_false_releases: int = 0, version: str = "proposed") -> Proposal:
     """Greedy, from the most permissive thresholds: repeatedly take the one threshold step
     that catches the most released bad photos per good photo it stops releasing, until no
-    more than ``max_false_releases`` bad photos are released (or no step catches any);
+    more than ``max_false_releases`` bad photos are released (or no step catches any at no
+    more than CLEAN_PER_CATCH good photos each);
     then take the steps that give bad photos their own reason at no cost in good photos;
     then loosen each threshold as far as both stay true; put each needed threshold of
     MARGIN in the middle of the gap it is free to move in. Last, a threshold left looser
@@ -315,7 +324,7 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
                 caught = sum(1 for j in released - now if outcomes[j].bad and (
                     not outcomes[j].own or code in outcomes[j].own))
                 lost = sum(1 for j in released - now if not outcomes[j].bad)
-                if caught:
+                if caught and lost <= CLEAN_PER_CATCH * caught:
                     ratio = caught / (lost + 0.5)
                     if best is None or ratio > best[0]:
                         best = (ratio, trial, now)

@@ -227,3 +227,18 @@ def test_several_broken_references_are_all_set_aside_while_most_filings_pass() -
     p = propose(out, CalibrationParams(min_design_layout=0.7))
     assert p.reference_problems == {f"W{i}": 10 for i in range(4)}
     assert p.params.min_design_layout > 0.6 and p.false_releases_proposed == 0
+
+
+def test_the_fit_does_not_hold_dozens_of_clean_photos_to_catch_one_anomaly() -> None:
+    rng = np.random.default_rng(29)
+    out = [Outcome({**CLEAN_SCORES, "anomaly": float(a)}, [], False)
+           for a in rng.uniform(0.1, 0.4, 100)]
+    # a torn label that only the appearance limit could see, in the middle of the clean ones
+    out += [Outcome({**CLEAN_SCORES, "anomaly": 0.15}, [], True, "torn_label",
+                    frozenset({"appearance_anomaly"}))]
+    out += [Outcome({**CLEAN_SCORES, "anomaly": float(a)}, [], True, "damaged_carton",
+                    frozenset({"appearance_anomaly"})) for a in rng.uniform(0.9, 1.2, 10)]
+    p = propose(out, CalibrationParams(max_anomaly_score=0.5))
+    assert p.false_releases_proposed == 1  # reported, with its bound
+    assert p.clean_release_proposed == 1.0
+    assert 0.4 < p.params.max_anomaly_score < 0.9
