@@ -41,10 +41,10 @@ def engine_version() -> str:
     return MODEL_VERSION
 
 
-def made_for(record: CalibrationVersion) -> str | None:
-    """The engine version a calibration was fitted for (None: applied before versions were
-    recorded, so for an earlier engine)."""
-    return record.report.get("model_version")
+def for_this_engine(record: CalibrationVersion) -> bool:
+    """Whether a calibration was fitted for the running engine (one applied before versions
+    were recorded has none, so it was for an earlier engine)."""
+    return record.report.get("model_version") == engine_version()
 
 
 def active(session: Session) -> CalibrationSnapshot | None:
@@ -55,7 +55,7 @@ def active(session: Session) -> CalibrationSnapshot | None:
     query = (select(CalibrationVersion).where(col(CalibrationVersion.active))
              .order_by(col(CalibrationVersion.id).desc()))
     for record in session.exec(query):
-        if made_for(record) == engine_version():
+        if for_this_engine(record):
             return CalibrationSnapshot(record.version, dict(record.params))
     return None
 

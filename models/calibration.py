@@ -5,6 +5,9 @@ from sqlmodel import Field, SQLModel
 
 from models.common import UtcDatetime, json_field, timestamp_field
 
+# a calibration version's name: letters, digits, '.', '_' and '-'
+CALIBRATION_VERSION_PATTERN = r"^[A-Za-z0-9._-]+$"
+
 
 class CalibrationVersion(SQLModel, table=True):
     """A set of vision thresholds an admin applied; the newest active one is in force."""
@@ -42,5 +45,5 @@ class CalibrationVersionPublic(SQLModel):
 class CalibrationApply(SQLModel):
     """Apply a proposal computed now from the labelled outcomes, under this version name."""
 
-    version: str = Field(min_length=1, max_length=60, regex=r"^[A-Za-z0-9._-]+$")
+    version: str = Field(min_length=1, max_length=60, regex=CALIBRATION_VERSION_PATTERN)
     max_false_releases: int = Field(default=0, ge=0)

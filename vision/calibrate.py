@@ -50,6 +50,11 @@ class Outcome:
     # the filing the photo was judged against, when known (reference problems are per filing)
     group: str | None = None
 
+    def calls_for(self, code: str) -> bool:
+        """A bad photo that a stage giving ``code`` is right to stop (its own reason, or
+        any reason will do)."""
+        return self.bad and (not self.own or code in self.own)
+
 
 @dataclass
 class Proposal:
@@ -321,8 +326,7 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
                 now = _released_set(outcomes, build(trial))
                 # only bad photos this stage is right to catch count (a focus floor that
                 # happens to stop a torn label is overfitting, not calibration)
-                caught = sum(1 for j in released - now if outcomes[j].bad and (
-                    not outcomes[j].own or code in outcomes[j].own))
+                caught = sum(1 for j in released - now if outcomes[j].calls_for(code))
                 lost = sum(1 for j in released - now if not outcomes[j].bad)
                 if caught and lost <= CLEAN_PER_CATCH * caught:
                     ratio = caught / (lost + 0.5)
@@ -388,8 +392,7 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
         t = grid[name][pos[name]]
         code = CODE_OF.get(name, "")
         values = np.array([o.scores[KEY_OF[name]] for o in outcomes
-                           if KEY_OF[name] in o.scores and o.bad
-                           and (not o.own or code in o.own)])
+                           if KEY_OF[name] in o.scores and o.calls_for(code)])
         flagged = values[values < t] if DIRECTION_OF[name] == "min" else values[values > t]
         if end is not None and flagged.size:
             start = flagged.max() if DIRECTION_OF[name] == "min" else flagged.min()
@@ -429,7 +432,7 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
             edge = min(stopped) if low else max(stopped)
             code = CODE_OF.get(name, "")
             beyond = [o.scores[KEY_OF[name]] for o in outcomes
-                      if o.bad and (not o.own or code in o.own) and KEY_OF[name] in o.scores
+                      if o.calls_for(code) and KEY_OF[name] in o.scores
                       and (o.scores[KEY_OF[name]] < edge if low
                            else o.scores[KEY_OF[name]] > edge)]
             end = (max(beyond) if low else min(beyond)) if beyond else new

@@ -8,11 +8,11 @@ from fastapi.responses import Response
 
 from customs import calibration
 from customs.errors import Conflict
+from models.calibration import CALIBRATION_VERSION_PATTERN
 from routes.pages.core import AdminPage, PageRoute, PageSession, language, redirect, render
 from routes.pages.i18n import N_, gettext
 
 router = APIRouter(prefix="/admin", route_class=PageRoute)
-VERSION_PATTERN = r"^[A-Za-z0-9._-]+$"
 
 
 def _proposal(session: PageSession, max_false_releases: int
@@ -35,13 +35,14 @@ def admin_home(request: Request, session: PageSession, user: AdminPage,
     return render(request, "admin.html", user=user, proposal=proposal, missing=missing,
                   in_force=in_force, versions=calibration.list_versions(session),
                   engine_version=calibration.engine_version(),
+                  for_this_engine=calibration.for_this_engine,
                   max_false_releases=max_false_releases, notice=notice)
 
 
 @router.post("/calibration")
 def apply_calibration(session: PageSession, user: AdminPage,
                       version: Annotated[str, Form(min_length=1, max_length=60,
-                                                   pattern=VERSION_PATTERN)],
+                                                   pattern=CALIBRATION_VERSION_PATTERN)],
                       max_false_releases: Annotated[int, Form(ge=0, le=1000)] = 0
                       ) -> Response:
     """Computes the proposal again (outcomes may have arrived since the page was shown) and
