@@ -41,10 +41,17 @@ def engine_version() -> str:
     return MODEL_VERSION
 
 
+def _same_scales() -> frozenset[str]:
+    """Engine versions whose scores are on the running engine's scales."""
+    from vision.params import SAME_SCALES
+
+    return SAME_SCALES
+
+
 def for_this_engine(record: CalibrationVersion) -> bool:
-    """Whether a calibration was fitted for the running engine (one applied before versions
-    were recorded has none, so it was for an earlier engine)."""
-    return record.report.get("model_version") == engine_version()
+    """Whether a calibration was fitted for the running engine's scales (one applied before
+    versions were recorded has none, so it was for an earlier engine)."""
+    return record.report.get("model_version") in _same_scales()
 
 
 def active(session: Session) -> CalibrationSnapshot | None:
@@ -114,7 +121,7 @@ def labelled_outcomes(session: Session) -> list[Any]:
         ScreeningOutcome.screening_id == Screening.id,
         Screening.declaration_id == Declaration.id,
         # scores of another engine version are on other scales
-        Screening.model_version == engine_version())).all()
+        col(Screening.model_version).in_(_same_scales()))).all()
     outcomes = []
     for labelled, screening, filing_id in rows:
         scores = _photo_scores(screening)

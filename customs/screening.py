@@ -86,6 +86,9 @@ class ScreeningRequest:
     history: Sequence[str]
     today: date
     calibration: CalibrationSnapshot | None = None
+    # the earlier photo with a given hash (None where it is gone): a near one is compared
+    # pixel by pixel, since a cropped copy's hash moves as far as another photo's
+    history_photo: Callable[[str], bytes | None] = lambda _phash: None
 
 
 @dataclass
@@ -133,7 +136,7 @@ class PreparedScreening:
     photos: list[PhotoRef]
     filing_id: int | None
     declared: DeclaredSnapshot
-    history: frozenset[str]
+    history: dict[str, str]  # hash -> stored file of other declarations' photos
 
 
 def combine(decisions: Sequence[VisionDecision]) -> VisionDecision:
@@ -162,10 +165,16 @@ def _declared_snapshot(session: Session, declaration: Declaration) -> DeclaredSn
         gross_weight_kg=sum(g.gross_weight_kg for g in goods))
 
 
-def _history_hashes(session: Session, declaration_id: int) -> frozenset[str]:
-    query = select(PackingPhoto.phash).where(PackingPhoto.declaration_id != declaration_id,
-                                             PackingPhoto.phash != "")
-    return frozenset(session.exec(query))
+def _history(session: Session, declaration_id: int) -> dict[str, str]:
+    """Other declarations' fingerprinted photos: hash -> stored file (the first, where
+    several photos share a hash)."""
+    query = (select(PackingPhoto.phash, PackingPhoto.sha256)
+             .where(PackingPhoto.declaration_id != declaration_id, PackingPhoto.phash != "")
+             .order_by(col(PackingPhoto.id)))
+    history: dict[str, str] = {}
+    for phash, sha256 in session.exec(query):
+        history.setdefault(phash, sha256)
+    return history
 
 
 def prepare(session: Session, declaration_id: int) -> PreparedScreening | None:
@@ -181,7 +190,16 @@ def prepare(session: Session, declaration_id: int) -> PreparedScreening | None:
         declaration_id=declaration_id, version=declaration.version, photos=photos,
         filing_id=filing.id if filing else None,
         declared=_declared_snapshot(session, declaration),
-        history=_history_hashes(session, declaration_id))
+        history=_history(session, declaration_id))
+
+
+def _stored(store: BlobStore, sha256: str | None) -> bytes | None:
+    if sha256 is None:
+        return None
+    try:
+        return store.get(sha256)
+    except NotFound:  # swept meanwhile: the hash alone decides
+        return None
 
 
 def _run_screener(screener: Screener, request: ScreeningRequest) -> DeclarationVerdict:
@@ -221,7 +239,7 @@ def decide(session: Session, settings: Settings, store: BlobStore, prepared: Pre
     if (declaration is None or declaration.status != DeclarationStatus.screening
             or declaration.version != prepared.version):
         raise StaleScreening("the declaration changed while it was screened")
-    if _history_hashes(session, prepared.declaration_id) != prepared.history:
+    if _history(session, prepared.declaration_id).keys() != prepared.history.keys():
         raise StaleScreening("other declarations' photos were fingerprinted meanwhile")
     enterprise = session.get(Enterprise, declaration.enterprise_id)
     assert enterprise is not None
@@ -323,7 +341,8 @@ def _check_photos(context: ScreeningContext, prepared: PreparedScreening
         request = ScreeningRequest(
             photos=[PhotoInput(p.id, context.store.get(p.sha256)) for p in fresh],
             filing=filing_snapshot, declared=prepared.declared,
-            history=sorted(prepared.history), today=utcnow().date(), calibration=active)
+            history=sorted(prepared.history), today=utcnow().date(), calibration=active,
+            history_photo=lambda phash: _stored(context.store, prepared.history.get(phash)))
         verdict = _run_screener(context.screener, request)
     else:
         verdict = DeclarationVerdict(VisionDecision.inspect, [])

@@ -34,7 +34,8 @@ def vision_screener(request: ScreeningRequest) -> DeclarationVerdict:
             {**request.calibration.params, "version": request.calibration.version})
     result = vision.check_declaration([p.data for p in request.photos], reference,
                                       declared_data, history_hashes=request.history,
-                                      today=request.today, params=params)
+                                      today=request.today, params=params,
+                                      history_photo=request.history_photo)
     ids = [p.id for p in request.photos]
     return DeclarationVerdict(
         decision=VisionDecision(result.decision),

@@ -3,6 +3,7 @@ rate, anomaly-score AUROC, latency percentiles."""
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections import Counter, defaultdict
@@ -14,6 +15,7 @@ import numpy as np
 
 from vision.phash import perceptual_hash
 from vision.pipeline import check, warm_up
+from vision.reuse import files_history
 from vision.schema import DeclaredData, FilingReference
 
 
@@ -32,21 +34,19 @@ def run(data: Path, limit: int | None = None, evidence: bool = True) -> dict[str
     filings = {fid: FilingReference.from_json(f, data / "filings")
                for fid, f in manifest["filings"].items()}
     warm_up()
-    hashes: dict[str, str] = {}
 
-    def hash_of(rel: str) -> str:
-        if rel not in hashes:
-            hashes[rel] = perceptual_hash((data / rel).read_bytes())
-        return hashes[rel]
+    @functools.cache
+    def hash_of(path: Path) -> str:
+        return perceptual_hash(path.read_bytes())
 
     rows = []
     samples = manifest["samples"][:limit] if limit else manifest["samples"]
     for s in samples:
-        history = [hash_of(h) for h in s["history"]]
+        history, earlier = files_history([data / h for h in s["history"]], hash_of)
         photo = (data / s["photo"]).read_bytes()
         t = time.perf_counter()
         res = check(photo, filings.get(s["filing"]), DeclaredData.from_json(s["declared"]),
-                    history, today, with_evidence=evidence)
+                    history, today, with_evidence=evidence, history_photo=earlier)
         seconds = time.perf_counter() - t
         rows.append({"photo": s["photo"], "anomaly": s["anomaly"], "decision": res.decision,
                      "codes": [r.code for r in res.reasons], "seconds": seconds,

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from vision.params import CalibrationParams
-from vision.thresholds import MIN_LOCATED_LAYOUT
+from vision.thresholds import MIN_COPY_AGREEMENT, MIN_LOCATED_LAYOUT
 
 QUALITY_CODES = frozenset({"blurred", "underexposed", "overexposed"})
 RETAKE_CODES = QUALITY_CODES | {"low_resolution", "corrupt_image", "image_too_large",
@@ -122,7 +122,9 @@ def replay(scores: Mapping[str, float], codes: Iterable[str], p: CalibrationPara
     if out & RETAKE_CODES:
         return "retake_photo", out & RETAKE_CODES
     h = s.get("reuse_hamming")
-    keep("reused_photo", None if h is None else h <= p.max_reuse_hamming)
+    copy = s.get("reuse_copy_agreement", 0.0)
+    keep("reused_photo", None if h is None else (h <= p.max_reuse_hamming
+                                                  or copy >= MIN_COPY_AGREEMENT))
     located = None
     if "design_inliers" in s:
         matched = (s["design_inliers"] >= p.min_inliers

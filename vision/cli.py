@@ -25,9 +25,9 @@ def _load_filing(value: object, base: Path) -> object:
 
 
 def _batch_case(line: str, base: Path, today: date | None) -> dict[str, object]:
-    from vision.phash import perceptual_hash
     from vision.pipeline import check_declaration
-    from vision.schema import DeclaredData, VisionInputError
+    from vision.reuse import files_history
+    from vision.schema import DeclaredData
 
     case = json.loads(line)
     if not isinstance(case, dict):
@@ -39,16 +39,11 @@ def _batch_case(line: str, base: Path, today: date | None) -> dict[str, object]:
     if isinstance(declared_raw, str):
         declared_raw = json.loads((base / declared_raw).read_text())
     declared = DeclaredData.from_json(declared_raw)
-    history = []
-    for h in case.get("history") or []:
-        try:
-            history.append(perceptual_hash((base / h).read_bytes()))
-        except (OSError, VisionInputError):
-            continue
+    history, earlier = files_history(base / h for h in case.get("history") or [])
     day = date.fromisoformat(case["today"]) if case.get("today") else today
     data = [(base / p).read_bytes() for p in photos]
     res = check_declaration(data, _load_filing(case.get("filing"), base), declared,  # type: ignore[arg-type]
-                            history, day, with_evidence=False)
+                            history, day, with_evidence=False, history_photo=earlier)
     out = res.to_dict()
     for item, path in zip(out["photos"], photos, strict=True):
         item["photo"] = path
@@ -82,23 +77,18 @@ def _check(args: argparse.Namespace) -> int:
         return _batch(args)
     if not args.declared or not args.photos:
         raise SystemExit("check needs --declared and at least one PHOTO (or --batch)")
-    from vision.phash import perceptual_hash
     from vision.pipeline import check
-    from vision.schema import DeclaredData, FilingReference, VisionInputError
+    from vision.reuse import files_history
+    from vision.schema import DeclaredData, FilingReference
 
     filing = None
     if args.filing:
         fpath = Path(args.filing)
         filing = FilingReference.from_json(json.loads(fpath.read_text()), fpath.parent)
     declared = DeclaredData.from_json(json.loads(Path(args.declared).read_text()))
-    history: list[str] = []
-    if args.history:
-        for p in sorted(Path(args.history).iterdir()):
-            if p.suffix.lower() in IMAGE_SUFFIXES:
-                try:
-                    history.append(perceptual_hash(p.read_bytes()))
-                except VisionInputError:
-                    continue
+    history, earlier = files_history(
+        p for p in (sorted(Path(args.history).iterdir()) if args.history else [])
+        if p.suffix.lower() in IMAGE_SUFFIXES)
     today = date.fromisoformat(args.today) if args.today else None
     evidence_dir = Path(args.evidence_dir) if args.evidence_dir else None
     if evidence_dir:
@@ -112,7 +102,7 @@ def _check(args: argparse.Namespace) -> int:
             out.append({"photo": photo, "decision": "retake_photo", "seconds": 0.0,
                         "reasons": [{"code": "unreadable_file", "message": str(exc)}]})
             continue
-        res = check(data, filing, declared, history, today)
+        res = check(data, filing, declared, history, today, history_photo=earlier)
         item = {"photo": photo, **res.to_dict()}
         if evidence_dir and res.evidence_png:
             ev = evidence_dir / f"{path.stem}.evidence.png"

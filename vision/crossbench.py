@@ -16,6 +16,7 @@ anomaly type caught *for its own reason*, retake asked for bad-quality photos, a
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections import defaultdict
@@ -30,6 +31,7 @@ from vision.calibrate import Outcome, propose, replay, upper_bound_95
 from vision.params import MODEL_VERSION, CalibrationParams
 from vision.phash import perceptual_hash
 from vision.pipeline import check, warm_up
+from vision.reuse import files_history
 from vision.schema import DeclaredData, FilingReference
 
 PERMISSIVE = CalibrationParams(
@@ -110,20 +112,18 @@ def collect(data: Path, limit: int | None = None, refresh: bool = False,
                                        base.forbidden_marks, base.packing_instruction, faces,
                                        base.requires_9a)
     warm_up()
-    hashes: dict[str, str] = {}
 
-    def hash_of(rel: str) -> str:
-        if rel not in hashes:
-            hashes[rel] = perceptual_hash((data / rel).read_bytes())
-        return hashes[rel]
+    @functools.cache
+    def hash_of(path: Path) -> str:
+        return perceptual_hash(path.read_bytes())
 
     rows = []
     for s in manifest["samples"][:limit] if limit else manifest["samples"]:
-        history = [hash_of(h) for h in s["history"]]
+        history, earlier = files_history([data / h for h in s["history"]], hash_of)
         photo = (data / s["photo"]).read_bytes()
         t = time.perf_counter()
         res = check(photo, filings.get(s["filing"]), DeclaredData.from_json(s["declared"]),
-                    history, today, params=PERMISSIVE)
+                    history, today, params=PERMISSIVE, history_photo=earlier)
         rows.append({"photo": s["photo"], "filing": s.get("filing"), "anomaly": s["anomaly"],
                      "decision": res.decision,
                      "codes": [r.code for r in res.reasons],

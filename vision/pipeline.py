@@ -20,6 +20,7 @@ from vision import regime as R
 from vision.imageio import Decoded, decode_photo, resize_long
 from vision.params import DEFAULT_PARAMS, MODEL_VERSION, CalibrationParams
 from vision.phash import HASH_BITS, nearest, phash_rgb
+from vision.reuse import HistoryPhoto, nearest_copy
 from vision.schema import (
     Box,
     DeclarationResult,
@@ -29,13 +30,21 @@ from vision.schema import (
     VisionInputError,
     VisionResult,
 )
-from vision.thresholds import MIN_LOCATED_LAYOUT
+from vision.thresholds import MIN_COPY_AGREEMENT, MIN_LOCATED_LAYOUT
 
 OBSOLETE_MARK_LAST_DAY = date(2026, 12, 31)
 SMALL_LONG_SIDE = 1000
 FACE_MARGIN = 1.4
 _LABEL_NAMES = {"lithium_mark": "lithium battery mark", "class9": "class 9 label",
                 "class9a": "class 9A label"}
+
+
+@dataclass(frozen=True)
+class _History:
+    """Earlier photos of other declarations: their hashes, and how to fetch one."""
+
+    hashes: Sequence[str]
+    photo: HistoryPhoto | None
 
 
 @dataclass
@@ -64,11 +73,11 @@ def _retake(reasons: list[Reason], scores: dict[str, float], phash: str, t0: flo
 
 def check(photo: bytes, filing: FilingReference | None, declared: DeclaredData,
           history_hashes: Sequence[str] = (), today: date | None = None,
-          with_evidence: bool = True, params: CalibrationParams = DEFAULT_PARAMS
-          ) -> VisionResult:
+          with_evidence: bool = True, params: CalibrationParams = DEFAULT_PARAMS,
+          history_photo: HistoryPhoto | None = None) -> VisionResult:
     """Check one packing photo (a declaration of one photo). Never raises on bad images."""
     res = check_declaration([photo], filing, declared, history_hashes, today, params,
-                            with_evidence=with_evidence)
+                            with_evidence=with_evidence, history_photo=history_photo)
     one = res.photos[0]
     one.decision = res.decision
     one.reasons = res.reasons
@@ -79,11 +88,15 @@ def check(photo: bytes, filing: FilingReference | None, declared: DeclaredData,
 def check_declaration(photos: Sequence[bytes], filing: FilingReference | None,
                       declared: DeclaredData, history_hashes: Sequence[str] = (),
                       today: date | None = None, params: CalibrationParams = DEFAULT_PARAMS,
-                      with_evidence: bool = True) -> DeclarationResult:
+                      with_evidence: bool = True, history_photo: HistoryPhoto | None = None
+                      ) -> DeclarationResult:
     """Check all packing photos of one declaration together. Never raises on bad images.
 
-    ``history_hashes``: pHashes of earlier photos of *other* declarations. ``params``: the
-    calibration version in force (recorded in the result with the model version)."""
+    ``history_hashes``: pHashes of earlier photos of *other* declarations; ``history_photo``
+    fetches the earlier photo with a given hash (None where it is gone), so that a near one is
+    checked pixel by pixel; without it the hash alone decides. ``params``: the calibration
+    version in force (recorded in the result with the model version)."""
+    history = _History(history_hashes, history_photo)
     t0 = time.perf_counter()
     today = today or date.today()
     reasons: list[Reason] = []
@@ -103,7 +116,7 @@ def check_declaration(photos: Sequence[bytes], filing: FilingReference | None,
     results: list[VisionResult] = []
     findings: list[_Findings] = []
     for index, photo in enumerate(photos):
-        res, found = _check_photo(index, photo, filing, declared, history_hashes, today,
+        res, found = _check_photo(index, photo, filing, declared, history, today,
                                   params, required, forbidden, with_evidence)
         res.model_version, res.calibration_version = MODEL_VERSION, params.version
         results.append(res)
@@ -178,7 +191,7 @@ def _regime_reasons(findings: list[_Findings], required: frozenset[str],
 
 
 def _check_photo(index: int, photo: bytes, filing: FilingReference | None,
-                 declared: DeclaredData, history_hashes: Sequence[str], today: date,
+                 declared: DeclaredData, history: _History, today: date,
                  params: CalibrationParams, required: frozenset[str],
                  forbidden: frozenset[str], with_evidence: bool
                  ) -> tuple[VisionResult, _Findings]:
@@ -202,7 +215,7 @@ def _check_photo(index: int, photo: bytes, filing: FilingReference | None,
                                "quality", (index,))], {}, "", t0, timing), found
     tick("decode")
     try:
-        return _check_decoded(index, decoded, filing, declared, history_hashes, today,
+        return _check_decoded(index, decoded, filing, declared, history, today,
                               with_evidence, t0, timing, tick, params, required, forbidden,
                               found), found
     except Exception as exc:  # a bug or a pathological image must not crash the worker
@@ -232,7 +245,7 @@ def _cao_min_side(lith: Sequence[marks.Found], small: np.ndarray, work: np.ndarr
 
 
 def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
-                   declared: DeclaredData, history_hashes: Sequence[str], today: date,
+                   declared: DeclaredData, history: _History, today: date,
                    with_evidence: bool, t0: float, timing: dict[str, float], tick: object,
                    params: CalibrationParams, required: frozenset[str],
                    forbidden: frozenset[str], found: _Findings) -> VisionResult:
@@ -258,12 +271,22 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
     thumb = resize_long(small, 512)
     variants = [phash_rgb(np.ascontiguousarray(np.rot90(t, k)))
                 for t in (thumb, thumb[:, ::-1]) for k in range(4)]
-    distance = min(nearest(v, history_hashes)[0] for v in variants)
+    distance = min(nearest(v, history.hashes)[0] for v in variants)
     scores["reuse_hamming"] = float(distance)
+    copy = None
+    if history.photo is not None:
+        copy = nearest_copy(small, variants, history.hashes, history.photo)
+        if copy is not None:
+            scores["reuse_copy_agreement"] = copy
     if distance <= P.max_reuse_hamming:
         reasons.append(Reason("reused_photo",
                               f"The photo matches a photo uploaded for another declaration "
                               f"({distance} of {HASH_BITS} hash bits differ).", "reuse", here))
+    elif copy is not None and copy >= MIN_COPY_AGREEMENT:
+        reasons.append(Reason("reused_photo",
+                              "The photo is a copy (cropped, rescaled or re-encoded) of a photo "
+                              "uploaded for another declaration: moved onto it, the two agree "
+                              f"pixel for pixel ({copy:.3f}).", "reuse", here))
     tick("reuse")
     expected_un = _expected_un(filing, declared)
 

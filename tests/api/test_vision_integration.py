@@ -228,6 +228,23 @@ def test_a_calibration_fitted_for_an_earlier_photo_check_is_not_used(world: Worl
     assert "field-2023" in page and "not used" in page and MODEL_VERSION in page
 
 
+def test_a_calibration_for_an_earlier_check_on_the_same_scales_stays_in_force(
+        world: World) -> None:
+    # vision-2.5 added the pixel check for copied photos and moved no score
+    with Session(world.engine) as session:
+        session.add(CalibrationVersion(version="field-2024", params={"max_anomaly_score": 5.0},
+                                       report={"model_version": "vision-2.4"}))
+        session.commit()
+    seen: list[ScreeningRequest] = []
+    world.use_screener(_anomaly_screener({1: 1.2}, seen))
+    declaration = world.submitted(filing_id=world.approved_filing())
+    world.upload_packing_photo(declaration["id"], jpeg_bytes(seed=72))
+    calibration = seen[-1].calibration
+    assert calibration is not None and calibration.version == "field-2024"
+    _admin_page(world)
+    assert "not used" not in world.client.get("/admin").text
+
+
 def test_outcomes_of_an_earlier_photo_check_do_not_feed_a_proposal(world: World) -> None:
     world.use_screener(_anomaly_screener({1: 3.0}, [], model_version="vision-2.3"))
     declaration = world.submitted(filing_id=world.approved_filing())

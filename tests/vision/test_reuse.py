@@ -1,0 +1,115 @@
+"""The reuse stage: a copy of an earlier photo, cropped, rescaled, turned, mirrored or
+re-encoded, is told apart from another photo of the same carton by comparing the two pixel
+by pixel once aligned, where the hash alone cannot."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from vision import DeclaredData, FilingReference, check, hamming, perceptual_hash
+from vision.calibrate import replay
+from vision.imageio import load_rgb
+from vision.params import DEFAULT_PARAMS
+from vision.reuse import copy_match
+from vision.thresholds import MAX_REUSE_HAMMING, MIN_COPY_AGREEMENT
+
+PhotoMaker = Callable[..., bytes]
+AFTER = date(2027, 1, 15)
+CARTONS = Path(__file__).resolve().parents[3] / "shared" / "data" / "cartons"
+
+
+def _copy(photo: bytes, crop: tuple[float, float, float, float], scale: float, gamma: float,
+          turns: int, mirror: bool, quality: int) -> bytes:
+    """What a re-user does to an earlier photo: crops each side, scales, brightens, turns,
+    mirrors and saves it again."""
+    img = cv2.imdecode(np.frombuffer(photo, np.uint8), cv2.IMREAD_COLOR)
+    h, w = img.shape[:2]
+    left, top, right, bottom = crop
+    img = img[int(h * top):int(h * (1 - bottom)), int(w * left):int(w * (1 - right))]
+    img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    img = np.clip(255 * (img / 255.0) ** gamma, 0, 255).astype(np.uint8)
+    img = np.ascontiguousarray(np.rot90(img, turns))
+    if mirror:
+        img = np.ascontiguousarray(img[:, ::-1])
+    return cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])[1].tobytes()
+
+
+def _reasons(result: object) -> dict[str, str]:
+    return {r.code: r.message for r in result.reasons}  # type: ignore[attr-defined]
+
+
+def test_a_cropped_rescaled_reencoded_copy_is_flagged_though_its_hash_moved_away(
+        clean_photo: bytes, filing: FilingReference, declared: DeclaredData) -> None:
+    copy = _copy(clean_photo, (0.10, 0.02, 0.0, 0.08), 0.6, 0.8, 0, False, 70)
+    earlier = perceptual_hash(clean_photo)
+    assert hamming(perceptual_hash(copy), earlier) > MAX_REUSE_HAMMING  # the hash misses it
+    result = check(copy, filing, declared, history_hashes=[earlier], today=AFTER,
+                   history_photo={earlier: clean_photo}.get)
+    assert result.decision == "inspect"
+    assert "copy" in _reasons(result)["reused_photo"]
+    assert result.scores["reuse_copy_agreement"] >= MIN_COPY_AGREEMENT
+
+
+def test_a_turned_and_mirrored_copy_is_flagged(
+        clean_photo: bytes, filing: FilingReference, declared: DeclaredData) -> None:
+    copy = _copy(clean_photo, (0.0, 0.05, 0.05, 0.0), 0.8, 1.2, 1, True, 80)
+    earlier = perceptual_hash(clean_photo)
+    result = check(copy, filing, declared, history_hashes=[earlier], today=AFTER,
+                   history_photo={earlier: clean_photo}.get)
+    assert "reused_photo" in _reasons(result)
+
+
+def test_another_photo_of_the_same_carton_is_not_a_copy(
+        make_photo: PhotoMaker, clean_photo: bytes, filing: FilingReference,
+        declared: DeclaredData) -> None:
+    other = make_photo(seed=8)
+    earlier = perceptual_hash(other)
+    result = check(clean_photo, filing, declared, history_hashes=[earlier], today=AFTER,
+                   history_photo={earlier: other}.get)
+    assert "reused_photo" not in _reasons(result)
+    assert result.scores["reuse_copy_agreement"] < MIN_COPY_AGREEMENT
+
+
+def test_without_the_earlier_photo_the_hash_alone_decides(
+        clean_photo: bytes, filing: FilingReference, declared: DeclaredData) -> None:
+    copy = _copy(clean_photo, (0.10, 0.02, 0.0, 0.08), 0.6, 0.8, 0, False, 70)
+    earlier = perceptual_hash(clean_photo)
+    result = check(copy, filing, declared, history_hashes=[earlier], today=AFTER,
+                   history_photo=lambda _hash: None)  # swept from storage meanwhile
+    assert "reuse_copy_agreement" not in result.scores
+    assert "reused_photo" not in _reasons(result)
+
+
+def test_calibration_replay_counts_a_copy_found_pixel_by_pixel() -> None:
+    scores = {"reuse_hamming": 110.0, "reuse_copy_agreement": 0.99}
+    assert "reused_photo" in replay(scores, ["reused_photo"], DEFAULT_PARAMS)[1]
+    scores["reuse_copy_agreement"] = 0.8
+    assert "reused_photo" not in replay(scores, ["reused_photo"], DEFAULT_PARAMS)[1]
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("PXL_20201101_154110239", "PXL_20201101_154113387"),  # 3 s apart, same carton and floor
+    ("PXL_20201107_191145720", "PXL_20201107_191147238"),
+])
+def test_two_real_photos_of_the_same_carton_seconds_apart_are_not_copies(
+        first: str, second: str) -> None:
+    if not CARTONS.exists():
+        pytest.skip("shared/data/cartons is not available")
+    a, b = (load_rgb(next(CARTONS.glob(f"{name}*.jpg")), 1000) for name in (first, second))
+    assert copy_match(a, b).agreement < MIN_COPY_AGREEMENT
+
+
+def test_a_copy_of_a_real_photo_agrees_pixel_for_pixel() -> None:
+    if not CARTONS.exists():
+        pytest.skip("shared/data/cartons is not available")
+    path = next(CARTONS.glob("IMG_6820*.jpg"))
+    copy = _copy(path.read_bytes(), (0.04, 0.11, 0.07, 0.01), 0.45, 1.3, 2, False, 60)
+    original = load_rgb(path, 1000)
+    match = copy_match(load_rgb(copy, 1000), original)
+    assert match.agreement >= MIN_COPY_AGREEMENT and match.overlap > 0.9
