@@ -258,21 +258,31 @@ def _candidates(values: np.ndarray, direction: str) -> list[float]:
     return cands if direction == "min" else cands[::-1]
 
 
+# the reasons that compare a photo with its filing's own reference face
+REFERENCE_CODES = frozenset({"design_mismatch", "label_damaged_or_covered"})
+
+
+def _held_by_reference(o: Outcome, p: CalibrationParams) -> bool:
+    return bool(replay(o.scores, o.codes, p)[1] & REFERENCE_CODES)
+
+
 def reference_problems(outcomes: Sequence[Outcome], p: CalibrationParams) -> dict[str, int]:
-    """Filings at least half of whose clean photos (and two or more) fail the design check
-    under ``p``, while the median filing's fail at most a quarter: filing -> clean photos held
-    for design. A reference face rectified
-    with wrong corners makes every photo of its own filing a 'design mismatch'; opening the
-    design floors for all filings to release them lets foreign designs through elsewhere
-    (measured: a fit on source B with four badly rectified faces opened the layout floor to
-    0.17 and released two foreign designs of source A). The fix is that filing's corners."""
+    """Filings at least half of whose clean photos (and two or more) fail the design or label
+    check under ``p``, while the median filing's fail at most a quarter: filing -> clean
+    photos held for them. A reference face rectified with wrong corners makes every photo of
+    its own filing a 'design mismatch', a filed label photographed in glare or shade makes
+    every one 'label damaged or covered'; opening the floors for all filings to release them
+    lets foreign designs and covered labels through elsewhere (measured: a fit on source B
+    with four badly rectified faces opened the layout floor to 0.17 and released two foreign
+    designs of source A; one filing of held-out set A 8686 held 11 of its clean photos for
+    one label). The fix is that filing's reference face."""
     good: dict[str, int] = {}
     held: dict[str, int] = {}
     for o in outcomes:
         if o.bad or o.group is None or "design_inliers" not in o.scores:
             continue
         good[o.group] = good.get(o.group, 0) + 1
-        if "design_mismatch" in replay(o.scores, o.codes, p)[1]:
+        if _held_by_reference(o, p):
             held[o.group] = held.get(o.group, 0) + 1
     # most filings must pass: when the median filing's clean photos fail too, it is the
     # camera or the floors, not one filing's reference
@@ -293,13 +303,13 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
     than the value in force (or never needed) goes back to the value in force unless that
     stops good photos here, and then only opens past them.
 
-    Clean photos held for design because their filing's reference face is wrong
+    Clean photos held for design or label because their filing's reference face is wrong
     (:func:`reference_problems`) are left out of the fit and reported instead."""
     current = current or CalibrationParams()
     everything = outcomes
     problems = reference_problems(outcomes, current)
     outcomes = [o for o in outcomes if o.bad or o.group not in problems
-                or "design_mismatch" not in replay(o.scores, o.codes, current)[1]]
+                or not _held_by_reference(o, current)]
     grid: dict[str, list[float]] = {}
     for name, key, direction in SEARCH:
         values = np.array([o.scores[key] for o in outcomes if key in o.scores], float)

@@ -242,3 +242,21 @@ def test_the_fit_does_not_hold_dozens_of_clean_photos_to_catch_one_anomaly() -> 
     assert p.false_releases_proposed == 1  # reported, with its bound
     assert p.clean_release_proposed == 1.0
     assert 0.4 < p.params.max_anomaly_score < 0.9
+
+
+def test_clean_photos_one_filing_holds_for_a_label_point_at_its_reference_not_the_floor(
+        ) -> None:
+    rng = np.random.default_rng(31)
+    out = [Outcome({**CLEAN_SCORES, "anomaly": 0.2, "label_integrity": float(x)}, [], False,
+                   group=f"F{i % 5}") for i, x in enumerate(rng.uniform(0.8, 0.95, 100))]
+    # filing F7's reference shows its 9A label in glare: none of its clean labels agrees
+    out += [Outcome({**CLEAN_SCORES, "anomaly": 0.2, "label_integrity": float(x)}, [], False,
+                    group="F7") for x in rng.uniform(0.2, 0.4, 6)]
+    out += [Outcome({**CLEAN_SCORES, "anomaly": 0.2, "label_integrity": float(x)}, [], True,
+                    "covered_label", frozenset({"label_damaged_or_covered"}), group="F2")
+            for x in rng.uniform(0.45, 0.6, 10)]
+    p = propose(out, CalibrationParams(min_label_ncc=0.7))
+    assert p.reference_problems == {"F7": 6}
+    # not opened for F7: the covered labels (<= 0.6) keep their reason
+    assert 0.6 < p.params.min_label_ncc < 0.8
+    assert p.false_releases_proposed == 0
