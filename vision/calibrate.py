@@ -122,9 +122,9 @@ def replay(scores: Mapping[str, float], codes: Iterable[str], p: CalibrationPara
     if out & RETAKE_CODES:
         return "retake_photo", out & RETAKE_CODES
     h = s.get("reuse_hamming")
-    copy = s.get("reuse_copy_agreement", 0.0)
-    keep("reused_photo", None if h is None else (h <= p.max_reuse_hamming
-                                                  or copy >= MIN_COPY_AGREEMENT))
+    copy = s.get("reuse_copy_agreement")  # where the pixel check ran, it decides
+    keep("reused_photo", None if h is None else (
+        h <= p.max_reuse_hamming if copy is None else copy >= MIN_COPY_AGREEMENT))
     located = None
     if "design_inliers" in s:
         matched = (s["design_inliers"] >= p.min_inliers
