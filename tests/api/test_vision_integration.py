@@ -210,17 +210,25 @@ def test_a_proposal_points_at_the_filing_whose_clean_photos_all_fail_the_design_
     assert 'data-testid="reference-problems"' in page and f"filing #{wrong} (2)" in page
 
 
-def test_a_calibration_fitted_for_an_earlier_photo_check_is_not_used(world: World) -> None:
-    # applied before vision-2.4: its appearance limit is on the old scale
+def _screen_under_calibration(world: World, version: str, fitted_for: str, seed: int
+                              ) -> tuple[dict[str, Any], ScreeningRequest]:
+    """A photo scoring 1.2 on appearance, screened with a calibration that allows 5.0 (fitted
+    for engine `fitted_for`) applied: the declaration, and what the screener was given."""
     with Session(world.engine) as session:
-        session.add(CalibrationVersion(version="field-2023", params={"max_anomaly_score": 5.0},
-                                       report={"model_version": "vision-2.3"}))
+        session.add(CalibrationVersion(version=version, params={"max_anomaly_score": 5.0},
+                                       report={"model_version": fitted_for}))
         session.commit()
     seen: list[ScreeningRequest] = []
     world.use_screener(_anomaly_screener({1: 1.2}, seen))
     declaration = world.submitted(filing_id=world.approved_filing())
-    world.upload_packing_photo(declaration["id"], jpeg_bytes(seed=70))
-    assert seen[-1].calibration is None  # the engine's defaults
+    world.upload_packing_photo(declaration["id"], jpeg_bytes(seed=seed))
+    return declaration, seen[-1]
+
+
+def test_a_calibration_fitted_for_an_earlier_photo_check_is_not_used(world: World) -> None:
+    # applied before vision-2.4: its appearance limit is on the old scale
+    declaration, request = _screen_under_calibration(world, "field-2023", "vision-2.3", 70)
+    assert request.calibration is None  # the engine's defaults
     screening = world.exporter_a.get(f"/declarations/{declaration['id']}/screening").json()
     assert screening["vision_decision"] == "inspect"
     _admin_page(world)
@@ -231,16 +239,8 @@ def test_a_calibration_fitted_for_an_earlier_photo_check_is_not_used(world: Worl
 def test_a_calibration_for_an_earlier_check_on_the_same_scales_stays_in_force(
         world: World) -> None:
     # vision-2.5 added the pixel check for copied photos and moved no score
-    with Session(world.engine) as session:
-        session.add(CalibrationVersion(version="field-2024", params={"max_anomaly_score": 5.0},
-                                       report={"model_version": "vision-2.4"}))
-        session.commit()
-    seen: list[ScreeningRequest] = []
-    world.use_screener(_anomaly_screener({1: 1.2}, seen))
-    declaration = world.submitted(filing_id=world.approved_filing())
-    world.upload_packing_photo(declaration["id"], jpeg_bytes(seed=72))
-    calibration = seen[-1].calibration
-    assert calibration is not None and calibration.version == "field-2024"
+    _declaration, request = _screen_under_calibration(world, "field-2024", "vision-2.4", 72)
+    assert request.calibration is not None and request.calibration.version == "field-2024"
     _admin_page(world)
     assert "not used" not in world.client.get("/admin").text
 
