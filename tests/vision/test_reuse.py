@@ -4,6 +4,7 @@ by pixel once aligned, where the hash alone cannot."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 
 from vision import DeclaredData, FilingReference, check, hamming, perceptual_hash
 from vision.calibrate import replay
+from vision.cli import main
 from vision.imageio import load_rgb
 from vision.params import DEFAULT_PARAMS
 from vision.reuse import copy_match
@@ -128,3 +130,21 @@ def test_a_copy_of_a_real_photo_agrees_pixel_for_pixel() -> None:
     original = load_rgb(path, 1000)
     match = copy_match(load_rgb(copy, 1000), original)
     assert match.agreement >= MIN_COPY_AGREEMENT and match.overlap > 0.9
+
+
+def test_cli_batch_finds_a_cropped_copy_among_the_history_files(
+        tmp_path: Path, clean_photo: bytes, reference_png: bytes,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "front.png").write_bytes(reference_png)
+    (tmp_path / "old.jpg").write_bytes(clean_photo)
+    (tmp_path / "new.jpg").write_bytes(
+        _copy(clean_photo, (0.10, 0.02, 0.0, 0.08), 0.6, 0.8, 0, False, 70))
+    case = {"photo": "new.jpg", "history": ["old.jpg"],
+            "filing": {"id": "F1", "un_numbers": ["UN3480"], "transport_mode": "sea",
+                       "provision": "fully_regulated", "reference_photos": {"front": "front.png"}},
+            "declared": {"un_numbers": ["UN3480"], "transport_mode": "sea"}}
+    (tmp_path / "cases.jsonl").write_text(json.dumps(case) + "\n")
+    assert main(["check", "--batch", str(tmp_path / "cases.jsonl"), "--today", "2027-01-15"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    reason = next(r for r in result["reasons"] if r["code"] == "reused_photo")
+    assert "copy" in reason["message"]
