@@ -196,6 +196,20 @@ MARGIN = frozenset({"min_design_layout", "min_design_ncc", "min_coverage", "min_
                     "min_label_region"})
 
 
+# The quality gate's limits: a fit may open them (where they stop good photos) but never
+# tighten them. Inspection outcomes say whether a shipment was compliant, not whether its
+# photo could be judged: a photo the gate asks to retake is never inspected, so field labels
+# cannot show the gate too loose. Held-out pair 8989/10303: a fit on source B lowered the
+# clipped-pixel limit 0.3 -> 0.144 to catch B's bright photos, and asked for a retake of 21 of
+# source A's clean photos (its bright floors clip more).
+GATE = frozenset({"max_blur_px", "min_brightness", "max_brightness", "max_clipped",
+                  "min_highlight"})
+
+
+def _as_permissive(value: float, current: float, direction: str) -> bool:
+    return value <= current if direction == "min" else value >= current
+
+
 def _released_set(outcomes: Sequence[Outcome], p: CalibrationParams) -> set[int]:
     return {i for i, o in enumerate(outcomes) if replay(o.scores, o.codes, p)[0] == "release"}
 
@@ -317,8 +331,12 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
         for t in _candidates(values, direction):
             if name in _INTEGER:
                 t = math.floor(t) if name == "max_reuse_hamming" else math.ceil(t)
+            if name in GATE and not _as_permissive(t, getattr(current, name), direction):
+                break  # the candidates run from the most permissive to the strictest
             if not cands or cands[-1] != t:
                 cands.append(t)
+        if name in GATE and cands and cands[-1] != getattr(current, name):
+            cands.append(getattr(current, name))
         if cands:
             grid[name] = cands
     pos = {name: 0 for name in grid}

@@ -260,3 +260,18 @@ def test_clean_photos_one_filing_holds_for_a_label_point_at_its_reference_not_th
     # not opened for F7: the covered labels (<= 0.6) keep their reason
     assert 0.6 < p.params.min_label_ncc < 0.8
     assert p.false_releases_proposed == 0
+
+
+def test_a_fit_opens_the_quality_gate_where_it_stops_good_photos_but_never_tightens_it() -> None:
+    def photo(brightness: float, bad: bool) -> Outcome:
+        scores = {**CLEAN_SCORES, "anomaly": 0.2, "quality_brightness": brightness}
+        return Outcome(scores, [], bad, "bad_quality" if bad else None,
+                       frozenset({"overexposed"}) if bad else frozenset())
+
+    # this camera's bright photos pass the limit in force; the fit must not chase them with it
+    out = [photo(b, False) for b in np.linspace(90, 200, 80)]
+    out += [photo(b, True) for b in np.linspace(210, 224, 10)]
+    assert propose(out, CalibrationParams(max_brightness=225.0)).params.max_brightness == 225.0
+    # clean photos above the limit in force: it opens past them
+    out = [photo(b, False) for b in np.linspace(90, 235, 80)]
+    assert propose(out, CalibrationParams(max_brightness=225.0)).params.max_brightness > 235.0
