@@ -97,18 +97,24 @@ def test_reused_photo_for_another_declaration_is_flagged(vision_world: World) ->
     assert any("reuse" in r["code"] for r in screening["reasons"]), screening["reasons"]
 
 
+def _cropped_copy(photo: bytes) -> bytes:
+    """The photo cropped on three sides, scaled down and saved again: another file whose hash
+    is 60+ bits away."""
+    image = Image.open(io.BytesIO(photo))
+    w, h = image.size
+    buffer = io.BytesIO()
+    image.crop((int(w * 0.1), int(h * 0.02), w, int(h * 0.92))).resize(
+        (int(w * 0.54), int(h * 0.54))).save(buffer, "JPEG", quality=70)
+    return buffer.getvalue()
+
+
 def test_a_cropped_and_resaved_copy_of_another_declarations_photo_is_flagged(
         vision_world: World) -> None:
     """Not the same file (the exact-file check misses it) and a hash 60+ bits away: the
     screening fetches the nearest earlier photos from storage and compares the pixels."""
     photo = _photo(FaceVariant())
     _declare_with_photo(vision_world, photo)
-    image = Image.open(io.BytesIO(photo))
-    w, h = image.size
-    buffer = io.BytesIO()
-    image.crop((int(w * 0.1), int(h * 0.02), w, int(h * 0.92))).resize(
-        (int(w * 0.54), int(h * 0.54))).save(buffer, "JPEG", quality=70)
-    second = _declare_with_photo(vision_world, buffer.getvalue())
+    second = _declare_with_photo(vision_world, _cropped_copy(photo))
     screening = vision_world.exporter_a.get(f"/declarations/{second['id']}/screening").json()
     assert second["status"] == "INSPECTION_REQUIRED"
     reused = [r for r in screening["reasons"] if r["code"] == "reused_photo"]
@@ -123,12 +129,7 @@ def test_a_screening_still_decides_when_the_earlier_photo_is_gone_from_storage(
     first = _declare_with_photo(vision_world, photo)
     [earlier] = vision_world.exporter_a.get(f"/declarations/{first['id']}/photos").json()
     next((tmp_path / "data").rglob(earlier["sha256"])).unlink()
-    image = Image.open(io.BytesIO(photo))
-    w, h = image.size
-    buffer = io.BytesIO()
-    image.crop((int(w * 0.1), int(h * 0.02), w, int(h * 0.92))).resize(
-        (int(w * 0.54), int(h * 0.54))).save(buffer, "JPEG", quality=70)
-    second = _declare_with_photo(vision_world, buffer.getvalue())
+    second = _declare_with_photo(vision_world, _cropped_copy(photo))
     screening = vision_world.exporter_a.get(f"/declarations/{second['id']}/screening").json()
     assert second["status"] in {"RELEASED", "INSPECTION_REQUIRED"}
     codes = {r["code"] for r in screening["reasons"]}
