@@ -26,8 +26,8 @@ from vision.thresholds import MIN_COPY_OVERLAP, REUSE_CANDIDATES
 COPY_LONG_SIDE = 640
 MIN_MATCHES = 12
 RANSAC_PX = 3.0
-# the sub-pixel alignment (most of the time) is only worth it for a likely copy: it moves the
-# agreement by a few hundredths (copies of the real photos are >= 0.85 before it)
+# the sub-pixel alignment (most of the check's time) is only worth it for a likely copy: it moves
+# the agreement by a few hundredths (copies of the real photos are >= 0.85 before it)
 REFINE_FROM = 0.8
 
 
