@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 
 from vision.params import CalibrationParams
-from vision.thresholds import MIN_COPY_AGREEMENT, MIN_LOCATED_LAYOUT
+from vision.reuse import is_reused
+from vision.thresholds import MIN_LOCATED_LAYOUT
 
 QUALITY_CODES = frozenset({"blurred", "underexposed", "overexposed"})
 RETAKE_CODES = QUALITY_CODES | {"low_resolution", "corrupt_image", "image_too_large",
@@ -122,9 +123,8 @@ def replay(scores: Mapping[str, float], codes: Iterable[str], p: CalibrationPara
     if out & RETAKE_CODES:
         return "retake_photo", out & RETAKE_CODES
     h = s.get("reuse_hamming")
-    copy = s.get("reuse_copy_agreement")  # where the pixel check ran, it decides
-    keep("reused_photo", None if h is None else (
-        h <= p.max_reuse_hamming if copy is None else copy >= MIN_COPY_AGREEMENT))
+    keep("reused_photo", None if h is None else is_reused(h, s.get("reuse_copy_agreement"),
+                                                          p.max_reuse_hamming))
     located = None
     if "design_inliers" in s:
         matched = (s["design_inliers"] >= p.min_inliers
@@ -147,9 +147,6 @@ def replay(scores: Mapping[str, float], codes: Iterable[str], p: CalibrationPara
     return ("inspect" if out else "release"), out
 
 
-# (parameter, score key, direction): 'min': lower values are more permissive (a score below
-# it is flagged; the reuse distance at or below it is flagged), 'max': higher values are
-_INTEGER = frozenset({"max_reuse_hamming", "min_inliers"})
 CODE_OF = {"max_blur_px": "blurred", "min_brightness": "underexposed",
            "max_brightness": "overexposed", "max_clipped": "overexposed",
            "min_highlight": "underexposed",
@@ -159,6 +156,9 @@ CODE_OF = {"max_blur_px": "blurred", "min_brightness": "underexposed",
            "min_label_ncc": "label_damaged_or_covered",
            "min_label_region": "label_damaged_or_covered",
            "max_anomaly_score": "appearance_anomaly"}
+# (parameter, score key, direction): 'min': lower values are more permissive (a score below
+# it is flagged; the reuse distance at or below it is flagged), 'max': higher values are more
+# permissive (a score above it is flagged)
 SEARCH: tuple[tuple[str, str, str], ...] = (
     ("max_blur_px", "quality_blur_px", "max"),
     ("min_brightness", "quality_brightness", "min"),
@@ -177,6 +177,14 @@ SEARCH: tuple[tuple[str, str, str], ...] = (
 )
 KEY_OF = {name: key for name, key, _d in SEARCH}
 DIRECTION_OF = {name: d for name, _k, d in SEARCH}
+_INTEGER = frozenset({"max_reuse_hamming", "min_inliers"})
+
+
+def _on_grid(name: str, value: float) -> float:
+    """Integer thresholds as integers: the reuse limit rounded down, the inlier floor up."""
+    if name not in _INTEGER:
+        return value
+    return math.floor(value) if name == "max_reuse_hamming" else math.ceil(value)
 
 
 # The most clean photos a threshold step may stop per anomaly it catches. The issue's targets
@@ -329,8 +337,7 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
         values = np.array([o.scores[key] for o in outcomes if key in o.scores], float)
         cands = []
         for t in _candidates(values, direction):
-            if name in _INTEGER:
-                t = math.floor(t) if name == "max_reuse_hamming" else math.ceil(t)
+            t = _on_grid(name, t)
             if name in GATE and not _as_permissive(t, getattr(current, name), direction):
                 break  # the candidates run from the most permissive to the strictest
             if not cands or cands[-1] != t:
@@ -467,11 +474,7 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
                            else o.scores[KEY_OF[name]] > edge)]
             end = (max(beyond) if low else min(beyond)) if beyond else new
             mid = max((edge + end) / 2, new) if low else min((edge + end) / 2, new)
-            if name == "min_inliers":
-                mid = math.ceil(mid)
-            elif name == "max_reuse_hamming":
-                mid = math.floor(mid)
-            p = replace(p, **{name: type(cur)(mid)})
+            p = replace(p, **{name: type(cur)(_on_grid(name, mid))})
     n_bad = sum(o.bad for o in everything)
     n_good = len(everything) - n_bad
     fr_cur, good_cur = _released(everything, current)

@@ -5,7 +5,7 @@ re-encoded, cropped copy (up to 10 bits) from another photo of the same carton (
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import cv2
 import numpy as np
@@ -38,16 +38,16 @@ def hamming(a: str, b: str) -> int:
     return bin(int(a, 16) ^ int(b, 16)).count("1")
 
 
-def nearest(hash_: str, others: Iterable[str]) -> tuple[int, str | None]:
-    """Smallest Hamming distance to ``others`` (HASH_BITS and None when there are none)."""
-    best, best_hash = HASH_BITS, None
-    for other in others:
-        if len(other) != len(hash_):
-            continue  # a hash of another kind or length is not comparable
+def ranked(variants: Sequence[str], others: Iterable[str]) -> list[tuple[int, str]]:
+    """The ``others`` with their smallest Hamming distance to any of ``variants`` (one photo
+    turned or mirrored), nearest first. A hash of another kind or length, or not hex, is not
+    comparable and left out."""
+    out = []
+    for other in set(others):
+        if len(other) != len(variants[0]):
+            continue
         try:
-            d = hamming(hash_, other)
+            out.append((min(hamming(v, other) for v in variants), other))
         except ValueError:
             continue
-        if d < best:
-            best, best_hash = d, other
-    return best, best_hash
+    return sorted(out)

@@ -19,8 +19,8 @@ from vision import anomaly, evidence, labelcheck, marks, quality, registration
 from vision import regime as R
 from vision.imageio import Decoded, decode_photo, resize_long
 from vision.params import DEFAULT_PARAMS, MODEL_VERSION, CalibrationParams
-from vision.phash import HASH_BITS, nearest, phash_rgb
-from vision.reuse import HistoryPhoto, nearest_copy
+from vision.phash import HASH_BITS, phash_rgb, ranked
+from vision.reuse import HistoryPhoto, is_reused, nearest_copy
 from vision.schema import (
     Box,
     DeclarationResult,
@@ -30,7 +30,7 @@ from vision.schema import (
     VisionInputError,
     VisionResult,
 )
-from vision.thresholds import MIN_COPY_AGREEMENT, MIN_LOCATED_LAYOUT
+from vision.thresholds import MIN_LOCATED_LAYOUT
 
 OBSOLETE_MARK_LAST_DAY = date(2026, 12, 31)
 SMALL_LONG_SIDE = 1000
@@ -271,24 +271,23 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
     thumb = resize_long(small, 512)
     variants = [phash_rgb(np.ascontiguousarray(np.rot90(t, k)))
                 for t in (thumb, thumb[:, ::-1]) for k in range(4)]
-    distance = min(nearest(v, history.hashes)[0] for v in variants)
+    near = ranked(variants, history.hashes)
+    distance = near[0][0] if near else HASH_BITS
     scores["reuse_hamming"] = float(distance)
     copy = None
     if history.photo is not None:
-        copy = nearest_copy(small, variants, history.hashes, history.photo)
+        copy = nearest_copy(small, near, history.photo)
         if copy is not None:
             scores["reuse_copy_agreement"] = copy
-    # the pixel check decides where it ran: another photo of the same carton can be as near by
-    # hash as a copy (36 bits on a held-out set, limit 59)
-    if copy is None and distance <= P.max_reuse_hamming:
-        reasons.append(Reason("reused_photo",
-                              f"The photo matches a photo uploaded for another declaration "
-                              f"({distance} of {HASH_BITS} hash bits differ).", "reuse", here))
-    elif copy is not None and copy >= MIN_COPY_AGREEMENT:
-        reasons.append(Reason("reused_photo",
-                              "The photo is a copy (cropped, rescaled or re-encoded) of a photo "
-                              "uploaded for another declaration: moved onto it, the two agree "
-                              f"pixel for pixel ({copy:.3f}).", "reuse", here))
+    if is_reused(distance, copy, P.max_reuse_hamming):
+        if copy is None:
+            message = (f"The photo matches a photo uploaded for another declaration ({distance} "
+                       f"of {HASH_BITS} hash bits differ).")
+        else:
+            message = ("The photo is a copy (cropped, rescaled or re-encoded) of a photo "
+                       "uploaded for another declaration: moved onto it, the two agree pixel "
+                       f"for pixel ({copy:.3f}).")
+        reasons.append(Reason("reused_photo", message, "reuse", here))
     tick("reuse")
     expected_un = _expected_un(filing, declared)
 

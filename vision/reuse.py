@@ -18,8 +18,7 @@ import cv2
 import numpy as np
 
 from vision.imageio import decode_photo
-from vision.phash import hamming
-from vision.thresholds import MIN_COPY_OVERLAP, REUSE_CANDIDATES
+from vision.thresholds import MIN_COPY_AGREEMENT, MIN_COPY_OVERLAP, REUSE_CANDIDATES
 
 # both photos are compared at this size: a copy agrees at any size, and ORB, matching and the
 # sub-pixel alignment on 640 px take a few hundredths of a second per earlier photo
@@ -35,7 +34,6 @@ REFINE_FROM = 0.8
 class CopyMatch:
     """How well an earlier photo, moved by the best similarity transform, covers this one."""
 
-    inliers: int
     overlap: float  # fraction of this photo the moved earlier photo covers
     agreement: float  # gradient NCC of the two over that overlap (1: the same pixels)
 
@@ -45,7 +43,7 @@ class CopyMatch:
         return self.agreement * self.overlap
 
 
-NO_MATCH = CopyMatch(0, 0.0, 0.0)
+NO_MATCH = CopyMatch(0.0, 0.0)
 
 
 def _gray(rgb: np.ndarray) -> np.ndarray:
@@ -125,7 +123,7 @@ def _one_way(photo: np.ndarray, photo_features: Features, earlier: np.ndarray) -
     overlap, agreement = _agreement(photo, earlier, back)
     if agreement >= REFINE_FROM:
         overlap, agreement = _agreement(photo, earlier, _refine(photo, earlier, back))
-    return CopyMatch(int(mask.sum()), overlap, agreement)
+    return CopyMatch(overlap, agreement)
 
 
 def copy_match(photo_rgb: np.ndarray, earlier_rgb: np.ndarray) -> CopyMatch:
@@ -146,17 +144,15 @@ def _best_way(photo: np.ndarray, photo_features: Features, earlier: np.ndarray) 
 HistoryPhoto = Callable[[str], bytes | None]
 
 
-def nearest_copy(photo_rgb: np.ndarray, variants: Sequence[str], history_hashes: Sequence[str],
+def nearest_copy(photo_rgb: np.ndarray, near: Sequence[tuple[int, str]],
                  history_photo: HistoryPhoto) -> float | None:
-    """How exactly the best of the REUSE_CANDIDATES earlier photos nearest by hash (in any of
-    the photo's hash ``variants``) agrees with this photo once moved onto it; 0 where it covers
-    too little of it. None: there is none, or the nearest could not be read (then its hash
-    has to decide).
+    """How exactly the best of the REUSE_CANDIDATES earlier photos nearest by hash (``near``,
+    from :func:`vision.phash.ranked`) agrees with this photo once moved onto it; 0 where it
+    covers too little of it. None: there is none, or the nearest could not be read (then its
+    hash has to decide).
 
     The candidates are the nearest whatever their distance: a crop moves the hash as far as
     another photo of the same carton, so only the pixel check can tell them apart."""
-    near = sorted((min(hamming(v, h) for v in variants), h) for h in set(history_hashes)
-                  if len(h) == len(variants[0]))
     photo = _gray(photo_rgb)
     photo_features = _features(photo)
     best: float | None = None
@@ -176,6 +172,12 @@ def nearest_copy(photo_rgb: np.ndarray, variants: Sequence[str], history_hashes:
     return best
 
 
+def is_reused(distance: float, copy: float | None, max_hamming: float) -> bool:
+    """The pixel check decides where it ran: another photo of the same carton can be as near
+    by hash as a copy (36 bits on a held-out set, limit 59). Elsewhere the hash decides."""
+    return copy >= MIN_COPY_AGREEMENT if copy is not None else distance <= max_hamming
+
+
 def files_history(paths: Iterable[Path], hash_of: Callable[[Path], str] | None = None
                   ) -> tuple[list[str], HistoryPhoto]:
     """Earlier photos given as files (the CLI and the benches): their hashes, and a fetch by
@@ -183,10 +185,11 @@ def files_history(paths: Iterable[Path], hash_of: Callable[[Path], str] | None =
     from vision.phash import perceptual_hash
     from vision.schema import VisionInputError
 
+    hash_file = hash_of or (lambda path: perceptual_hash(path.read_bytes()))
     by_hash: dict[str, Path] = {}
     for path in paths:
         try:
-            by_hash[(hash_of or (lambda p: perceptual_hash(p.read_bytes())))(path)] = path
+            by_hash[hash_file(path)] = path
         except (OSError, VisionInputError):
             continue
     return list(by_hash), lambda h: by_hash[h].read_bytes() if h in by_hash else None
