@@ -165,6 +165,7 @@ class DesignB:
     has_9a: bool
     has_cao: bool
     graphics: int
+    class9_x: float | None = None  # a class 9 label stuck beside the row (not in the filing)
 
     @classmethod
     def random(cls, seed: int, un_numbers: tuple[str, ...], transport_mode: str,
@@ -221,8 +222,10 @@ def label_boxes(design: DesignB, state: FaceState) -> dict[str, tuple[float, flo
              "cao": 120.0}[key]
         h = {"mark": 110.0 if state.mark == "obsolete" else 100.0, "class9": 141.0,
              "cao": 110.0}[key]
-        out[key] = (x, design.label_row_y + (141.0 - h) / 2 - 10, w, h)
-        x += w + 10
+        at = design.class9_x if key == "class9" and design.class9_x is not None else x
+        out[key] = (at, design.label_row_y + (141.0 - h) / 2 - 10, w, h)
+        if at == x:
+            x += w + 10
     return out
 
 

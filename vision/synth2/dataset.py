@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import random
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
 
-from vision.synth2.artwork import DesignB, FaceState, default_state, render_face_b
+from vision.synth2.artwork import DesignB, FaceState, default_state, label_boxes, render_face_b
 from vision.synth2.camera import (
     encode,
     packing_shot,
@@ -83,12 +84,18 @@ def state_for(design: DesignB, anomaly: str | None, seed: int) -> FaceState:
     return s
 
 
-def _with_class9(design: DesignB) -> DesignB:
-    """The design with a class 9A slot (for the 'unexpected class 9 label' anomaly)."""
-    from dataclasses import replace
-
-    order = (*design.label_order, "class9")
-    return replace(design, label_order=order)
+def _with_class9(design: DesignB, r: random.Random) -> DesignB:
+    """The design with a class 9A label stuck on beside its label row (the 'unexpected class 9
+    label' anomaly), wholly on the face: a sticker cannot hang past the carton's edge. Where
+    neither side of the row has room it goes over the row's far end."""
+    boxes = label_boxes(design, default_state(design))
+    start = min(x for x, _y, _w, _h in boxes.values())
+    end = max(x + w for x, _y, w, _h in boxes.values())
+    size, gap, edge = 141.0, 10.0, 5.0
+    sides = [x for x in (end + gap, start - gap - size)
+             if edge <= x <= design.face_mm[0] - edge - size]
+    x = r.choice(sides) if sides else design.face_mm[0] - edge - size
+    return replace(design, label_order=(*design.label_order, "class9"), class9_x=x)
 
 
 def _photo(design: DesignB, state: FaceState, shot_seed: int, size: tuple[int, int],
@@ -134,7 +141,7 @@ def _task(args: tuple[int, int, int, str | None, tuple[int, int], str]) -> dict[
         shown = DesignB.random(seed * 1000 + 700 + index, design.un_numbers,
                                design.transport_mode, design.provision)
     if kind == "unexpected_class9":
-        shown = _with_class9(design)
+        shown = _with_class9(design, random.Random(photo_seed + 9))
     if kind == "bad_quality":
         quality = r.choice(["blurred", "motion", "dark", "bright"])
         rec["quality"] = quality

@@ -1,0 +1,35 @@
+"""The second photo source (``vision.synth2``) must show every anomaly it claims: a label the
+photo cannot show would count a miss against the check that no check could avoid."""
+
+from __future__ import annotations
+
+import random
+
+from vision.synth2.artwork import default_state, label_boxes
+from vision.synth2.dataset import REGIMES, _with_class9, applicable, make_design
+
+EDGE_MM = 5.0
+
+
+def test_an_unexpected_class9_label_lies_wholly_on_the_face() -> None:
+    checked = 0
+    for seed in range(40):
+        for index in range(len(REGIMES)):
+            design = make_design(seed, index)
+            if not applicable(design, "unexpected_class9"):
+                continue
+            shown = _with_class9(design, random.Random(seed))
+            width, height = shown.face_mm
+            x, y, w, h = label_boxes(shown, default_state(shown))["class9"]
+            assert x >= EDGE_MM and x + w <= width - EDGE_MM, (seed, index, x, width)
+            assert y >= 0 and y + h <= height, (seed, index, y, height)
+            checked += 1
+    assert checked >= 40
+
+
+def test_the_class9_label_leaves_the_filed_labels_where_they_were() -> None:
+    design = next(d for d in (make_design(s, i) for s in range(40) for i in range(len(REGIMES)))
+                  if applicable(d, "unexpected_class9"))
+    filed = label_boxes(design, default_state(design))
+    shown = label_boxes(_with_class9(design, random.Random(1)), default_state(design))
+    assert {k: v for k, v in shown.items() if k != "class9"} == filed
