@@ -111,9 +111,8 @@ def render_photo(design: CartonDesign, variant: FaceVariant, seed: int,
     k = blur_sigma if blur_sigma is not None else r.uniform(0.0, 1.2) * w / 4000
     if k > 0.2:
         out = cv2.GaussianBlur(out, (0, 0), k)
-    noise = np.empty((h, w, 3), np.float32)
-    cv2.randn(noise, 0.0, r.uniform(1.5, 5.0))
-    out += noise
+    sigma = r.uniform(1.5, 5.0)  # seeded noise: cv2.randn's global RNG is not reproducible
+    out += np.random.default_rng(r.getrandbits(32)).standard_normal((h, w, 3), np.float32) * sigma
     return np.clip(out, 0, 255).astype(np.uint8), quad
 
 

@@ -152,8 +152,7 @@ def render_box(face: np.ndarray, face_mm: tuple[float, float], depth_mm: float,
                                                             float(rng.uniform(0, 180)), 1), (k, k))
         photo = cv2.filter2D(photo, -1, kern / max(1e-6, kern.sum()))
     # sensor noise grows with the signal (shot noise) plus a read-noise floor
-    noise = np.empty((h, w, 3), np.float32)
-    cv2.randn(noise, 0.0, 1.0)
+    noise = rng.standard_normal((h, w, 3), dtype=np.float32)
     photo += noise * np.sqrt(np.clip(photo, 0, 255) * 0.08 + 4.0)
     return np.clip(photo, 0, 255).astype(np.uint8), front_quad
 
@@ -163,9 +162,10 @@ def to_sensor(rgb: np.ndarray, size: tuple[int, int], seed: int) -> np.ndarray:
     softness) with fine per-pixel noise, so files have the size and grain of a 12 MP phone
     photo without rendering every stage at 12 MP."""
     out = cv2.resize(rgb, size, interpolation=cv2.INTER_LINEAR).astype(np.int16)
-    noise = np.empty(out.shape, np.int16)
-    cv2.randn(noise, 0, 2)
-    out += noise
+    # numpy's seeded generator, not cv2.randn: OpenCV's global RNG made a set depend on which
+    # worker rendered which photo, and on the order
+    noise = np.random.default_rng(seed).standard_normal(out.shape, dtype=np.float32) * 2
+    out += np.rint(noise).astype(np.int16)
     return np.clip(out, 0, 255).astype(np.uint8)
 
 

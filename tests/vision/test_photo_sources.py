@@ -1,12 +1,19 @@
-"""The second photo source (``vision.synth2``) must show every anomaly it claims: a label the
-photo cannot show would count a miss against the check that no check could avoid."""
+"""The generated photo sources behind the benchmarks: a seed gives the same set wherever and
+in whatever order it is rendered, and the second source (``vision.synth2``) shows every
+anomaly it claims (a label the photo cannot show would count a miss no check could avoid)."""
 
 from __future__ import annotations
 
 import random
 
+import cv2
+import numpy as np
+
+from vision.synth.dataset import make_filing
+from vision.synth.design import FaceVariant
+from vision.synth.scene import render_photo
 from vision.synth2.artwork import default_state, label_boxes
-from vision.synth2.dataset import REGIMES, _with_class9, applicable, make_design
+from vision.synth2.dataset import REGIMES, _photo, _with_class9, applicable, make_design
 
 EDGE_MM = 5.0
 
@@ -33,3 +40,20 @@ def test_the_class9_label_leaves_the_filed_labels_where_they_were() -> None:
     filed = label_boxes(design, default_state(design))
     shown = label_boxes(_with_class9(design, random.Random(1)), default_state(design))
     assert {k: v for k, v in shown.items() if k != "class9"} == filed
+
+
+def _disturb_opencv_rng() -> None:
+    cv2.randn(np.empty((64, 64), np.float32), 0.0, 1.0)
+
+
+def test_a_seed_renders_the_same_photo_whatever_ran_before_it() -> None:
+    design = make_design(5, 0)
+    first, _ = _photo(design, default_state(design), 123, (800, 600))
+    _disturb_opencv_rng()
+    again, _ = _photo(design, default_state(design), 123, (800, 600))
+    assert first == again
+    carton = make_filing(5, 0)
+    a, _ = render_photo(carton, FaceVariant(), 123, size=(800, 600))
+    _disturb_opencv_rng()
+    b, _ = render_photo(carton, FaceVariant(), 123, size=(800, 600))
+    assert np.array_equal(a, b)
