@@ -319,13 +319,15 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
     tick("design")
 
     # 4. marks and labels: only those on the registered carton face count, when it is
-    # known; the face is taken FACE_MARGIN times larger about its centre, because a reference
-    # face rectified from a photo may be cut short or include a strip of the box's top, and
-    # the registered outline then misses a mark near the face's edge (a missing mark stays
-    # caught: the photo of a carton without one shows none on or around the face)
+    # located (also when it then fails the design floors: a carton stripped of its labels
+    # differs from the filed face, and marks 'found' in the background must not stand in
+    # for them); the face is taken FACE_MARGIN times larger about its centre, because a
+    # reference face rectified from a photo may be cut short or include a strip of the box's
+    # top, and the registered outline then misses a mark near the face's edge (a missing
+    # mark stays caught: the photo of a carton without one shows none on or around the face)
     boxes: list[tuple[np.ndarray, str, bool]] = []
     face = None
-    if reg is not None and design_ok and reg.quad is not None:
+    if reg is not None and located and reg.quad is not None:
         face = marks.scaled_quad(reg.quad * _registration_scale(work), FACE_MARGIN)
 
     def on_face(items: list[marks.Found]) -> list[marks.Found]:
