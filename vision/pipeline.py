@@ -30,7 +30,7 @@ from vision.schema import (
     VisionInputError,
     VisionResult,
 )
-from vision.thresholds import MIN_LOCATED_LAYOUT
+from vision.thresholds import MIN_LABEL_FACE_SIDE, MIN_LOCATED_LAYOUT
 
 OBSOLETE_MARK_LAST_DAY = date(2026, 12, 31)
 SMALL_LONG_SIDE = 1000
@@ -235,6 +235,27 @@ CAO_TO_LABEL = 0.7
 CAO_MIN_FRAC = 0.02
 
 
+def marks_on_face(items: list[marks.Found], outline: np.ndarray | None) -> list[marks.Found]:
+    """The marks and labels on the carton face located in the photo (``outline``, working
+    pixels; ``None``: not located, all count). Also when the face then fails the design
+    floors: a carton stripped of its labels differs from the filed face, and marks 'found'
+    in the background must not stand in for them.
+
+    The face is taken FACE_MARGIN times larger about its centre: a reference face rectified
+    from a photo may be cut short or include a strip of the box's top, and the registered
+    outline then misses a mark near the face's edge (a missing mark stays caught: the photo
+    of a carton without one shows none on or around the face). Print far smaller than any
+    label may be on that face is not one (MIN_LABEL_FACE_SIDE)."""
+    if outline is None:
+        return items
+    poly = marks.scaled_quad(outline, FACE_MARGIN).astype(np.float32).reshape(-1, 1, 2)
+    longest = float(np.max(np.linalg.norm(outline - np.roll(outline, -1, axis=0), axis=1)))
+    return [f for f in items
+            if cv2.pointPolygonTest(poly, tuple(float(v) for v in f.quad.mean(0)), False) >= 0
+            and np.sqrt(abs(cv2.contourArea(f.quad.astype(np.float32))))
+            >= MIN_LABEL_FACE_SIDE * longest]
+
+
 def _cao_min_side(lith: Sequence[marks.Found], small: np.ndarray, work: np.ndarray) -> float:
     """Smallest square root of area (small-image pixels) a CAO label may have here."""
     k = small.shape[1] / work.shape[1]
@@ -318,26 +339,11 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
                               here))
     tick("design")
 
-    # 4. marks and labels: only those on the registered carton face count, when it is
-    # located (also when it then fails the design floors: a carton stripped of its labels
-    # differs from the filed face, and marks 'found' in the background must not stand in
-    # for them); the face is taken FACE_MARGIN times larger about its centre, because a
-    # reference face rectified from a photo may be cut short or include a strip of the box's
-    # top, and the registered outline then misses a mark near the face's edge (a missing
-    # mark stays caught: the photo of a carton without one shows none on or around the face)
+    # 4. marks and labels: only those on the located carton face count
     boxes: list[tuple[np.ndarray, str, bool]] = []
-    face = None
-    if reg is not None and located and reg.quad is not None:
-        face = marks.scaled_quad(reg.quad * _registration_scale(work), FACE_MARGIN)
-
-    def on_face(items: list[marks.Found]) -> list[marks.Found]:
-        if face is None:
-            return items
-        poly = face.astype(np.float32).reshape(-1, 1, 2)
-        return [f for f in items if cv2.pointPolygonTest(
-            poly, tuple(float(v) for v in f.quad.mean(0)), False) >= 0]
-
-    lith = on_face(marks.find_lithium_marks(small, work))
+    outline = (reg.quad * _registration_scale(work)
+               if reg is not None and located and reg.quad is not None else None)
+    lith = marks_on_face(marks.find_lithium_marks(small, work), outline)
     read = sorted({u for m in lith for u in m.un_numbers})
     found.lithium_marks = len(lith)
     found.lithium_un = set(read)
@@ -356,7 +362,7 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
         ok = (not expected_un or set(m.un_numbers) == expected_un) and not (
             m.phone and today > OBSOLETE_MARK_LAST_DAY)
         boxes.append((m.quad, f"mark {' '.join(m.un_numbers) or '?'}", ok))
-    labels9 = on_face(marks.find_class9_labels(work))
+    labels9 = marks_on_face(marks.find_class9_labels(work), outline)
     found.class9_kinds = {f.kind for f in labels9}
     if labels9 and R.CLASS9A in forbidden:
         reasons.append(Reason("unexpected_class9_label",
@@ -367,8 +373,8 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
         ok = R.CLASS9A not in forbidden and (R.CLASS9A not in required or f.kind == "class9a")
         boxes.append((f.quad, f.kind.replace("class", "class "), ok))
     if R.CAO in required:
-        cao = on_face(marks.find_cargo_aircraft_only(small, work,
-                                                     _cao_min_side(lith, small, work)))
+        cao = marks_on_face(marks.find_cargo_aircraft_only(
+            small, work, _cao_min_side(lith, small, work)), outline)
         found.cao = bool(cao)
         scores["marks_cao_found"] = float(len(cao))
         boxes += [(c.quad, "cargo aircraft only", True) for c in cao]

@@ -55,6 +55,13 @@ MIN_DESIGN_LAYOUT = 0.70
 # design would be told 'label covered' against a wrong registration (a calibration whose
 # layout floor is lower lowers this with it)
 MIN_LOCATED_LAYOUT = 0.5
+# a mark or label on a located face is at least this share of the face's longest side (side =
+# square root of its area). The smallest allowed is the reduced lithium battery mark, 105 x 74
+# mm (88 mm): 7 % of a 1.2 m carton face, 6 % seen at 45 degrees. What passed for labels below
+# it on the development sets (A 9090 / B 10404, seen) was print: a barcode's end taken for a
+# class 9 label (0.046-0.048, which held 2 of A's 100 clean photos), letters and a small red
+# logo taken for lithium marks (0.017-0.05). True labels there sat at >= 0.078
+MIN_LABEL_FACE_SIDE = 0.05
 # the colour difference that the whole registered face keeps after lighting and colour cast
 # are removed (anomaly.py: the colour map's median over the face): another print on the same
 # carton outline. Development sources A seed 8181 / B seed 9494 (exporter's corners): clean

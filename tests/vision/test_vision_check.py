@@ -6,9 +6,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
-import pytest
+import numpy as np
 
-from vision import DeclaredData, FilingReference, check, hamming, perceptual_hash
+from vision import DeclaredData, FilingReference, check, hamming, marks, perceptual_hash
+from vision.pipeline import marks_on_face
 from vision.synth.design import CartonDesign, FaceVariant
 
 PhotoMaker = Callable[..., bytes]
@@ -78,24 +79,13 @@ def test_different_carton_design_is_inspected(
 def test_missing_mark_is_inspected_when_the_filing_is_for_small_batteries(
         make_photo: PhotoMaker, filing: FilingReference, declared: DeclaredData) -> None:
     sp188 = replace(filing, provision="small_battery", requires_9a=None)
-    # seed 8: the default shot (7) has a red brick at the face's edge (below)
-    result = check(make_photo(FaceVariant(mark=None, class_label=None), seed=8), sp188,
-                   declared, today=AFTER)
-    assert result.decision == "inspect"
-    assert "missing_lithium_mark" in codes(result)
-    assert result.reasons[-1].photos == (0,)
-
-
-@pytest.mark.xfail(strict=True, reason="known: a red brick with white mortar a few per cent "
-                   "of the photo wide, just past the carton's edge, passes for a small "
-                   "lithium battery mark with an unreadable UN number")
-def test_a_red_brick_beside_the_carton_is_not_taken_for_a_lithium_mark(
-        make_photo: PhotoMaker, filing: FilingReference, declared: DeclaredData) -> None:
-    sp188 = replace(filing, provision="small_battery", requires_9a=None)
+    # the shot has a red brick with white mortar just past the face's edge; it passed for a
+    # small lithium mark (unreadable) until marks had to be of a label's size on the face
     result = check(make_photo(FaceVariant(mark=None, class_label=None)), sp188, declared,
                    today=AFTER)
     assert result.decision == "inspect"
     assert "missing_lithium_mark" in codes(result)
+    assert result.reasons[-1].photos == (0,)
 
 
 def test_fully_regulated_sea_package_needs_no_lithium_battery_mark(
@@ -183,3 +173,20 @@ def test_class9_label_on_a_small_battery_filing_is_inspected(
     result = check(clean_photo, sp188, declared, today=AFTER)
     assert "unexpected_class9_label" in codes(result)
     assert "missing_class9_label" not in codes(result)
+
+
+def _found(kind: str, centre: tuple[float, float], side: float) -> marks.Found:
+    x, y, h = centre[0], centre[1], side / 2
+    return marks.Found(kind, np.array([[x - h, y - h], [x + h, y - h], [x + h, y + h],
+                                       [x - h, y + h]], np.float32))
+
+
+def test_only_marks_on_the_located_face_and_of_a_labels_size_count() -> None:
+    face = np.array([[100, 100], [1100, 100], [1100, 800], [100, 800]], np.float32)
+    label = _found("class9a", (400, 500), 150)  # 15 % of the face's long side
+    barcode_end = _found("class9a", (700, 600), 40)  # 4 %: print, not a label
+    background = _found("class9a", (1700, 500), 150)  # past the face and its margin
+    near_edge = _found("lithium_mark", (1150, 450), 120)  # within the margin
+    kept = marks_on_face([label, barcode_end, background, near_edge], face)
+    assert kept == [label, near_edge]
+    assert marks_on_face([barcode_end, background], None) == [barcode_end, background]
