@@ -8,6 +8,7 @@ as a new calibration version, which every later screening uses and records.
 
 import argparse
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from customs.errors import Conflict, DomainError, Invalid
 from models import (
     CalibrationVersion,
     Declaration,
+    Filing,
     InspectionTask,
     Screening,
     ScreeningOutcome,
@@ -156,7 +158,27 @@ def propose(session: Session, max_false_releases: int = 0, version: str = "propo
                        f"{engine_version()}: officers mark screening reasons confirmed or "
                        "false alarm when they record a result", code="no_labelled_outcomes")
     proposal = engine_propose(outcomes, current_params(session), max_false_releases, version)
-    return proposal.to_dict()
+    report = proposal.to_dict()
+    report["reference_filings"] = reference_filings(session, report["reference_problems"])
+    return report
+
+
+def reference_filings(session: Session, problems: Mapping[str, int]) -> list[dict[str, Any]]:
+    """The filings a proposal set aside because their reference face is wrong, each with the
+    newest filing that replaces it, if the exporter has filed the design again (an approved
+    filing is locked). The old filing's photos stay out of the fit either way; the admin sees
+    whether someone is on it."""
+    out = []
+    for filing_id, held in problems.items():
+        filing = session.get(Filing, int(filing_id)) if filing_id.isdigit() else None
+        if filing is None:
+            continue
+        again = session.exec(select(Filing).where(Filing.replaces_filing_id == filing.id)
+                             .order_by(col(Filing.id).desc())).first()
+        out.append({"filing_id": filing.id, "title": filing.title, "held": held,
+                    "filed_again": None if again is None else
+                    {"filing_id": again.id, "status": again.status.value}})
+    return out
 
 
 def apply(session: Session, admin: User | None, version: str, max_false_releases: int = 0

@@ -57,6 +57,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "container_in_use": ("The container is already on another live declaration.",
                          "该集装箱已在另一份有效报关单上。"),
     "invalid_weight_range": ("The weight range is not valid.", "重量范围无效。"),
+    "unknown_replaced_filing": ("The filing to replace is not one of your filings.",
+                                "要取代的备案不是您的备案。"),
     "invalid_face": ("Unknown package face.", "未知的包装面。"),
     "filing_locked": ("An approved or rejected filing can no longer change.",
                       "已审核的备案不能再修改。"),

@@ -32,6 +32,10 @@ class FilingBase(SQLModel):
         description="label regime the exporter states: fully_regulated (class 9A label, UN "
                     "number, proper shipping name), small_battery (IMDG SP188 / IATA Section "
                     "II: lithium battery mark only) or section_ib (air, PI 965/968 IB)")
+    replaces_filing_id: int | None = Field(
+        default=None, foreign_key="filing.id", index=True,
+        description="the exporter's earlier filing of this design, when filing it again (an "
+                    "approved filing is locked: a wrong reference face is fixed by a new one)")
 
 
 class FilingCreate(FilingBase):

@@ -93,10 +93,19 @@ def dashboard(request: Request, session: PageSession, user: ExporterPage) -> Res
 # --- packaging filings ---
 
 @router.get("/filings")
-def filing_list(request: Request, session: PageSession, user: ExporterPage) -> Response:
+def filing_list(request: Request, session: PageSession, user: ExporterPage,
+                again: Annotated[int | None, Query(ge=1)] = None) -> Response:
+    """The exporter's filings and the new-filing form; ``again``: the form filled in from that
+    earlier filing, to file the design again (with new reference photos)."""
     items, _ = filings.list_filings(session, user, status=None, offset=0, limit=200)
+    form: dict[str, Any] = {}
+    if again is not None:
+        earlier = filings.get_filing(session, user, again)
+        kept = earlier.model_dump(mode="json", include=set(FilingCreate.model_fields))
+        form = {**{k: v for k, v in kept.items() if v is not None},
+                "un_numbers": ", ".join(earlier.un_numbers), "replaces_filing_id": earlier.id}
     return render(request, "exporter/filings.html", user=user, filings=items, errors=[],
-                  form={}, modes=list(TransportMode),
+                  form=form, modes=list(TransportMode),
                   provisions=filings.PROVISIONS)
 
 
@@ -115,6 +124,7 @@ async def filing_create(request: Request, session: PageSession, user: ExporterPa
         "gross_weight_max_kg": optional_float(form.get("gross_weight_max_kg")),
         "transport_mode": text(form.get("transport_mode")) or "sea",
         "provision": text(form.get("provision")) or "fully_regulated",
+        "replaces_filing_id": text(form.get("replaces_filing_id")) or None,
     }
     try:
         data = FilingCreate.model_validate(values)

@@ -205,9 +205,44 @@ def test_a_proposal_points_at_the_filing_whose_clean_photos_all_fail_the_design_
     assert report["reference_problems"] == {str(wrong): 2}
     # the design floors are not opened for that filing's photos
     assert "min_design_layout" not in report["changes"]
+    assert report["reference_filings"] == [{"filing_id": wrong, "title": FILING["title"],
+                                            "held": 2, "filed_again": None}]
     _admin_page(world)
     page = world.client.get("/admin").text
-    assert 'data-testid="reference-problems"' in page and f"filing #{wrong} (2)" in page
+    assert 'data-testid="reference-problems"' in page and f"filing #{wrong}" in page
+    assert "not filed again yet" in page
+
+
+def test_the_proposal_shows_when_the_exporter_has_filed_a_wrong_reference_again(
+        world: World) -> None:
+    wrong, right, other = (world.approved_filing() for _ in range(3))
+    world.use_screener(_design_screener(wrong))
+    for filing_id, seed in ((wrong, 84), (wrong, 85), (right, 86), (other, 87)):
+        declaration = world.submitted(filing_id=filing_id)
+        world.upload_packing_photo(declaration["id"], jpeg_bytes(seed=seed))
+        code = "design_mismatch" if filing_id == wrong else "appearance_anomaly"
+        _inspect(world, "pass", {code: "false_alarm"})
+    again = world.exporter_a.post("/filings", json={**FILING, "replaces_filing_id": wrong})
+    assert again.status_code == 201, again.text
+    assert again.json()["replaces_filing_id"] == wrong
+    report = world.admin.get("/calibration/proposal").json()
+    assert report["reference_filings"][0]["filed_again"] == {"filing_id": again.json()["id"],
+                                                             "status": "pending"}
+    # the old filing's photos still stay out of the fit
+    assert report["reference_problems"] == {str(wrong): 2}
+    _admin_page(world)
+    assert f"filed again as #{again.json()['id']}" in world.client.get("/admin").text
+
+
+def test_an_exporter_cannot_file_again_in_place_of_another_exporters_filing(
+        world: World) -> None:
+    theirs = world.approved_filing(world.exporter_b)
+    before = world.exporter_a.get("/filings").json()["total"]
+    response = world.exporter_a.post("/filings", json={**FILING, "replaces_filing_id": theirs})
+    assert response.status_code == 422
+    assert response.json()["code"] == "unknown_replaced_filing"
+    assert "not one of your filings" in response.json()["detail"]
+    assert world.exporter_a.get("/filings").json()["total"] == before
 
 
 def _screen_under_calibration(world: World, version: str, fitted_for: str, seed: int

@@ -1,0 +1,37 @@
+"""An approved filing is locked: an exporter whose reference face turned out wrong files the
+design again, from the old filing's page, and the new filing says which one it replaces."""
+
+import re
+
+from tests.api.conftest import FILING, World
+from tests.api.test_chinese_pages import browser_as
+
+
+def test_exporter_files_a_locked_design_again_from_its_page(world: World) -> None:
+    old = world.approved_filing()
+    browser = browser_as(world, world.exporter_a, "en")
+    page = browser.get(f"/exporter/filings/{old}").text
+    assert 'data-testid="file-again"' in page and f"/exporter/filings?again={old}" in page
+    form = browser.get(f"/exporter/filings?again={old}").text
+    assert f'name="replaces_filing_id" value="{old}"' in form
+    assert f'value="{FILING["title"]}"' in form and 'value="UN3480"' in form
+    created = browser.post("/exporter/filings", follow_redirects=False, data={
+        "title": FILING["title"], "un_numbers": "UN3480", "packing_instruction": "P903",
+        "transport_mode": "sea", "provision": "fully_regulated",
+        "replaces_filing_id": str(old)})
+    assert created.status_code == 303, created.text
+    new = int(re.search(r"/exporter/filings/(\d+)", created.headers["location"]).group(1))  # type: ignore[union-attr]
+    assert world.exporter_a.get(f"/filings/{new}").json()["replaces_filing_id"] == old
+    assert f'href="/exporter/filings/{old}"' in browser.get(f"/exporter/filings/{new}").text
+
+
+def test_a_pending_filing_is_edited_not_filed_again(world: World) -> None:
+    pending = world.exporter_a.post("/filings", json=FILING).json()["id"]
+    page = browser_as(world, world.exporter_a, "en").get(f"/exporter/filings/{pending}").text
+    assert 'data-testid="file-again"' not in page
+
+
+def test_an_exporter_cannot_prefill_a_filing_from_another_exporters(world: World) -> None:
+    theirs = world.approved_filing(world.exporter_b)
+    page = browser_as(world, world.exporter_a, "en").get(f"/exporter/filings?again={theirs}")
+    assert page.status_code == 404
