@@ -222,10 +222,12 @@ def label_boxes(design: DesignB, state: FaceState) -> dict[str, tuple[float, flo
              "cao": 120.0}[key]
         h = {"mark": 110.0 if state.mark == "obsolete" else 100.0, "class9": 141.0,
              "cao": 110.0}[key]
-        at = design.class9_x if key == "class9" and design.class9_x is not None else x
-        out[key] = (at, design.label_row_y + (141.0 - h) / 2 - 10, w, h)
-        if at == x:
-            x += w + 10
+        y = design.label_row_y + (141.0 - h) / 2 - 10
+        if key == "class9" and design.class9_x is not None:
+            out[key] = (design.class9_x, y, w, h)  # stuck on beside the row
+            continue
+        out[key] = (x, y, w, h)
+        x += w + 10
     return out
 
 
