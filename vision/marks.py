@@ -44,6 +44,27 @@ def scaled_quad(quad: np.ndarray, factor: float) -> np.ndarray:
     return (quad - centre) * factor + centre
 
 
+def quad_side(quad: np.ndarray) -> float:
+    """The square root of the quad's area: its side, whatever its shape and turn."""
+    return float(np.sqrt(abs(cv2.contourArea(quad.astype(np.float32)))))
+
+
+# a class 9 label and a lithium battery mark are both at least 100 mm (IMDG 5.2.2.2.1.1.1,
+# 5.2.1.10.2; the reduced mark 105 x 74 mm), so on one face a 'class 9 label' under half the
+# side of the mark found beside it is print: a QR code or a barcode's end (seen on reference
+# faces of source B and photos of source A, where it held clean shipments)
+CLASS9_TO_MARK = 0.5
+
+
+def class9_beside_marks(labels: list[Found], lith: list[Found]) -> list[Found]:
+    """The class 9 candidates of a label's size next to the lithium marks found on the same
+    face (all of them when no mark was found)."""
+    if not lith:
+        return labels
+    side = max(quad_side(m.quad) for m in lith)
+    return [f for f in labels if quad_side(f.quad) >= CLASS9_TO_MARK * side]
+
+
 def _quad_mask(quad: np.ndarray) -> tuple[int, int, np.ndarray]:
     """(x0, y0, mask): the quad filled in its bounding box (2 px margin), as a 0/1 mask."""
     x0, y0 = (max(0, int(v) - 2) for v in quad.min(0))

@@ -19,7 +19,8 @@ from vision import thresholds as T
 MODEL_VERSION = "vision-2.6"
 # engine versions whose scores are on this version's scales, so that their calibrations and
 # labelled outcomes still hold (2.5 added the pixel check for copied photos, 2.6 counts only
-# marks of a label's size on the located face; no score moved)
+# marks of a label's size on the located face, and class 9 labels of a label's size beside the
+# lithium mark, on photos and reference faces; no score moved)
 SAME_SCALES = frozenset({"vision-2.4", "vision-2.5", MODEL_VERSION})
 
 

@@ -252,8 +252,7 @@ def marks_on_face(items: list[marks.Found], outline: np.ndarray | None) -> list[
     longest = float(np.max(np.linalg.norm(outline - np.roll(outline, -1, axis=0), axis=1)))
     return [f for f in items
             if cv2.pointPolygonTest(poly, tuple(float(v) for v in f.quad.mean(0)), False) >= 0
-            and np.sqrt(abs(cv2.contourArea(f.quad.astype(np.float32))))
-            >= MIN_LABEL_FACE_SIDE * longest]
+            and marks.quad_side(f.quad) >= MIN_LABEL_FACE_SIDE * longest]
 
 
 def _cao_min_side(lith: Sequence[marks.Found], small: np.ndarray, work: np.ndarray) -> float:
@@ -362,7 +361,8 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
         ok = (not expected_un or set(m.un_numbers) == expected_un) and not (
             m.phone and today > OBSOLETE_MARK_LAST_DAY)
         boxes.append((m.quad, f"mark {' '.join(m.un_numbers) or '?'}", ok))
-    labels9 = marks_on_face(marks.find_class9_labels(work), outline)
+    labels9 = marks.class9_beside_marks(
+        marks_on_face(marks.find_class9_labels(work), outline), lith)
     found.class9_kinds = {f.kind for f in labels9}
     if labels9 and R.CLASS9A in forbidden:
         reasons.append(Reason("unexpected_class9_label",

@@ -11,6 +11,7 @@ from vision import marks
 from vision.imageio import decode_photo, resize_long
 from vision.synth2.artwork import DesignB, default_state, render_face_b
 from vision.synth2.camera import Shot, encode, render_box
+from vision.synth2.dataset import make_design
 
 DESIGN = DesignB.random(31, ("UN3480",), "air", "section_ib")  # mark, 9A and CAO
 
@@ -154,3 +155,22 @@ def test_a_lithium_mark_turned_45_degrees_is_not_a_class9_label() -> None:
     rgb = decode_photo(encode(rgb, 85)).rgb
     assert [m.un_numbers for m in _marks(rgb)] == [["UN3481"]]
     assert marks.find_class9_labels(rgb) == []
+
+
+def _flat_face(seed: int, index: int) -> tuple[list[marks.Found], list[marks.Found]]:
+    design = make_design(seed, index)
+    face = render_face_b(design, 2.0, default_state(design))
+    return (marks.find_lithium_marks(face, face, read=False),
+            marks.find_class9_labels(face))
+
+
+def test_a_qr_code_beside_a_lithium_mark_is_not_a_class9_label() -> None:
+    lith, labels = _flat_face(10505, 10)  # a filed face with the mark and a QR-like block
+    assert len(lith) == 1 and len(labels) == 1  # the block passes for a small diamond
+    assert marks.class9_beside_marks(labels, lith) == []
+
+
+def test_a_class9_label_beside_a_lithium_mark_stays_one() -> None:
+    lith, labels = _flat_face(10505, 0)  # fully regulated: the mark and a 9A label
+    assert [f.kind for f in marks.class9_beside_marks(labels, lith)] == ["class9a"]
+    assert marks.class9_beside_marks(labels, []) == labels
