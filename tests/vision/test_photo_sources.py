@@ -13,7 +13,14 @@ from vision.synth.dataset import make_filing
 from vision.synth.design import FaceVariant
 from vision.synth.scene import render_photo
 from vision.synth2.artwork import default_state, label_boxes
-from vision.synth2.dataset import REGIMES, _photo, _with_class9, applicable, make_design
+from vision.synth2.dataset import (
+    REGIMES,
+    _photo,
+    _with_class9,
+    applicable,
+    make_design,
+    reference_photo,
+)
 
 EDGE_MM = 5.0
 
@@ -57,3 +64,11 @@ def test_a_seed_renders_the_same_photo_whatever_ran_before_it() -> None:
     _disturb_opencv_rng()
     b, _ = render_photo(carton, FaceVariant(), 123, size=(800, 600))
     assert np.array_equal(a, b)
+
+
+def test_a_filing_photo_shows_the_whole_face() -> None:
+    design, shot = make_design(10505, 3), 10505 * 7919 + 3
+    _jpeg, first_try = _photo(design, default_state(design), shot, (800, 600), reference=True)
+    assert (first_try < 0).any()  # this shot cuts the face: the exporter takes it again
+    _jpeg, quad = reference_photo(design, shot, (800, 600))
+    assert (quad > 0).all() and (quad[:, 0] < 800).all() and (quad[:, 1] < 600).all()
