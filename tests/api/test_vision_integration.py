@@ -191,16 +191,22 @@ def _design_screener(bad_reference: int) -> Any:
     return screen
 
 
-def test_a_proposal_points_at_the_filing_whose_clean_photos_all_fail_the_design_check(
-        world: World) -> None:
-    # most filings' photos pass the design check; one filing's all fail
+def _a_filing_with_a_wrong_reference(world: World, seed: int) -> int:
+    """Three filings, each with clean shipments inspected and passed: the first filing's
+    photos all fail the design check (its reference face is wrong), the others' pass it."""
     wrong, right, other = (world.approved_filing() for _ in range(3))
     world.use_screener(_design_screener(wrong))
-    for filing_id, seed in ((wrong, 80), (wrong, 81), (right, 82), (other, 83)):
+    for filing_id, offset in ((wrong, 0), (wrong, 1), (right, 2), (other, 3)):
         declaration = world.submitted(filing_id=filing_id)
-        world.upload_packing_photo(declaration["id"], jpeg_bytes(seed=seed))
+        world.upload_packing_photo(declaration["id"], jpeg_bytes(seed=seed + offset))
         code = "design_mismatch" if filing_id == wrong else "appearance_anomaly"
         _inspect(world, "pass", {code: "false_alarm"})
+    return wrong
+
+
+def test_a_proposal_points_at_the_filing_whose_clean_photos_all_fail_the_design_check(
+        world: World) -> None:
+    wrong = _a_filing_with_a_wrong_reference(world, 80)
     report = world.admin.get("/calibration/proposal").json()
     assert report["reference_problems"] == {str(wrong): 2}
     # the design floors are not opened for that filing's photos
@@ -215,13 +221,7 @@ def test_a_proposal_points_at_the_filing_whose_clean_photos_all_fail_the_design_
 
 def test_the_proposal_shows_when_the_exporter_has_filed_a_wrong_reference_again(
         world: World) -> None:
-    wrong, right, other = (world.approved_filing() for _ in range(3))
-    world.use_screener(_design_screener(wrong))
-    for filing_id, seed in ((wrong, 84), (wrong, 85), (right, 86), (other, 87)):
-        declaration = world.submitted(filing_id=filing_id)
-        world.upload_packing_photo(declaration["id"], jpeg_bytes(seed=seed))
-        code = "design_mismatch" if filing_id == wrong else "appearance_anomaly"
-        _inspect(world, "pass", {code: "false_alarm"})
+    wrong = _a_filing_with_a_wrong_reference(world, 84)
     again = world.exporter_a.post("/filings", json={**FILING, "replaces_filing_id": wrong})
     assert again.status_code == 201, again.text
     assert again.json()["replaces_filing_id"] == wrong
