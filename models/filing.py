@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import StringConstraints
+from pydantic import StringConstraints, computed_field
 from sqlmodel import Field, SQLModel
 
 from models.common import UtcDatetime, json_field, timestamp_field
@@ -69,6 +69,10 @@ class FilingPhoto(SQLModel, table=True):
     uploaded_at: datetime = timestamp_field()
 
 
+# a corner this close to the photo's edge (share of its longer side) lies on it
+EDGE_TOLERANCE = 0.01
+
+
 class FilingPhotoPublic(SQLModel):
     id: int
     face: str
@@ -79,6 +83,23 @@ class FilingPhotoPublic(SQLModel):
     quad: dict[str, Any] = {}
     rectified_sha256: str = ""
     uploaded_at: UtcDatetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def outline_at_edge(self) -> bool:
+        """A side of the face outline lies along the photo's edge: the face may run past the
+        photo, and no corner can be dragged beyond it (the exporter takes the photo again)."""
+        corners = self.quad.get("corners") or []
+        if len(corners) != 4:
+            return False
+        tol = EDGE_TOLERANCE * max(self.width, self.height)
+
+        def edges(x: float, y: float) -> set[str]:
+            return {side for side, near in (("left", x <= tol), ("top", y <= tol),
+                                            ("right", x >= self.width - tol),
+                                            ("bottom", y >= self.height - tol)) if near}
+
+        return any(edges(*corners[i]) & edges(*corners[(i + 1) % 4]) for i in range(4))
 
 
 class QuadUpdate(SQLModel):

@@ -1,9 +1,11 @@
-"""An approved filing is locked: an exporter whose reference face turned out wrong files the
-design again, from the old filing's page, and the new filing says which one it replaces."""
+"""Reference photos an exporter can act on: a filing photo whose face outline lies on the
+photo's edge asks for the photo again, and an approved (locked) filing whose reference face
+turned out wrong is filed again from its page, the new filing naming the one it replaces."""
 
 import re
 
 from tests.api.conftest import FILING, World
+from tests.api.images import jpeg_bytes
 from tests.api.test_chinese_pages import browser_as
 
 
@@ -35,3 +37,23 @@ def test_an_exporter_cannot_prefill_a_filing_from_another_exporters(world: World
     theirs = world.approved_filing(world.exporter_b)
     page = browser_as(world, world.exporter_a, "en").get(f"/exporter/filings?again={theirs}")
     assert page.status_code == 404
+
+
+def test_an_outline_on_the_photos_edge_asks_for_the_photo_again(world: World) -> None:
+    filing = world.exporter_a.post("/filings", json=FILING).json()["id"]
+    photo = world.exporter_a.post(f"/filings/{filing}/photos", data={"face": "front"},
+                                  files={"file": ("f.jpg", jpeg_bytes(seed=5), "image/jpeg")}
+                                  ).json()
+    url = f"/filings/{filing}/photos/{photo['id']}/quad"
+    w, h = photo["width"], photo["height"]
+    # the face's left side on the frame: it may run past the photo
+    cut = world.exporter_a.post(url, json={"corners": [[0, h * 0.2], [w * 0.7, h * 0.2],
+                                                       [w * 0.7, h * 0.8], [0, h * 0.8]]})
+    assert cut.status_code == 200 and cut.json()["outline_at_edge"] is True
+    page = browser_as(world, world.exporter_a, "en").get(f"/exporter/filings/{filing}").text
+    assert 'data-testid="outline-at-edge"' in page
+    inside = world.exporter_a.post(url, json={"corners": [[w * 0.1, h * 0.2], [w * 0.7, h * 0.2],
+                                                          [w * 0.7, h * 0.8], [w * 0.1, h * 0.8]]})
+    assert inside.json()["outline_at_edge"] is False
+    page = browser_as(world, world.exporter_a, "en").get(f"/exporter/filings/{filing}").text
+    assert 'data-testid="outline-at-edge"' not in page
