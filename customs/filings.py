@@ -36,11 +36,12 @@ def create_filing(session: Session, user: User, data: FilingCreate) -> Filing:
         raise Forbidden("only exporters file packaging designs")
     _check_ranges(data)
     if data.replaces_filing_id is not None:
-        earlier = session.get(Filing, data.replaces_filing_id)
-        if earlier is None or earlier.enterprise_id != user.enterprise_id:
+        try:
+            get_filing(session, user, data.replaces_filing_id)  # the one ownership rule
+        except NotFound:
             raise Invalid(f"replaces_filing_id {data.replaces_filing_id} is not one of your "
                           "filings: give the id of your earlier filing of this design, or "
-                          "leave it out", code="unknown_replaced_filing")
+                          "leave it out", code="unknown_replaced_filing") from None
     regime = label_regime(data.un_numbers, data.transport_mode, data.provision)
     filing = Filing.model_validate(data, update={"enterprise_id": user.enterprise_id,
                                                  "un_numbers": sorted(set(data.un_numbers)),
