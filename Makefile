@@ -35,8 +35,11 @@ run: demo
 browser:
 	@bash scripts/ensure-chromium.sh
 
+# Tests run on every CPU (pytest-xdist): each test has its own database, data dir, ports and
+# queue name. TEST_WORKERS=0 runs them in one process.
+TEST_WORKERS ?= auto
 test: install browser
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 lint: install
 	$(VENV)/bin/ruff check .
