@@ -12,7 +12,7 @@ import numpy as np
 from vision.synth.dataset import make_filing
 from vision.synth.design import FaceVariant
 from vision.synth.scene import render_photo
-from vision.synth2.artwork import default_state, label_boxes
+from vision.synth2.artwork import default_state, label_boxes, render_face_b
 from vision.synth2.dataset import (
     REGIMES,
     _photo,
@@ -47,6 +47,36 @@ def test_the_class9_label_leaves_the_filed_labels_where_they_were() -> None:
     filed = label_boxes(design, default_state(design))
     shown = label_boxes(_with_class9(design, random.Random(1)), default_state(design))
     assert {k: v for k, v in shown.items() if k != "class9"} == filed
+
+
+def _torn_share(design, key: str, seed: int, ppm: float = 2.0) -> float:  # type: ignore[no-untyped-def]
+    """The share of the label's own area that a torn-off corner changes."""
+    whole = render_face_b(design, ppm, default_state(design))
+    torn_state = default_state(design)
+    torn_state.torn, torn_state.seed = key, seed
+    torn = render_face_b(design, ppm, torn_state)
+    x, y, w, h = (v * ppm for v in label_boxes(design, default_state(design))[key])
+    label = np.zeros(whole.shape[:2], np.uint8)
+    if key == "class9":  # a diamond in its box
+        corners = [(x + w / 2, y), (x + w, y + h / 2), (x + w / 2, y + h), (x, y + h / 2)]
+        cv2.fillConvexPoly(label, np.array(corners, np.int32), 1)
+    else:
+        label[int(y):int(y + h), int(x):int(x + w)] = 1
+    changed = np.abs(torn.astype(int) - whole.astype(int)).max(axis=2) > 20
+    return float((changed & (label > 0)).sum() / label.sum())
+
+
+def test_a_torn_label_loses_part_of_the_label_itself() -> None:
+    """A class 9 label is a diamond: a corner torn at its box's corner took only carton."""
+    shares: dict[str, list[float]] = {"class9": [], "mark": []}
+    for seed in range(12):
+        design = make_design(seed, seed % len(REGIMES))
+        for key in shares:
+            if key in design.label_order:
+                shares[key] += [_torn_share(design, key, seed * 31 + k) for k in range(4)]
+    assert len(shares["class9"]) >= 8 and len(shares["mark"]) >= 8
+    assert min(shares["class9"]) >= 0.03, sorted(shares["class9"])[:4]
+    assert min(shares["mark"]) >= 0.03, sorted(shares["mark"])[:4]
 
 
 def _disturb_opencv_rng() -> None:

@@ -303,7 +303,7 @@ def render_face_b(design: DesignB, ppm: float, state: FaceState | None = None) -
     vr = random.Random(state.seed)
     for key, kind in ((state.cover, "cover"), (state.torn, "torn")):
         if key and key in boxes:
-            _spoil(img, boxes[key], ppm, kind, vr, design.board_rgb)
+            _spoil(img, boxes[key], ppm, kind, vr, design.board_rgb, diamond=key == "class9")
     if state.damage:
         _damage(img, ppm, vr)
     return img
@@ -325,7 +325,10 @@ def _paste(img: np.ndarray, lab: np.ndarray, x: int, y: int,
 
 
 def _spoil(img: np.ndarray, box: tuple[float, ...], ppm: float, kind: str, r: random.Random,
-           board: tuple[int, int, int]) -> None:
+           board: tuple[int, int, int], diamond: bool = False) -> None:
+    """A cover over, or a corner torn off, the label in ``box``. A class 9 label is a
+    diamond in its box: its corners are the box's edge midpoints, not the box's corners,
+    where a tear would take carton and leave the label whole."""
     x, y, bw, bh = (v * ppm for v in box)
     frac = r.uniform(0.5, 0.9)
     if kind == "cover":
@@ -341,7 +344,11 @@ def _spoil(img: np.ndarray, box: tuple[float, ...], ppm: float, kind: str, r: ra
                      max(1, int(1.5 * ppm)))
     else:
         # a torn-off corner: board shows through a ragged polygon
-        cx, cy = x + r.choice([0.0, 1.0]) * bw, y + r.choice([0.0, 1.0]) * bh
+        u, v = r.choice([0.0, 1.0]), r.choice([0.0, 1.0])
+        if diamond:  # (0, 0) top, (1, 0) right, (1, 1) bottom, (0, 1) left
+            u, v = {(0.0, 0.0): (0.5, 0.0), (1.0, 0.0): (1.0, 0.5), (1.0, 1.0): (0.5, 1.0),
+                    (0.0, 1.0): (0.0, 0.5)}[(u, v)]
+        cx, cy = x + u * bw, y + v * bh
         n = 9
         ang = np.linspace(0, 2 * np.pi, n, endpoint=False)
         rad = np.array([r.uniform(0.5, 1.0) for _ in range(n)]) * frac * max(bw, bh) * 0.8
