@@ -87,7 +87,8 @@ def port_morning() -> Iterator[datetime]:
 
 # -- how long the slow tests took ---------------------------------------------------------------
 # The suite's time budget (12 minutes after install) is for everything but the `slow` tests,
-# which CI runs as well: the summary says how the run's time splits.
+# which CI runs as well: the summary says how the run's time splits. Under pytest-xdist the
+# seconds are summed over the workers, so they exceed the wall time pytest prints last.
 
 _SECONDS: dict[bool, float] = {True: 0.0, False: 0.0}
 _SLOW_IDS: set[str] = set()
@@ -102,5 +103,5 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_line(
-        f"time in tests: {_SECONDS[False]:.0f} s outside `slow`, "
+        f"time in tests (summed over workers): {_SECONDS[False]:.0f} s outside `slow`, "
         f"{_SECONDS[True]:.0f} s in {len(_SLOW_IDS)} `slow` tests")
