@@ -74,8 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with session_scope(app.state.engine) as session:
                 if ensure_admin(session, settings.admin_password):
                     log.info("created the admin user")
-        threading.Thread(target=cleanup.collect, args=(app.state.engine, app.state.store),
-                         name="clearlane-cleanup", daemon=True).start()
+        sweep = threading.Thread(target=cleanup.collect, args=(app.state.engine, app.state.store),
+                                 name="clearlane-cleanup", daemon=True)
+        sweep.start()
         worker = app.state.in_process_worker
         if worker is not None:
             warm_up_in_background(worker.context.screener)
@@ -90,6 +91,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         if worker is not None:
             worker.stop()
+        # the start-up sweep may still be reading: the engine is disposed under it otherwise,
+        # and its query outlives the app (it deadlocked a test's DROP SCHEMA)
+        sweep.join(30.0)
         await app.state.reads.dispose()
         close = getattr(app.state.notifier, "close", None)
         if close is not None:

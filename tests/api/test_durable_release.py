@@ -6,11 +6,17 @@ import os
 import time
 from datetime import timedelta
 
-from sqlmodel import Session, select
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, SQLModel, select
 
 from customs import cleanup, jobs
+from customs.db import make_engine
+from customs.settings import Settings
 from customs.storage import BlobStore
 from models import Job, JobStatus, Screening, VisionDecision, utcnow
+from routes.app import create_app
 from tests.api.conftest import World, container_number
 from tests.api.images import jpeg_bytes
 from tests.api.test_release_flow import fake_screener
@@ -163,6 +169,28 @@ def test_the_orphan_sweep_removes_unreferenced_old_files_and_keeps_referenced_on
     assert store.path_for(fresh).exists()  # too young to judge
     photo = world.exporter_a.get(f"/declarations/{declaration['id']}/photos").json()[0]
     assert store.path_for(photo["sha256"]).exists()
+
+
+def test_the_app_shuts_down_only_after_its_start_up_sweep_has_finished(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sweep reads the database in its own thread; an app that shut down under it left
+    its query running while the test dropped the schema (a deadlock on PostgreSQL)."""
+    finished: list[bool] = []
+
+    def slow_sweep(engine: Engine, store: BlobStore) -> None:
+        time.sleep(0.5)
+        with Session(engine) as session:
+            session.exec(select(Job)).all()
+        finished.append(True)
+
+    monkeypatch.setattr(cleanup, "collect", slow_sweep)
+    engine = make_engine(settings.resolved_database_url)
+    SQLModel.metadata.create_all(engine)
+    engine.dispose()
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/health").status_code == 200
+        assert finished == []  # still sleeping
+    assert finished == [True]
 
 
 def test_the_officer_dashboard_lists_a_stuck_screening_and_screens_it_again(
