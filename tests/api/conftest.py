@@ -2,6 +2,7 @@
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -185,11 +186,22 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     return make_settings(database_url, tmp_path / "data")
 
 
-@pytest.fixture
-def world(settings: Settings) -> Iterator[World]:
+def create_schema(settings: Settings) -> None:
+    """Every table, on the settings' database (the test's own file or schema)."""
     engine = make_engine(settings.resolved_database_url)
     SQLModel.metadata.create_all(engine)
     engine.dispose()
-    app = create_app(settings)
-    with TestClient(app) as client:
+
+
+@contextmanager
+def running_app(settings: Settings) -> Iterator[TestClient]:
+    """The app on a fresh database, started (its lifespan runs) for the block."""
+    create_schema(settings)
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+@pytest.fixture
+def world(settings: Settings) -> Iterator[World]:
+    with running_app(settings) as client:
         yield World(client, settings)

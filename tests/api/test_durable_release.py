@@ -7,17 +7,14 @@ import time
 from datetime import timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
 from customs import cleanup, jobs
-from customs.db import make_engine
 from customs.settings import Settings
 from customs.storage import BlobStore
 from models import Job, JobStatus, Screening, VisionDecision, utcnow
-from routes.app import create_app
-from tests.api.conftest import World, container_number
+from tests.api.conftest import World, container_number, running_app
 from tests.api.images import jpeg_bytes
 from tests.api.test_release_flow import fake_screener
 
@@ -184,10 +181,7 @@ def test_the_app_shuts_down_only_after_its_start_up_sweep_has_finished(
         finished.append(True)
 
     monkeypatch.setattr(cleanup, "collect", slow_sweep)
-    engine = make_engine(settings.resolved_database_url)
-    SQLModel.metadata.create_all(engine)
-    engine.dispose()
-    with TestClient(create_app(settings)) as client:
+    with running_app(settings) as client:
         assert client.get("/health").status_code == 200
         assert finished == []  # still sleeping
     assert finished == [True]

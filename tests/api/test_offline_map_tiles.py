@@ -7,15 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from PIL import Image
-from sqlmodel import SQLModel
 
-from customs.db import make_engine
 from customs.map_tiles import tile_of
-from routes.app import create_app
 from routes.pages import charts
-from tests.api.conftest import PASSWORD, World, make_settings
+from tests.api.conftest import PASSWORD, World, make_settings, running_app
 
 pytestmark = pytest.mark.usefixtures("port_morning")
 
@@ -52,10 +48,7 @@ def tiled_world(database_url: str, tmp_path: Path) -> Iterator[World]:
     tiles = tmp_path / "xiamen.mbtiles"
     write_mbtiles(tiles, range(8, 15), OFFICE)
     settings = make_settings(database_url, tmp_path / "data", map_tiles_mbtiles=tiles)
-    engine = make_engine(settings.resolved_database_url)
-    SQLModel.metadata.create_all(engine)
-    engine.dispose()
-    with TestClient(create_app(settings)) as client:
+    with running_app(settings) as client:
         yield World(client, settings)
 
 

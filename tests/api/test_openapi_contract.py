@@ -14,11 +14,9 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlmodel import SQLModel
 
-from customs.db import make_engine
 from routes.app import create_app
-from tests.api.conftest import World, make_settings
+from tests.api.conftest import World, create_schema, make_settings
 
 
 def _world() -> World:
@@ -26,9 +24,7 @@ def _world() -> World:
     (no `with`): nothing is left running when the session ends."""
     data = Path(tempfile.mkdtemp(prefix="clearlane-schema-"))
     app_settings = make_settings(f"sqlite:///{data / 'db.sqlite'}", data)
-    engine = make_engine(app_settings.resolved_database_url)
-    SQLModel.metadata.create_all(engine)
-    engine.dispose()
+    create_schema(app_settings)
     world = World(TestClient(create_app(app_settings)), app_settings)
     world.screened(filing_id=world.approved_filing())
     return world

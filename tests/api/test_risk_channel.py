@@ -4,14 +4,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from customs import risk
-from customs.db import make_engine
 from models import CreditLevel, Enterprise, VisionDecision
-from routes.app import create_app
-from tests.api.conftest import World, make_settings
+from tests.api.conftest import World, make_settings, running_app
 from tests.api.test_release_flow import fake_screener, upload
 
 
@@ -20,10 +17,7 @@ def strict_world(database_url: str, tmp_path: Path) -> Iterator[World]:
     """No random sampling, and a periodic floor of one sample per 3 releases."""
     settings = make_settings(database_url, tmp_path / "data", sampling_rate_advanced=0.0,
                              sampling_rate_general=0.0, sampling_floor_releases=3)
-    engine = make_engine(settings.resolved_database_url)
-    SQLModel.metadata.create_all(engine)
-    engine.dispose()
-    with TestClient(create_app(settings)) as client:
+    with running_app(settings) as client:
         world = World(client, settings)
         world.use_screener(fake_screener(VisionDecision.release))
         yield world

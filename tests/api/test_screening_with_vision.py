@@ -5,14 +5,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from PIL import Image
-from sqlmodel import SQLModel
 
-from customs.db import make_engine
 from customs.vision_screener import vision_screener
-from routes.app import create_app
-from tests.api.conftest import FILING, World, make_settings
+from tests.api.conftest import FILING, World, make_settings, running_app
 from vision.synth.design import CartonDesign, FaceVariant, render_face
 from vision.synth.scene import encode_jpeg, render_photo
 
@@ -35,10 +31,7 @@ def _photo(variant: FaceVariant, seed: int = 7) -> bytes:
 def vision_world(database_url: str, tmp_path: Path) -> Iterator[World]:
     settings = make_settings(database_url, tmp_path / "data", screening_engine="vision",
                              sampling_rate_advanced=0.0)
-    engine = make_engine(settings.resolved_database_url)
-    SQLModel.metadata.create_all(engine)
-    engine.dispose()
-    with TestClient(create_app(settings)) as client:
+    with running_app(settings) as client:
         worker = client.app.state.in_process_worker  # type: ignore[attr-defined]
         assert worker.context.screener is vision_screener
         yield World(client, settings)

@@ -20,16 +20,15 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 from pydantic import ValidationError
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
 from customs import security
 from customs.__main__ import main as customs_cli
 from customs.certificate_pdf import extract_envelope
-from customs.db import make_engine
 from customs.settings import Settings
 from models import LoginThrottle, SecurityEvent, User, utcnow
 from routes.app import create_app
-from tests.api.conftest import FILING, PASSWORD, Api, World, make_settings
+from tests.api.conftest import FILING, PASSWORD, Api, World, create_schema, make_settings
 from tests.api.images import jpeg_bytes
 
 CERTIFICATE_NO = re.compile(r"^CLC[A-Z2-7]{16}$")
@@ -45,9 +44,7 @@ def make_world(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Worl
 
     def build(**overrides: Any) -> World:
         settings = make_settings(database_url, tmp_path / f"data{len(clients)}", **overrides)
-        engine = make_engine(settings.resolved_database_url)
-        SQLModel.metadata.create_all(engine)
-        engine.dispose()
+        create_schema(settings)
         client = TestClient(create_app(settings))
         client.__enter__()
         clients.append(client)

@@ -5,12 +5,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
-from sqlmodel import SQLModel
 
-from customs.db import make_engine
 from customs.settings import Settings
 from routes.app import create_app
-from tests.api.conftest import make_settings
+from tests.api.conftest import create_schema, make_settings
 
 
 def test_production_refuses_the_default_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -32,9 +30,7 @@ def test_settings_come_from_clearlane_environment_variables(
 def test_admin_password_creates_the_admin_on_first_start(database_url: str,
                                                          tmp_path: Path) -> None:
     settings = make_settings(database_url, tmp_path / "data", admin_password="first-start-pw")
-    engine = make_engine(settings.resolved_database_url)
-    SQLModel.metadata.create_all(engine)
-    engine.dispose()
+    create_schema(settings)
     for _ in range(2):  # a second start changes nothing
         with TestClient(create_app(settings)) as client:
             response = client.post("/auth/token", data={"username": "admin",

@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 
 from customs.storage import BlobStore
 from models import FilingPhoto, PackingPhoto
-from tests.api.conftest import World, make_settings
+from tests.api.conftest import World, make_settings, running_app
 from tests.api.images import jpeg_bytes
 
 
@@ -70,18 +70,11 @@ def test_bad_reference_photo_is_refused_and_leaves_nothing(world: World, name: s
 
 
 def test_one_byte_over_the_size_cap_is_refused(database_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from fastapi.testclient import TestClient
-    from sqlmodel import SQLModel
 
-    from customs.db import make_engine
-    from routes.app import create_app
 
     photo = jpeg_bytes()
     settings = make_settings(database_url, tmp_path / "data", max_upload_bytes=len(photo) - 1)
-    engine = make_engine(settings.resolved_database_url)
-    SQLModel.metadata.create_all(engine)
-    engine.dispose()
-    with TestClient(create_app(settings)) as client:
+    with running_app(settings) as client:
         world = World(client, settings)
         declaration = world.submitted()
         before = _counts(world)
