@@ -275,3 +275,34 @@ def test_a_fit_opens_the_quality_gate_where_it_stops_good_photos_but_never_tight
     # clean photos above the limit in force: it opens past them
     out = [photo(b, False) for b in np.linspace(90, 235, 80)]
     assert propose(out, CalibrationParams(max_brightness=225.0)).params.max_brightness > 235.0
+
+
+def _clean_tail_and_torn_labels(n_tail: int) -> list[Outcome]:
+    """300 clean photos, ``n_tail`` of them over the appearance limit in force (0.5-0.56),
+    and nine torn labels scoring inside that band that the label floor caught."""
+    rng = np.random.default_rng(29)
+    out = [Outcome({**CLEAN_SCORES, "anomaly": float(a)}, [], False)
+           for a in [*rng.uniform(0.1, 0.5, 300 - n_tail), *rng.uniform(0.5, 0.56, n_tail)]]
+    out += [Outcome({**CLEAN_SCORES, "anomaly": float(a), "label_integrity": 0.3}, [], True,
+                    "torn_label", frozenset({"label_damaged_or_covered", "appearance_anomaly"}))
+            for a in rng.uniform(0.51, 0.55, 9)]
+    out += [Outcome({**CLEAN_SCORES, "anomaly": float(a)}, [], True, "damaged_carton",
+                    frozenset({"appearance_anomaly"})) for a in rng.uniform(0.8, 1.2, 20)]
+    return out
+
+
+def test_a_limit_is_not_opened_for_a_few_clean_photos_where_its_own_anomalies_score() -> None:
+    # 8 clean photos would be freed, but 9 torn labels in the same band would then depend on
+    # the label floor alone: at 20 clean photos per anomaly it is not worth it
+    p = propose(_clean_tail_and_torn_labels(8), CalibrationParams(max_anomaly_score=0.5))
+    assert p.params.max_anomaly_score == 0.5
+    assert "max_anomaly_score" not in p.changes
+    assert p.false_releases_proposed == 0
+
+
+def test_a_limit_is_opened_when_it_frees_enough_clean_photos_for_the_anomalies_it_exposes(
+) -> None:
+    # a camera whose clean photos mostly score over the limit: 200 freed, 9 exposed
+    p = propose(_clean_tail_and_torn_labels(200), CalibrationParams(max_anomaly_score=0.5))
+    assert p.params.max_anomaly_score >= 0.55
+    assert p.clean_release_proposed == 1.0 and p.false_releases_proposed == 0
