@@ -130,9 +130,11 @@ def labelled_outcomes(session: Session) -> list[Any]:
         for photo_id in screening.photo_ids:
             codes = [str(r.get("code")) for r in screening.reasons
                      if not r.get("photo_ids") or photo_id in r.get("photo_ids", [])]
-            confirmed = any(labelled.labels.get(c) == "confirmed" for c in codes)
-            bad = labelled.bad and (confirmed or not labelled.labels)
+            confirmed = frozenset(c for c in codes if labelled.labels.get(c) == "confirmed")
+            bad = labelled.bad and (bool(confirmed) or not labelled.labels)
+            # the confirmed reasons are the ones right for the photo (none: any will do)
             outcomes.append(Outcome(scores.get(photo_id, {}), codes, bad,
+                                    own=confirmed if bad else frozenset(),
                                     group=None if filing_id is None else str(filing_id)))
     return outcomes
 

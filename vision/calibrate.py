@@ -72,6 +72,9 @@ class Proposal:
     # filings whose clean photos fail the design check (their reference faces need new
     # corners or photos): filing -> clean photos held; left out of the fit
     reference_problems: dict[str, int] = field(default_factory=dict)
+    # thresholds kept at the value in force though they stop good photos, because opening
+    # them does not pay: name -> (good photos opening would free, anomalies it would expose)
+    kept_closed: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def clean_release_gain(self) -> float:
@@ -87,7 +90,8 @@ class Proposal:
                 "clean_release_proposed": round(self.clean_release_proposed, 4),
                 "clean_release_gain": round(self.clean_release_gain, 4),
                 "changes": {k: [round(a, 4), round(b, 4)] for k, (a, b) in self.changes.items()},
-                "reference_problems": dict(self.reference_problems)}
+                "reference_problems": dict(self.reference_problems),
+                "kept_closed": {k: list(v) for k, v in self.kept_closed.items()}}
 
 
 def replay(scores: Mapping[str, float], codes: Iterable[str], p: CalibrationParams
@@ -471,6 +475,7 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
     def looser(name: str, a: float, b: float) -> bool:
         return a < b if DIRECTION_OF[name] == "min" else a > b
 
+    kept_closed: dict[str, tuple[int, int]] = {}
     for name in grid:
         cur, new = getattr(current, name), getattr(p, name)
         if pos[name] != 0 and not looser(name, new, cur):
@@ -494,8 +499,10 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
                            else o.scores[KEY_OF[name]] > edge)]
             end = (max(beyond) if low else min(beyond)) if beyond else new
             mid = _on_grid(name, max((edge + end) / 2, new) if low else min((edge + end) / 2, new))
-            if len(stopped) < CLEAN_PER_CATCH * len(_in_band(outcomes, name, cur, mid)):
+            exposed = len(_in_band(outcomes, name, cur, mid))
+            if len(stopped) < CLEAN_PER_CATCH * exposed:
                 p = replace(p, **{name: cur})  # not worth the anomalies it would expose
+                kept_closed[name] = (len(stopped), exposed)
             else:
                 p = replace(p, **{name: type(cur)(mid)})
     n_bad = sum(o.bad for o in everything)
@@ -505,7 +512,8 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
     changes = {f: (float(getattr(current, f)), float(getattr(p, f))) for f, _k, _d in SEARCH
                if getattr(current, f) != getattr(p, f)}
     return Proposal(p, current, n_good, n_bad, fr_cur, fr_new, upper_bound_95(fr_new, n_bad),
-                    good_cur / max(1, n_good), good_new / max(1, n_good), changes, problems)
+                    good_cur / max(1, n_good), good_new / max(1, n_good), changes, problems,
+                    kept_closed)
 
 
 def outcomes_from_rows(rows: Iterable[Mapping[str, Any]]) -> list[Outcome]:

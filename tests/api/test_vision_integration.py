@@ -234,6 +234,47 @@ def test_the_proposal_shows_when_the_exporter_has_filed_a_wrong_reference_again(
     assert f"filed again as #{again.json()['id']}" in world.client.get("/admin").text
 
 
+def _scripted_screener(script: list[tuple[list[str], dict[str, float]]]) -> Any:
+    """The n-th screening gets the n-th (reason codes, scores) of ``script``."""
+    calls: list[int] = []
+
+    def screen(request: ScreeningRequest) -> DeclarationVerdict:
+        codes, scores = script[len(calls)]
+        calls.append(1)
+        photo = request.photos[0]
+        reasons = [{"code": c, "message": c, "photo_ids": [photo.id]} for c in codes]
+        return DeclarationVerdict(VisionDecision.inspect, reasons,
+                                  [PhotoFinding(photo.id, f"{len(calls):016x}", scores)],
+                                  MODEL_VERSION, "d")
+    return screen
+
+
+def test_the_admin_sees_a_limit_kept_closed_because_opening_it_would_expose_anomalies(
+        world: World) -> None:
+    # two clean shipments held just over the appearance limit (0.5) ...
+    clean = (["appearance_anomaly"], {"anomaly": 0.55, "label_integrity": 0.9})
+    # ... and a torn label in the same band, caught by both the label and appearance checks
+    torn = (["label_damaged_or_covered", "appearance_anomaly"],
+            {"anomaly": 0.53, "label_integrity": 0.3})
+    world.use_screener(_scripted_screener([clean, clean, torn]))
+    filing_id = world.approved_filing()
+    for index, (outcome, labels) in enumerate((
+            ("pass", {"appearance_anomaly": "false_alarm"}),
+            ("pass", {"appearance_anomaly": "false_alarm"}),
+            ("fail", {"label_damaged_or_covered": "confirmed",
+                      "appearance_anomaly": "confirmed"}))):
+        declaration = world.submitted(filing_id=filing_id)
+        world.upload_packing_photo(declaration["id"], jpeg_bytes(seed=90 + index))
+        _inspect(world, outcome, labels)
+    report = world.admin.get("/calibration/proposal").json()
+    assert report["kept_closed"] == {"max_anomaly_score": [2, 1]}
+    assert "max_anomaly_score" not in report["changes"]
+    _admin_page(world)
+    page = world.client.get("/admin").text
+    assert 'data-testid="kept-closed"' in page
+    assert "<code>max_anomaly_score</code>: 2 clean photos held, 1 anomaly exposed" in page
+
+
 def test_an_exporter_cannot_file_again_in_place_of_another_exporters_filing(
         world: World) -> None:
     theirs = world.approved_filing(world.exporter_b)

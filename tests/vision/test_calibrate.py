@@ -298,6 +298,9 @@ def test_a_limit_is_not_opened_for_a_few_clean_photos_where_its_own_anomalies_sc
     assert p.params.max_anomaly_score == 0.5
     assert "max_anomaly_score" not in p.changes
     assert p.false_releases_proposed == 0
+    # the admin is told what keeping it costs, and why
+    assert p.kept_closed == {"max_anomaly_score": (8, 9)}
+    assert p.to_dict()["kept_closed"] == {"max_anomaly_score": [8, 9]}
 
 
 def test_a_limit_is_opened_when_it_frees_enough_clean_photos_for_the_anomalies_it_exposes(
@@ -305,4 +308,5 @@ def test_a_limit_is_opened_when_it_frees_enough_clean_photos_for_the_anomalies_i
     # a camera whose clean photos mostly score over the limit: 200 freed, 9 exposed
     p = propose(_clean_tail_and_torn_labels(200), CalibrationParams(max_anomaly_score=0.5))
     assert p.params.max_anomaly_score >= 0.55
+    assert not p.kept_closed
     assert p.clean_release_proposed == 1.0 and p.false_releases_proposed == 0
