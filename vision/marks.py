@@ -54,31 +54,15 @@ def quad_side(quad: np.ndarray) -> float:
 # side of the mark found beside it is print: a QR code or a barcode's end (seen on reference
 # faces of source B and photos of source A, where it held clean shipments)
 CLASS9_TO_MARK = 0.5
-# a class 9 candidate and a mark this much the same region (IoU) are one object; a wrongly
-# outlined mark (a quad taking in the text beside it) half covers a real 9A label next to it
-SAME_REGION = 0.5
 
 
 def class9_beside_marks(labels: list[Found], lith: list[Found]) -> list[Found]:
     """The class 9 candidates of a label's size next to the lithium marks found on the same
-    face (all of them when no mark was found). A candidate covering the same region as a
-    mark is that mark: a square mark seen at an angle, taken on a vertex, is a
-    diamond whose battery pictograms pass for stripes, and its hatched border can lose its
-    red through a soft camera (source B, held clean small-battery shipments as carrying a 9A
-    label; the class 9 label and the mark never overlap on a package)."""
+    face (all of them when no mark was found)."""
     if not lith:
         return labels
     side = max(quad_side(m.quad) for m in lith)
-    return [f for f in labels if quad_side(f.quad) >= CLASS9_TO_MARK * side
-            and not any(_overlaps(f.quad, m.quad) for m in lith)]
-
-
-def _overlaps(a: np.ndarray, b: np.ndarray) -> bool:
-    """The two quads cover the same region (intersection over union at least SAME_REGION)."""
-    qa, qb = (order_quad(q).astype(np.float32) for q in (a, b))
-    inter, _ = cv2.intersectConvexConvex(qa, qb)
-    union = abs(cv2.contourArea(qa)) + abs(cv2.contourArea(qb)) - inter
-    return union > 0 and inter / union >= SAME_REGION
+    return [f for f in labels if quad_side(f.quad) >= CLASS9_TO_MARK * side]
 
 
 def _quad_mask(quad: np.ndarray) -> tuple[int, int, np.ndarray]:

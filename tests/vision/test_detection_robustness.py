@@ -174,24 +174,3 @@ def test_a_class9_label_beside_a_lithium_mark_stays_one() -> None:
     lith, labels = _flat_face(10505, 0)  # fully regulated: the mark and a 9A label
     assert [f.kind for f in marks.class9_beside_marks(labels, lith)] == ["class9a"]
     assert marks.class9_beside_marks(labels, []) == labels
-
-
-def test_a_class9_candidate_lying_on_the_lithium_mark_is_that_mark() -> None:
-    # the quads found on a clean small-battery photo of source B (seed 12421, photo 705): the
-    # mark, seen at an angle and taken on a vertex, passed for a 9A label
-    mark = marks.Found("lithium_mark", np.array(
-        [[2400, 1492], [2640, 1420], [2652, 1692], [2420, 1800]], np.float32))
-    on_mark = marks.Found("class9a", np.array(
-        [[2616, 1444], [2620, 1712], [2436, 1772], [2424, 1520]], np.float32))
-    beside = marks.Found("class9a", on_mark.quad - (400, 0))
-    assert marks.class9_beside_marks([on_mark, beside], [mark]) == [beside]
-
-
-def test_a_9a_label_half_covered_by_a_mark_outlined_too_wide_stays_a_label() -> None:
-    # source B, seed 12421, photo 785: the mark's quad took in the text beside it and half
-    # of the real 9A label next to it
-    wide_mark = marks.Found("lithium_mark", np.array(
-        [[1144, 1872], [2248, 1732], [2372, 2192], [1588, 2424]], np.float32))
-    label = marks.Found("class9a", np.array(
-        [[1456, 1868], [1808, 2076], [1616, 2420], [1268, 2216]], np.float32))
-    assert marks.class9_beside_marks([label], [wide_mark]) == [label]
