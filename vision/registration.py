@@ -112,6 +112,9 @@ def affine_view_features(gray: np.ndarray, tilts: tuple[float, ...] = TILTS
     return np.concatenate(all_pts), np.concatenate(all_desc)
 
 
+FLANN_SEED = 4242
+
+
 def _matcher() -> cv2.DescriptorMatcher:
     """Approximate nearest neighbours (FLANN k-d trees): ~5x faster than brute force here."""
     return cv2.FlannBasedMatcher({"algorithm": 1, "trees": 4}, {"checks": 48})
@@ -203,6 +206,9 @@ def register(photo_gray: np.ndarray, photo_pts: np.ndarray, photo_desc: np.ndarr
     empty = Registration(ref.face, ref, None, 0, 0.0, 0.0, None, None)
     if len(ref.descriptors) < 8 or len(photo_desc) < 8:
         return empty
+    # the k-d trees are randomised from OpenCV's RNG (per thread); seeded, the same photo
+    # gets the same matches whatever ran before it in this process
+    cv2.setRNGSeed(FLANN_SEED)
     pairs = _matcher().knnMatch(ref.descriptors, photo_desc, k=2)
     good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance]
     if len(good) < 8:

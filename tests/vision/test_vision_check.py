@@ -32,6 +32,19 @@ def test_clean_photo_of_the_filed_design_is_released(
     assert {"design_inliers", "anomaly", "reuse_hamming"} <= set(result.scores)
 
 
+def test_the_same_photo_gets_the_same_scores_whatever_ran_before(
+        clean_photo: bytes, filing: FilingReference, declared: DeclaredData) -> None:
+    """Screening is reproducible: FLANN's randomised k-d trees draw from OpenCV's RNG, which
+    whatever ran before in the process (another check, a GrabCut) has moved on."""
+    import cv2
+
+    first = check(clean_photo, filing, declared, today=AFTER).scores
+    cv2.setRNGSeed(987)
+    cv2.randu(np.zeros((64, 64), np.float32), 0, 1)
+    again = check(clean_photo, filing, declared, today=AFTER).scores
+    assert again == first
+
+
 def test_blurred_photo_asks_for_a_retake(make_photo: PhotoMaker, filing: FilingReference,
                                          declared: DeclaredData) -> None:
     result = check(make_photo(blur=9.0), filing, declared, today=AFTER)
