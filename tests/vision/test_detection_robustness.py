@@ -3,6 +3,8 @@ on photos of the second source (other artwork, fonts and camera than the tuning 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -11,7 +13,7 @@ from vision import marks
 from vision.imageio import decode_photo, resize_long
 from vision.synth2.artwork import DesignB, default_state, render_face_b
 from vision.synth2.camera import Shot, encode, render_box
-from vision.synth2.dataset import make_design
+from vision.synth2.dataset import make_design, photo_task
 
 DESIGN = DesignB.random(31, ("UN3480",), "air", "section_ib")  # mark, 9A and CAO
 
@@ -174,3 +176,35 @@ def test_a_class9_label_beside_a_lithium_mark_stays_one() -> None:
     lith, labels = _flat_face(10505, 0)  # fully regulated: the mark and a 9A label
     assert [f.kind for f in marks.class9_beside_marks(labels, lith)] == ["class9a"]
     assert marks.class9_beside_marks(labels, []) == labels
+
+
+def _photo_b(tmp_path: Path, seed: int, index: int, filing: int) -> np.ndarray:
+    """Photo ``index`` of a `vision synth2 --seed SEED` set, made at 2000 x 1500."""
+    (tmp_path / "photos").mkdir()
+    photo_task((seed, index, filing, None, (2000, 1500), str(tmp_path)))
+    return decode_photo((tmp_path / "photos" / f"{index:06d}.jpg").read_bytes()).rgb
+
+
+def _marks_and_labels(rgb: np.ndarray) -> tuple[list[marks.Found], list[marks.Found]]:
+    return (marks.find_lithium_marks(resize_long(rgb, 1000), rgb, read=False),
+            marks.find_class9_labels(rgb))
+
+
+def test_a_lithium_mark_taken_for_a_9a_diamond_is_not_a_class9_label(tmp_path: Path) -> None:
+    """A clean small-battery photo (seed 12421, #705): the class 9 detector alone takes the
+    turned mark's white inside for a 9A label, which held the shipment."""
+    lith, labels = _marks_and_labels(_photo_b(tmp_path, 12421, 705, 10))
+    assert len(lith) == 1 and [f.kind for f in labels] == ["class9a"]
+    assert marks.class9_beside_marks(labels, lith) == []
+
+
+def test_a_9a_label_stays_when_a_mark_outline_grown_over_it_covers_its_centre(
+        tmp_path: Path) -> None:
+    """A clean fully regulated photo (seed 12525, #198): the mark's outline has grown over the
+    9A label beside it, so a rule on 'label inside a mark' would drop the real label."""
+    lith, labels = _marks_and_labels(_photo_b(tmp_path, 12525, 198, 4))
+    (mark,), (label,) = lith, labels
+    centre = tuple(float(v) for v in label.quad.mean(0))
+    assert cv2.pointPolygonTest(mark.quad.astype(np.float32).reshape(-1, 1, 2), centre,
+                                False) > 0
+    assert [f.kind for f in marks.class9_beside_marks(labels, lith)] == ["class9a"]

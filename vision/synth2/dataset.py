@@ -129,7 +129,9 @@ def _reencode(jpeg: bytes, r: random.Random) -> bytes:
     return data.tobytes()
 
 
-def _task(args: tuple[int, int, int, str | None, tuple[int, int], str]) -> dict[str, Any]:
+def photo_task(args: tuple[int, int, int, str | None, tuple[int, int], str]) -> dict[str, Any]:
+    """Photo `index` of the set (seed, index, filing index, anomaly, size, out dir): the same
+    photo whatever else is made, so one can be made again alone."""
     seed, index, fidx, kind, size, out = args
     out_dir = Path(out)
     design = make_design(seed, fidx)
@@ -212,7 +214,7 @@ def generate(out: Path, n: int, seed: int, size: tuple[int, int] = (4000, 3000),
                 options = [a for a in ANOMALIES if applicable(design, a)]
                 kind = options[i % len(options)]
             tasks.append((seed, i, fidx, kind, size, str(out)))
-        records = list(pool.map(_task, tasks, chunksize=2))
+        records = list(pool.map(photo_task, tasks, chunksize=2))
     samples = []
     by_filing: dict[int, list[str]] = {}
     for task, rec in zip(tasks, records, strict=True):
