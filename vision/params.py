@@ -22,7 +22,8 @@ MODEL_VERSION = "vision-2.8"
 # marks of a label's size on the located face, and class 9 labels of a label's size beside the
 # lithium mark, on photos and reference faces; 2.7 seeds the design matcher's randomised
 # k-d trees, so a photo's scores no longer depend on what ran before it; 2.8 drops a class 9
-# candidate that is a lithium mark seen as a diamond; no score moved)
+# candidate that is a lithium mark seen as a diamond, and a registration that folds the face
+# onto a line; no score's scale moved)
 SAME_SCALES = frozenset({"vision-2.4", "vision-2.5", "vision-2.6", "vision-2.7",
                          MODEL_VERSION})
 

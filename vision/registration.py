@@ -21,6 +21,8 @@ GRID = 8
 NFEATURES = 1500
 TILTS = (1.0, 2 ** 0.5, 2.0)
 RATIO = 0.85
+# the reference face seen through a registration covers at least this share of the photo
+MIN_VIEW_AREA = 0.01
 
 
 @dataclass
@@ -201,6 +203,25 @@ def _ncc(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> float:
     return float((ga * gb).sum() / den)
 
 
+def plausible_view(hom: np.ndarray, ref_size: tuple[int, int],
+                   photo_shape: tuple[int, ...]) -> bool:
+    """Whether ``hom`` (reference -> photo) shows the flat reference face as a camera can:
+    its corners in front of the camera, a convex outline, at least ``MIN_VIEW_AREA`` of the
+    photo. A fit that folds the face onto a line or a point (seen on a photo of another
+    carton: determinant ~1e-18, the face 2e-5 px² large) is no registration, and warping with
+    it crashes OpenCV 5.1's warpPerspective."""
+    w, h = ref_size
+    corners = np.array([[0, 0, 1], [w, 0, 1], [w, h, 1], [0, h, 1]], np.float64) @ hom.T
+    if not np.all(np.isfinite(corners)) or np.any(corners[:, 2] <= 1e-9):
+        return False
+    quad = (corners[:, :2] / corners[:, 2:]).astype(np.float32)
+    if not np.all(np.abs(quad) < 1e6):
+        return False
+    area = abs(cv2.contourArea(quad))
+    return (cv2.isContourConvex(quad.reshape(-1, 1, 2))
+            and area >= MIN_VIEW_AREA * photo_shape[0] * photo_shape[1])
+
+
 def register(photo_gray: np.ndarray, photo_pts: np.ndarray, photo_desc: np.ndarray,
              photo_rgb: np.ndarray, ref: Reference) -> Registration:
     empty = Registration(ref.face, ref, None, 0, 0.0, 0.0, None, None)
@@ -217,11 +238,11 @@ def register(photo_gray: np.ndarray, photo_pts: np.ndarray, photo_desc: np.ndarr
     dst = photo_pts[[m.trainIdx for m in good]]
     hom, mask = cv2.findHomography(src, dst, cv2.USAC_MAGSAC, 5.0, maxIters=5000,
                                    confidence=0.999)
-    if hom is None or mask is None:
+    h, w = ref.gray.shape
+    if hom is None or mask is None or not plausible_view(hom, (w, h), photo_gray.shape):
         return empty
     inl = mask.ravel().astype(bool)
     n_in = int(inl.sum())
-    h, w = ref.gray.shape
     cells = {(int(x * GRID / w), int(y * GRID / h)) for x, y in src[inl]}
     coverage = len(cells) / (GRID * GRID)
     try:

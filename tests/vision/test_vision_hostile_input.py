@@ -5,11 +5,17 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from datetime import date
+from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from vision import DeclaredData, FilingReference, VisionInputError, check, perceptual_hash
+from vision.crossbench import PERMISSIVE
+from vision.realset import tampar_filing
+from vision.registration import plausible_view
 
 
 def _png_header(width: int, height: int) -> bytes:
@@ -77,3 +83,34 @@ def test_hamming_distance() -> None:
     assert hamming("ffff0000ffff0000", "ffff0000ffff0000") == 0
     assert hamming("0000000000000000", "000000000000000f") == 4
     assert hamming("0" * 64, "f" * 64) == 256
+
+
+# the homography MAGSAC fitted between the TAMPAR parcel's face and a phone photo of another
+# carton (shared/data/cartons/IMG_6820): it folds the whole face onto a few pixels
+FOLDED = np.array([[7.8195e-01, 5.1974e-01, 3.6061e+02],
+                   [2.7768e+00, 1.8054e+00, 1.3019e+03],
+                   [2.1266e-03, 1.3771e-03, 1.0]])
+CARTONS = Path(__file__).resolve().parents[3] / "shared" / "data" / "cartons"
+
+
+def test_a_homography_that_folds_the_face_onto_a_point_is_no_registration() -> None:
+    assert not plausible_view(FOLDED, (400, 400), (600, 800))
+    seen_at_an_angle = np.array([[1.1, 0.2, 80.0], [0.05, 0.9, 40.0], [2e-4, 1e-4, 1.0]])
+    assert plausible_view(seen_at_an_angle, (400, 400), (600, 800))
+    assert not plausible_view(seen_at_an_angle, (400, 400), (6000, 8000))  # a speck
+
+
+def test_a_photo_of_another_carton_is_screened_without_crashing_the_process() -> None:
+    """With OpenCV 5.1 this photo against the TAMPAR filing killed the process under the
+    bench's permissive parameters (a segfault in warpPerspective, drawing the heat map with
+    the folded homography); a calibration loose enough to locate the face there would have
+    killed a screening worker the same way."""
+    if not CARTONS.exists():
+        pytest.skip("shared/data/cartons is not available")
+    filing = tampar_filing(CARTONS.parent / "tampar")
+    photo = next(CARTONS.glob("IMG_6820*.jpg")).read_bytes()
+    declared = DeclaredData(un_numbers=("UN3481",), transport_mode="road")
+    loose = check(photo, filing, declared, (), date(2027, 1, 15), params=PERMISSIVE)
+    assert loose.scores["design_inliers"] == 0 and loose.evidence_png
+    result = check(photo, filing, declared, (), date(2027, 1, 15))
+    assert [r.code for r in result.reasons] == ["design_mismatch"]
