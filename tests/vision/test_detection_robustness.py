@@ -208,3 +208,14 @@ def test_a_9a_label_stays_when_a_mark_outline_grown_over_it_covers_its_centre(
     assert cv2.pointPolygonTest(mark.quad.astype(np.float32).reshape(-1, 1, 2), centre,
                                 False) > 0
     assert [f.kind for f in marks.class9_beside_marks(labels, lith)] == ["class9a"]
+
+
+def test_a_9a_label_stays_when_the_mark_detector_fires_on_it(tmp_path: Path) -> None:
+    """A clean fully regulated photo on a reddish carton (seed 13131, #229): the mark
+    detector takes the 9A label itself for a mark, concentric and of the label's size; a
+    mark's white inside is smaller than the mark, so the label is not dropped as one."""
+    lith, labels = _marks_and_labels(_photo_b(tmp_path, 13131, 229, 9))
+    (mark,), (label,) = lith, labels
+    assert np.linalg.norm(label.quad.mean(0) - mark.quad.mean(0)) < 0.05 * marks.quad_side(
+        mark.quad)
+    assert [f.kind for f in marks.class9_beside_marks(labels, lith)] == ["class9a"]
