@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from vision.gradient import magnitude
 from vision.params import DEFAULT_PARAMS, CalibrationParams
 from vision.schema import Reason
 
@@ -42,7 +43,7 @@ def _gradient(gray: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray, n
     b = cv2.GaussianBlur(gray, (0, 0), sigma)
     gx = cv2.Sobel(b, cv2.CV_32F, 1, 0, ksize=1, scale=0.5)
     gy = cv2.Sobel(b, cv2.CV_32F, 0, 1, ksize=1, scale=0.5)
-    return cv2.magnitude(gx, gy), gx, gy
+    return magnitude(gx, gy), gx, gy
 
 
 def blur_width(gray: np.ndarray) -> float:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from vision.gradient import magnitude
 from vision.imageio import decode_photo
 from vision.schema import VisionInputError
 
@@ -89,7 +90,7 @@ def _colour_edges(rgb: np.ndarray) -> np.ndarray:
     for c in range(3):
         gx = cv2.Sobel(lab[..., c], cv2.CV_32F, 1, 0)
         gy = cv2.Sobel(lab[..., c], cv2.CV_32F, 0, 1)
-        mag = np.maximum(mag, cv2.magnitude(gx, gy))
+        mag = np.maximum(mag, magnitude(gx, gy))
     thr = max(30.0, float(np.percentile(mag, 88)))
     return (mag > thr).astype(np.uint8) * 255
 

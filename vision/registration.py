@@ -12,6 +12,7 @@ from threading import Lock
 import cv2
 import numpy as np
 
+from vision.gradient import magnitude
 from vision.imageio import read_source, resize_long
 from vision.schema import ImageSource
 
@@ -155,7 +156,7 @@ def _grad(x: np.ndarray) -> np.ndarray:
     x = cv2.GaussianBlur(x.astype(np.float32), (0, 0), 2.0)
     gx = cv2.Sobel(x, cv2.CV_32F, 1, 0)
     gy = cv2.Sobel(x, cv2.CV_32F, 0, 1)
-    return cv2.GaussianBlur(cv2.magnitude(gx, gy), (0, 0), 2.0)
+    return cv2.GaussianBlur(magnitude(gx, gy), (0, 0), 2.0)
 
 
 def layout_agreement(a: np.ndarray, b: np.ndarray, mask: np.ndarray, grid: int = GRID
