@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
+
+
+def sobel_magnitude(x: np.ndarray) -> np.ndarray:
+    """The 3 x 3 Sobel gradient magnitude of a float32 image."""
+    return magnitude(cv2.Sobel(x, cv2.CV_32F, 1, 0), cv2.Sobel(x, cv2.CV_32F, 0, 1))
 
 
 def magnitude(gx: np.ndarray, gy: np.ndarray) -> np.ndarray:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from vision.gradient import magnitude
+from vision.gradient import sobel_magnitude
 from vision.imageio import decode_photo
 from vision.schema import VisionInputError
 
@@ -88,9 +88,7 @@ def _colour_edges(rgb: np.ndarray) -> np.ndarray:
     lab = cv2.cvtColor(cv2.GaussianBlur(rgb, (5, 5), 0), cv2.COLOR_RGB2LAB).astype(np.float32)
     mag = np.zeros(lab.shape[:2], np.float32)
     for c in range(3):
-        gx = cv2.Sobel(lab[..., c], cv2.CV_32F, 1, 0)
-        gy = cv2.Sobel(lab[..., c], cv2.CV_32F, 0, 1)
-        mag = np.maximum(mag, magnitude(gx, gy))
+        mag = np.maximum(mag, sobel_magnitude(lab[..., c]))
     thr = max(30.0, float(np.percentile(mag, 88)))
     return (mag > thr).astype(np.uint8) * 255
 

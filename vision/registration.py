@@ -12,7 +12,7 @@ from threading import Lock
 import cv2
 import numpy as np
 
-from vision.gradient import magnitude
+from vision.gradient import sobel_magnitude
 from vision.imageio import read_source, resize_long
 from vision.schema import ImageSource
 
@@ -154,9 +154,7 @@ def _grad(x: np.ndarray) -> np.ndarray:
     """Smoothed gradient magnitude (sigma 2 px before and after: tolerant of blur and of a
     pixel or two of misregistration)."""
     x = cv2.GaussianBlur(x.astype(np.float32), (0, 0), 2.0)
-    gx = cv2.Sobel(x, cv2.CV_32F, 1, 0)
-    gy = cv2.Sobel(x, cv2.CV_32F, 0, 1)
-    return cv2.GaussianBlur(magnitude(gx, gy), (0, 0), 2.0)
+    return cv2.GaussianBlur(sobel_magnitude(x), (0, 0), 2.0)
 
 
 def layout_agreement(a: np.ndarray, b: np.ndarray, mask: np.ndarray, grid: int = GRID
@@ -246,10 +244,7 @@ def register(photo_gray: np.ndarray, photo_pts: np.ndarray, photo_desc: np.ndarr
     n_in = int(inl.sum())
     cells = {(int(x * GRID / w), int(y * GRID / h)) for x, y in src[inl]}
     coverage = len(cells) / (GRID * GRID)
-    try:
-        inv = np.linalg.inv(hom)
-    except np.linalg.LinAlgError:
-        return empty
+    inv = np.linalg.inv(hom)  # a plausible view is never singular
     rectified = cv2.warpPerspective(photo_rgb, inv, (w, h), flags=cv2.INTER_LINEAR)
     valid = cv2.warpPerspective(np.full(photo_gray.shape, 255, np.uint8), inv, (w, h)) > 127
     rect_gray = cv2.cvtColor(rectified, cv2.COLOR_RGB2GRAY)

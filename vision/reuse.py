@@ -17,7 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from vision.gradient import magnitude
+from vision.gradient import sobel_magnitude
 from vision.imageio import decode_photo
 from vision.thresholds import MIN_COPY_AGREEMENT, MIN_COPY_OVERLAP, REUSE_CANDIDATES
 
@@ -62,7 +62,7 @@ def _grad(gray: np.ndarray) -> np.ndarray:
     """Gradient magnitude after a 1.5 px blur: exposure and JPEG quality change its level,
     not where it is."""
     x = cv2.GaussianBlur(gray.astype(np.float32), (0, 0), 1.5)
-    return magnitude(cv2.Sobel(x, cv2.CV_32F, 1, 0), cv2.Sobel(x, cv2.CV_32F, 0, 1))
+    return sobel_magnitude(x)
 
 
 def _features(gray: np.ndarray) -> Features:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
+import cv2
 import numpy as np
 
 from vision import DeclaredData, FilingReference, check, hamming, marks, perceptual_hash
@@ -36,8 +37,6 @@ def test_the_same_photo_gets_the_same_scores_whatever_ran_before(
         clean_photo: bytes, filing: FilingReference, declared: DeclaredData) -> None:
     """Screening is reproducible: FLANN's randomised k-d trees draw from OpenCV's RNG, which
     whatever ran before in the process (another check, a GrabCut) has moved on."""
-    import cv2
-
     first = check(clean_photo, filing, declared, today=AFTER).scores
     cv2.setRNGSeed(987)
     cv2.randu(np.zeros((64, 64), np.float32), 0, 1)
