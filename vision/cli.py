@@ -131,7 +131,12 @@ def _synth(args: argparse.Namespace) -> int:
     from vision.synth.dataset import generate
 
     w, h = (int(v) for v in args.size.lower().split("x"))
-    m = generate(Path(args.out), args.n, args.seed, size=(w, h), workers=args.workers)
+    try:
+        m = generate(Path(args.out), args.n, args.seed, size=(w, h), workers=args.workers,
+                     anomaly_fraction=args.anomalies)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(json.dumps({"out": args.out, "photos": len(m["samples"]),
                       "filings": len(m["filings"])}))
     return 0
@@ -148,8 +153,12 @@ def _synth2(args: argparse.Namespace) -> int:
     from vision.synth2.dataset import generate
 
     w, h = (int(v) for v in args.size.lower().split("x"))
-    m = generate(Path(args.out), args.n, args.seed, size=(w, h), workers=args.workers,
-                 n_filings=args.filings)
+    try:
+        m = generate(Path(args.out), args.n, args.seed, size=(w, h), workers=args.workers,
+                     n_filings=args.filings, anomaly_share=args.anomalies)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(json.dumps({"out": args.out, "photos": len(m["samples"]),
                       "filings": len(m["filings"])}))
     return 0
@@ -208,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--seed", type=int, required=True)
     s.add_argument("--size", default="4000x3000", help="photo size WxH (default 12 MP)")
     s.add_argument("--workers", type=int, default=2)
+    s.add_argument("--anomalies", type=float, default=0.5,
+                   help="share of photos with one anomaly (default 0.5; a set made to bound "
+                        "false release asks for more)")
     s.set_defaults(func=_synth)
     k = sub.add_parser("calibrate", help="suggest thresholds from calibration bench rows")
     k.add_argument("--rows", required=True, help="bench --json output of the calibration split")
@@ -220,6 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     s2.add_argument("--size", default="4000x3000")
     s2.add_argument("--filings", type=int, default=12)
     s2.add_argument("--workers", type=int, default=2)
+    s2.add_argument("--anomalies", type=float, default=0.42,
+                    help="share of photos with one anomaly (default 0.42; at most 0.92, as "
+                         "0.08 are bad quality)")
     s2.set_defaults(func=_synth2)
     x = sub.add_parser("crossbench", help="fit on one source, test on the other (and real)")
     x.add_argument("--a", required=True, help="a set from `vision synth`")

@@ -8,17 +8,20 @@ import random
 
 import cv2
 import numpy as np
+import pytest
 
 from vision.synth.dataset import make_filing
 from vision.synth.design import FaceVariant
 from vision.synth.scene import render_photo
 from vision.synth2.artwork import default_state, label_boxes, render_face_b
 from vision.synth2.dataset import (
+    ANOMALIES,
     REGIMES,
     _photo,
     _with_class9,
     applicable,
     make_design,
+    photo_kinds,
     reference_photo,
 )
 
@@ -102,3 +105,20 @@ def test_a_filing_photo_shows_the_whole_face() -> None:
     assert (first_try < 0).any()  # this shot cuts the face: the exporter takes it again
     _jpeg, quad = reference_photo(design, shot, (800, 600))
     assert (quad > 0).all() and (quad[:, 0] < 800).all() and (quad[:, 1] < 600).all()
+
+
+def test_a_source_b_set_mixes_bad_quality_anomalies_and_clean_photos_by_the_asked_shares(
+        ) -> None:
+    default = photo_kinds(600, random.Random(1))
+    assert default.count("bad_quality") == 48 and default.count(None) == 300
+    assert len([k for k in default if k not in (None, "bad_quality")]) == 252
+    heavy = photo_kinds(720, random.Random(1), anomaly_share=0.84)
+    anomalies = [k for k in heavy if k not in (None, "bad_quality")]
+    assert len(anomalies) == 605 and heavy.count(None) == 57
+    assert set(anomalies) == set(ANOMALIES)
+
+
+def test_a_source_b_set_cannot_ask_for_more_anomalies_than_photos_left_after_bad_quality(
+        ) -> None:
+    with pytest.raises(ValueError, match=r"between 0 and 0\.92"):
+        photo_kinds(100, random.Random(1), anomaly_share=0.95)

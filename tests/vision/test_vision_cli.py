@@ -97,3 +97,13 @@ def test_cli_synth2_writes_a_set_with_photographed_references(
     assert filing["reference_kind"] == "photo" and filing["provision"]
     assert (tmp_path / "b" / "filings" / filing["reference_photos"]["front"]).is_file()
     assert len(manifest["samples"]) == 3
+
+
+def test_cli_synth_refuses_an_anomaly_share_it_cannot_make_and_writes_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for command, share in (("synth2", "0.95"), ("synth", "1.5")):
+        rc = main([command, "--out", str(tmp_path / command), "--n", "3", "--seed", "9",
+                   "--anomalies", share])
+        assert rc == 2
+        assert "anomaly share must be between 0 and" in capsys.readouterr().err
+        assert not (tmp_path / command).exists()

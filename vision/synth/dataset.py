@@ -129,6 +129,8 @@ def _sample_task(args: tuple[int, int, int, str | None, tuple[int, int], str]) -
 def generate(out: Path, n: int, seed: int, size: tuple[int, int] = (4000, 3000),
              workers: int = 2, anomaly_fraction: float = 0.5) -> dict[str, Any]:
     """Write a labelled set of ``n`` photos to ``out`` and return its manifest."""
+    if not 0.0 <= anomaly_fraction <= 1.0:
+        raise ValueError("anomaly share must be between 0 and 1")
     out.mkdir(parents=True, exist_ok=True)
     for sub in ("filings", "photos", "history", "declared"):
         (out / sub).mkdir(exist_ok=True)

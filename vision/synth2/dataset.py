@@ -190,25 +190,40 @@ def _filing_task(args: tuple[int, int, str, tuple[int, int]]) -> dict[str, Any]:
     return filing
 
 
+BAD_QUALITY_SHARE = 0.08
+ANOMALY_SHARE = 0.42
+
+
+def photo_kinds(n: int, r: random.Random, anomaly_share: float = ANOMALY_SHARE
+                ) -> list[str | None]:
+    """What each of ``n`` photos shows: 8 % bad quality, ``anomaly_share`` one anomaly each
+    (cycled over the types), the rest clean, shuffled. A set made to bound false release
+    asks for most photos to be anomalies."""
+    if not 0.0 <= anomaly_share <= 1.0 - BAD_QUALITY_SHARE:
+        raise ValueError(f"anomaly share must be between 0 and {1 - BAD_QUALITY_SHARE:.2f} "
+                         f"({BAD_QUALITY_SHARE:.0%} of the photos are bad quality)")
+    kinds: list[str | None] = ["bad_quality"] * round(BAD_QUALITY_SHARE * n)
+    kinds += [ANOMALIES[k % len(ANOMALIES)] for k in range(round(anomaly_share * n))]
+    kinds += [None] * (n - len(kinds))
+    r.shuffle(kinds)
+    return kinds
+
+
 def generate(out: Path, n: int, seed: int, size: tuple[int, int] = (4000, 3000),
-             workers: int = 2, n_filings: int = 12) -> dict[str, Any]:
+             workers: int = 2, n_filings: int = 12, anomaly_share: float = ANOMALY_SHARE
+             ) -> dict[str, Any]:
+    r = random.Random(seed)
+    plan = [r.randrange(n_filings) for _ in range(n)]
+    kinds = photo_kinds(n, r, anomaly_share)
     out.mkdir(parents=True, exist_ok=True)
     for sub in ("filings", "photos", "history", "declared"):
         (out / sub).mkdir(exist_ok=True)
-    r = random.Random(seed)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         filing_list = list(pool.map(_filing_task, [(seed, i, str(out), size)
                                                    for i in range(n_filings)]))
         filings = {f["id"]: f for f in filing_list}
-        n_bad_quality = round(0.08 * n)
-        n_anom = round(0.42 * n)
-        plan = [(r.randrange(n_filings), None) for _ in range(n)]
-        kinds: list[str | None] = ["bad_quality"] * n_bad_quality
-        kinds += [ANOMALIES[k % len(ANOMALIES)] for k in range(n_anom)]
-        kinds += [None] * (n - len(kinds))
-        r.shuffle(kinds)
         tasks = []
-        for i, ((fidx, _), kind) in enumerate(zip(plan, kinds, strict=True)):
+        for i, (fidx, kind) in enumerate(zip(plan, kinds, strict=True)):
             design = make_design(seed, fidx)
             if kind is not None and kind != "bad_quality" and not applicable(design, kind):
                 options = [a for a in ANOMALIES if applicable(design, a)]
