@@ -106,11 +106,24 @@ def photos_of(session: Session, filing_id: int) -> list[FilingPhoto]:
     return list(session.exec(query))
 
 
+def labels_missing(filing: Filing, photos: Sequence[FilingPhoto]) -> list[str] | None:
+    """The labels the filing's regime requires that none of its flattened faces shows; None
+    while a face has not been looked at (or the regime is not one the rules allow)."""
+    from vision.filed_faces import missing_labels
+
+    regime = expected_marks_of(filing)
+    if regime is None or not photos or any(p.labels_seen is None for p in photos):
+        return None
+    return missing_labels(regime.required, (p.labels_seen or () for p in photos))
+
+
 def to_public(session: Session, filing: Filing) -> FilingPublic:
     assert filing.id is not None
-    photos = [FilingPhotoPublic.model_validate(p) for p in photos_of(session, filing.id)]
-    return FilingPublic.model_validate(filing, update={"photos": photos,
-                                                       "expected_marks": expected_marks_of(filing)})
+    stored = photos_of(session, filing.id)
+    photos = [FilingPhotoPublic.model_validate(p) for p in stored]
+    return FilingPublic.model_validate(filing, update={
+        "photos": photos, "expected_marks": expected_marks_of(filing),
+        "labels_missing": labels_missing(filing, stored)})
 
 
 def get_photo(session: Session, filing: Filing, photo_id: int) -> FilingPhoto:
@@ -129,7 +142,8 @@ def _check_editable(filing: Filing) -> None:
 
 def add_photo(session: Session, filing: Filing, face: str, image: CheckedImage,
               sha256: str, face_quad: dict[str, Any] | None = None,
-              rectified_sha256: str = "") -> FilingPhoto:
+              rectified_sha256: str = "", labels_seen: list[str] | None = None
+              ) -> FilingPhoto:
     face = face.strip().lower()
     if face not in FACES:
         raise Invalid(f"face {face!r} is not one of {', '.join(FACES)}", code="invalid_face")
@@ -140,7 +154,8 @@ def add_photo(session: Session, filing: Filing, face: str, image: CheckedImage,
                        code="filing_photo_limit")
     photo = FilingPhoto(filing_id=filing.id, face=face, sha256=sha256,
                         content_type=image.content_type, width=image.width, height=image.height,
-                        quad=face_quad or {}, rectified_sha256=rectified_sha256)
+                        quad=face_quad or {}, rectified_sha256=rectified_sha256,
+                        labels_seen=labels_seen)
     session.add(photo)
     transaction.commit(session)
     return photo
@@ -160,7 +175,7 @@ def accept_reference_photo(session: Session, settings: Settings, store: BlobStor
             return add_photo(session, filing, face, image, sha256)
         with stored_blob(store, detected.rectified_png) as rectified_sha256:
             return add_photo(session, filing, face, image, sha256, detected.quad,
-                             rectified_sha256)
+                             rectified_sha256, detected.labels_seen)
 
 
 def correct_quad(session: Session, store: BlobStore, user: User, filing_id: int,
@@ -169,11 +184,12 @@ def correct_quad(session: Session, store: BlobStore, user: User, filing_id: int,
     filing = get_filing(session, user, filing_id)
     _check_editable(filing)
     photo = get_photo(session, filing, photo_id)
-    quad, rectified_png = rectification.from_corners(store.get(photo.sha256), corners,
-                                                     photo.width, photo.height)
-    with stored_blob(store, rectified_png) as rectified_sha256:
-        photo.quad = quad
+    face = rectification.from_corners(store.get(photo.sha256), corners, photo.width,
+                                      photo.height)
+    with stored_blob(store, face.rectified_png) as rectified_sha256:
+        photo.quad = face.quad
         photo.rectified_sha256 = rectified_sha256
+        photo.labels_seen = face.labels_seen
         session.add(photo)
         transaction.commit(session)
     return photo
@@ -204,11 +220,24 @@ def _check_reviewed_faces(session: Session, filing: Filing, reviewed: Sequence[s
                        code="filing_changed")
 
 
+def _check_labels_shown(session: Session, filing: Filing) -> None:
+    missing = labels_missing(filing, photos_of(session, filing.id))
+    if missing:
+        raise Conflict(f"the flattened faces of filing {filing.id} do not show "
+                       f"{', '.join(missing)}, which its label regime requires: packing photos "
+                       "cannot be checked for a covered, torn or missing label there, nor for "
+                       "damage outside a face cut short. Ask the exporter to correct the "
+                       "corners or file the face that carries them, or approve with "
+                       "accept_missing_labels", code="filing_labels_missing")
+
+
 def review(session: Session, officer: User, filing: Filing, approve: bool, note: str,
            reviewed_photo_ids: Sequence[int] = (),
-           reviewed_faces: Sequence[str] | None = None) -> Filing:
+           reviewed_faces: Sequence[str] | None = None,
+           accept_missing_labels: bool = False) -> Filing:
     """`reviewed_faces`, when given, are the SHA-256 of the flattened faces the officer saw:
-    corners corrected since then make the approval 409 as well."""
+    corners corrected since then make the approval 409 as well. Approval of faces that do
+    not show every label the regime requires is a 409 unless the officer accepts it."""
     target = FilingStatus.approved if approve else FilingStatus.rejected
     if filing.status != FilingStatus.pending:
         raise Conflict(f"filing {filing.id} is already {filing.status}; only pending filings "
@@ -217,6 +246,8 @@ def review(session: Session, officer: User, filing: Filing, approve: bool, note:
         _check_reviewed_set(session, filing, reviewed_photo_ids)
         if reviewed_faces is not None:
             _check_reviewed_faces(session, filing, reviewed_faces)
+        if not accept_missing_labels:
+            _check_labels_shown(session, filing)
     filing.status = target
     filing.review_note = note
     filing.reviewed_by = officer.id

@@ -67,6 +67,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "filing_already_reviewed": ("This filing was already reviewed.", "该备案已审核。"),
     "filing_changed": ("The filing's reference photos changed since your review; review again.",
                        "备案的参考照片在您审核后已变更，请重新审核。"),
+    "filing_labels_missing": ("The flattened faces do not show every label the filing's "
+                              "regime requires; have the corners corrected or the face that "
+                              "carries them filed, or approve accepting it.",
+                              "展平后的包装面未显示标签制度要求的全部标签；请让出口商修正角点"
+                              "或补充带有这些标签的包装面，或确认后仍予批准。"),
     "filing_photo_limit": ("The filing holds the most reference photos allowed; file a new "
                            "design instead.", "该备案的参考照片已达上限，请另行备案新设计。"),
     "own_account": ("You cannot do this to your own account; ask another administrator.",

@@ -15,6 +15,19 @@ log = logging.getLogger(__name__)
 class DetectedFace:
     quad: dict[str, Any]  # {"corners": [[x, y] × 4], "score", "method"}
     rectified_png: bytes
+    labels_seen: list[str] | None  # required-label kinds seen whole on the flattened face
+
+
+def labels_on(face_image: bytes) -> list[str] | None:
+    """The required-label kinds the photo check sees whole on a flattened face; None when
+    the engine could not look (the filing page then says the face was not checked)."""
+    try:
+        from vision.filed_faces import labels_seen
+
+        return labels_seen(face_image)
+    except Exception:
+        log.exception("could not look for labels on a flattened reference face")
+        return None
 
 
 def detect(photo: bytes) -> DetectedFace | None:
@@ -24,14 +37,15 @@ def detect(photo: bytes) -> DetectedFace | None:
         from vision.rectify import detect_face_quad, rectify_face
 
         quad = detect_face_quad(photo)
-        return DetectedFace(quad.to_dict(), rectify_face(photo, quad))
+        rectified = rectify_face(photo, quad)
     except Exception:
         log.exception("could not find the carton face in a reference photo")
         return None
+    return DetectedFace(quad.to_dict(), rectified, labels_on(rectified))
 
 
 def from_corners(photo: bytes, corners: list[list[float]], width: int, height: int
-                 ) -> tuple[dict[str, Any], bytes]:
+                 ) -> DetectedFace:
     """The quad from the exporter's corners and the face flattened from it; 422 for corners
     that aren't a face outline inside the photo."""
     from vision.rectify import Quad, rectify_face
@@ -55,7 +69,7 @@ def from_corners(photo: bytes, corners: list[list[float]], width: int, height: i
         rectified = rectify_face(photo, quad)
     except VisionInputError as exc:
         raise Invalid(exc.message, code="invalid_quad") from exc
-    return quad.to_dict(), rectified
+    return DetectedFace(quad.to_dict(), rectified, labels_on(rectified))
 
 
 def _area(corners: tuple[tuple[float, float], ...]) -> float:

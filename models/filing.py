@@ -2,6 +2,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import StringConstraints, computed_field
+from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
 from models.common import UtcDatetime, json_field, timestamp_field
@@ -66,6 +67,9 @@ class FilingPhoto(SQLModel, table=True):
     # the carton face in the photo: {"corners": [[x, y] × 4 tl, tr, br, bl], "score", "method"}
     quad: dict[str, Any] = json_field(dict)
     rectified_sha256: str = Field(default="", max_length=64)  # the flattened face (PNG)
+    # the required-label kinds the photo check sees whole on the flattened face; None: not
+    # looked for (photos filed before this was stored, or the engine could not read the face)
+    labels_seen: list[str] | None = Field(default=None, sa_type=JSON)
     uploaded_at: datetime = timestamp_field()
 
 
@@ -82,6 +86,7 @@ class FilingPhotoPublic(SQLModel):
     height: int
     quad: dict[str, Any] = {}
     rectified_sha256: str = ""
+    labels_seen: list[str] | None = None
     uploaded_at: UtcDatetime
 
     @computed_field  # type: ignore[prop-decorator]
@@ -132,6 +137,10 @@ class FilingPublic(FilingBase):
     created_at: UtcDatetime
     photos: list[FilingPhotoPublic] = []
     expected_marks: LabelRegimePublic | None = None
+    labels_missing: list[str] | None = Field(
+        default=None, description="labels the regime requires that no flattened face shows "
+                                  "(wrong corners, or the face carrying them not filed); "
+                                  "None while a face has not been looked at")
 
 
 class FilingReview(SQLModel):
@@ -148,3 +157,6 @@ class FilingApproval(FilingReview):
         default=None, max_length=MAX_FILING_PHOTOS,
         description="SHA-256 of the flattened faces as reviewed (rectified_sha256 of each "
                     "photo); when given, corners corrected since review also answer 409")
+    accept_missing_labels: bool = Field(
+        default=False, description="approve although the flattened faces do not show every "
+                                   "label the regime requires (labels_missing); otherwise 409")

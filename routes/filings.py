@@ -99,7 +99,8 @@ def approve(filing_id: RecordId, review: FilingApproval, session: SessionDep,
     filing = filings.get_filing(session, officer, filing_id)
     return filings.to_public(session, filings.review(session, officer, filing, True,
                                                      review.note, review.photo_ids,
-                                                     review.face_sha256s))
+                                                     review.face_sha256s,
+                                                     review.accept_missing_labels))
 
 
 @router.post("/{filing_id}/reject", response_model=FilingPublic)

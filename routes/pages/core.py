@@ -73,6 +73,8 @@ OTHER_LABELS = {
     "retake_photo": N_("Retake photo"), "advanced": N_("Advanced certified (AEO)"),
     "discredited": N_("Discredited"),
     "photo_uploaded": N_("Photo uploaded"), "created": N_("Created"),
+    "class9a_label": N_("Class 9A label"), "lithium_battery_mark": N_("Lithium battery mark"),
+    "cargo_aircraft_only": N_("Cargo Aircraft Only label"),
 }
 
 

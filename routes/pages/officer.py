@@ -227,12 +227,12 @@ def filing_decide(filing_id: RecordId, session: PageSession, user: OfficerPage,
                   decision: Annotated[str, Form(pattern="^(approve|reject)$")],
                   note: Note = "",
                   photo_ids: Annotated[list[int], Form(max_length=60)] = [],  # noqa: B006
-                  face_sha256s: Annotated[list[str], Form(max_length=60)] = []  # noqa: B006
-                  ) -> Response:
+                  face_sha256s: Annotated[list[str], Form(max_length=60)] = [],  # noqa: B006
+                  accept_missing_labels: Annotated[bool, Form()] = False) -> Response:
     filing = filings.get_filing(session, user, filing_id)
     # approval is bound to the photos shown on the review page (hidden photo_ids)
     filings.review(session, user, filing, decision == "approve", note.strip(), photo_ids,
-                   face_sha256s or None)
+                   face_sha256s or None, accept_missing_labels)
     return redirect(f"/officer/filings/{filing_id}?done="
                     + ("approved" if decision == "approve" else "rejected"))
 

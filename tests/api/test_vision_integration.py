@@ -1,11 +1,13 @@
 """The vision engine in the product: label regime on the filing, rectified reference faces,
 declaration-level verdicts with versions, and calibration from labelled inspections."""
 
+import io
 import json
 import re
 from typing import Any
 
 import pytest
+from PIL import Image
 from sqlmodel import Session, select
 
 from customs import calibration
@@ -14,6 +16,8 @@ from models import CalibrationVersion, FilingPhoto, VisionDecision
 from tests.api.conftest import FILING, PASSWORD, World
 from tests.api.images import jpeg_bytes
 from vision.params import MODEL_VERSION
+from vision.synth.dataset import make_filing
+from vision.synth.design import FaceVariant, render_face
 
 
 def test_the_filing_lists_the_marks_its_regime_expects_with_sources(world: World) -> None:
@@ -376,15 +380,88 @@ def test_approval_is_refused_when_the_corners_were_corrected_after_review(world:
     assert refused.status_code == 409 and refused.json()["code"] == "filing_changed"
     now = world.officer.get(f"/filings/{filing['id']}").json()["photos"][0]
     approved = world.officer.post(f"/filings/{filing['id']}/approve", json={
-        "photo_ids": [now["id"]], "face_sha256s": [now["rectified_sha256"]]})
+        "photo_ids": [now["id"]], "face_sha256s": [now["rectified_sha256"]],
+        "accept_missing_labels": True})  # a random picture: it shows no label
     assert approved.status_code == 200, approved.text
 
 
-def _admin_page(world: World) -> None:
+def test_faces_that_show_no_required_label_hold_approval_until_the_officer_accepts(
+        world: World) -> None:
+    filing = world.exporter_a.post("/filings", json=FILING).json()
+    photo = world.exporter_a.post(f"/filings/{filing['id']}/photos", data={"face": "front"},
+                                  files={"file": ("f.jpg", jpeg_bytes(seed=4), "image/jpeg")}
+                                  ).json()
+    assert photo["labels_seen"] == []
+    shown = world.officer.get(f"/filings/{filing['id']}").json()
+    assert shown["labels_missing"] == ["class9a_label"]
+    refused = world.officer.post(f"/filings/{filing['id']}/approve",
+                                 json={"photo_ids": [photo["id"]]})
+    assert refused.status_code == 409 and refused.json()["code"] == "filing_labels_missing"
+    assert "class9a_label" in refused.json()["detail"]
+    assert "correct the corners" in refused.json()["detail"]
+    assert world.officer.get(f"/filings/{filing['id']}").json()["status"] == "pending"
+    accepted = world.officer.post(f"/filings/{filing['id']}/approve", json={
+        "photo_ids": [photo["id"]], "accept_missing_labels": True})
+    assert accepted.status_code == 200 and accepted.json()["status"] == "approved"
+
+
+def test_the_officers_review_page_tells_the_missing_label_and_approves_only_when_accepted(
+        world: World) -> None:
+    filing = world.exporter_a.post("/filings", json=FILING).json()
+    photo = world.exporter_a.post(f"/filings/{filing['id']}/photos", data={"face": "front"},
+                                  files={"file": ("f.jpg", jpeg_bytes(seed=4), "image/jpeg")}
+                                  ).json()
+    _page_login(world, "officer")
+    html = world.client.get(f"/officer/filings/{filing['id']}").text
+    notice = re.search(r'data-testid="labels-missing">(.*?)</p>', html, re.S)
+    assert notice is not None and "Class 9A label" in notice.group(1)
+    assert 'name="accept_missing_labels"' in html
+    form = {"decision": "approve", "photo_ids": [photo["id"]],
+            "face_sha256s": [photo["rectified_sha256"]]}
+    refused = world.client.post(f"/officer/filings/{filing['id']}/review", data=form)
+    assert refused.status_code == 409 and "correct the corners" in refused.text
+    approved = world.client.post(f"/officer/filings/{filing['id']}/review",
+                                 data={**form, "accept_missing_labels": "true"})
+    assert approved.status_code == 200 and "Approved" in approved.text
+
+
+def test_corners_that_cut_the_label_off_are_told_and_corrected_corners_clear_it(
+        world: World) -> None:
+    design = make_filing(1, 2)  # fully regulated: the 9A label and the lithium mark
+    face = render_face(design, 2.0, FaceVariant(class_label="9A"))
+    buffer = io.BytesIO()
+    Image.fromarray(face).save(buffer, "PNG")
+    filing = world.exporter_a.post("/filings", json=FILING).json()
+    photo = world.exporter_a.post(f"/filings/{filing['id']}/photos", data={"face": "front"},
+                                  files={"file": ("f.png", buffer.getvalue(), "image/png")}
+                                  ).json()
+    url = f"/filings/{filing['id']}/photos/{photo['id']}/quad"
+    w, h = photo["width"], photo["height"]
+    cut = world.exporter_a.post(url, json={"corners": [[w * 0.45, 0], [w, 0], [w, h],
+                                                       [w * 0.45, h]]})
+    assert cut.status_code == 200 and cut.json()["labels_seen"] == []
+    assert world.exporter_a.get(f"/filings/{filing['id']}").json()["labels_missing"] == [
+        "class9a_label"]
+    _page_login(world, "exporter_a")
+    html = world.client.get(f"/exporter/filings/{filing['id']}").text
+    assert 'data-testid="labels-missing"' in html and "a face cut short loses its labels" in html
+    whole = world.exporter_a.post(url, json={"corners": [[0, 0], [w, 0], [w, h], [0, h]]})
+    assert "class9a_label" in whole.json()["labels_seen"]
+    assert world.officer.get(f"/filings/{filing['id']}").json()["labels_missing"] == []
+    approved = world.officer.post(f"/filings/{filing['id']}/approve",
+                                  json={"photo_ids": [photo["id"]]})
+    assert approved.status_code == 200, approved.text
+
+
+def _page_login(world: World, username: str) -> None:
     world.client.get("/lang/en")
-    response = world.client.post("/login", data={"username": "admin", "password": PASSWORD},
+    response = world.client.post("/login", data={"username": username, "password": PASSWORD},
                                  follow_redirects=False)
     assert response.status_code == 303, response.text
+
+
+def _admin_page(world: World) -> None:
+    _page_login(world, "admin")
 
 
 def test_the_admin_page_shows_the_proposal_and_applies_it_as_a_new_version(

@@ -403,6 +403,7 @@ def test_a_filing_from_phone_photos_then_a_clean_packing_photo_is_released(
     page.goto(f"/officer/filings/{filing_id}")
     assert page.get_by_test_id("rectified-front").is_visible()
     assert "锂电池" in page.get_by_test_id("expected-marks").inner_text()
+    assert page.get_by_test_id("labels-missing").count() == 0  # the 9A label is on the face
     shot(page, "officer-filing-rectified-faces")
     page.click("button[value=approve]")
     assert "已批准" in page.inner_text("h1")
