@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from customs import clearance, declarations, filings, inspections, packing_photos
+from customs import clearance, declarations, filings, inspections, packing_photos, rectification
 from customs.db import make_engine, session_scope
 from customs.enterprises import create_enterprise, create_office, create_user, ensure_admin
 from customs.inprocess_worker import InProcessWorker
@@ -132,7 +132,8 @@ def _load(session: Session, settings: Settings) -> None:
     whole = [[0, 0], [image.width, 0], [image.width, image.height], [0, image.height]]
     # a flat design file: the whole image is the face, already rectified
     front = filings.add_photo(session, filing, "front", image, sha256,
-                              {"corners": whole, "score": 1.0, "method": "design file"}, sha256)
+                              {"corners": whole, "score": 1.0, "method": "design file"}, sha256,
+                              rectification.labels_on(image.data))
     filings.review(session, officer, filing, True, "matches the P903 packing instruction",
                    [front.id])
 
