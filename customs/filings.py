@@ -220,15 +220,21 @@ def _check_reviewed_faces(session: Session, filing: Filing, reviewed: Sequence[s
                        code="filing_changed")
 
 
-def _check_labels_shown(session: Session, filing: Filing) -> None:
+def _labels_note(session: Session, filing: Filing, note: str, accepted: bool) -> str:
+    """The review note, with the labels the faces do not show when the officer accepted that
+    (kept with the filing: who approved what, knowingly); 409 when they did not accept it."""
     missing = labels_missing(filing, photos_of(session, filing.id))
-    if missing:
-        raise Conflict(f"the flattened faces of filing {filing.id} do not show "
-                       f"{', '.join(missing)}, which its label regime requires: packing photos "
-                       "cannot be checked for a covered, torn or missing label there, nor for "
-                       "damage outside a face cut short. Ask the exporter to correct the "
-                       "corners or file the face that carries them, or approve with "
-                       "accept_missing_labels", code="filing_labels_missing")
+    if not missing:
+        return note
+    if accepted:  # the note column holds 1000 characters: the acceptance comes first
+        return (f"(approved although the flattened faces do not show {', '.join(missing)}) "
+                f"{note}").strip()[:1000]
+    raise Conflict(f"the flattened faces of filing {filing.id} do not show "
+                   f"{', '.join(missing)}, which its label regime requires: packing photos "
+                   "cannot be checked for a covered, torn or missing label there, nor for "
+                   "damage outside a face cut short. Ask the exporter to correct the corners "
+                   "or file the face that carries them, or approve with accept_missing_labels",
+                   code="filing_labels_missing")
 
 
 def review(session: Session, officer: User, filing: Filing, approve: bool, note: str,
@@ -246,8 +252,7 @@ def review(session: Session, officer: User, filing: Filing, approve: bool, note:
         _check_reviewed_set(session, filing, reviewed_photo_ids)
         if reviewed_faces is not None:
             _check_reviewed_faces(session, filing, reviewed_faces)
-        if not accept_missing_labels:
-            _check_labels_shown(session, filing)
+        note = _labels_note(session, filing, note, accept_missing_labels)
     filing.status = target
     filing.review_note = note
     filing.reviewed_by = officer.id

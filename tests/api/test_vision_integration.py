@@ -403,6 +403,8 @@ def test_faces_that_show_no_required_label_hold_approval_until_the_officer_accep
     accepted = world.officer.post(f"/filings/{filing['id']}/approve", json={
         "photo_ids": [photo["id"]], "accept_missing_labels": True})
     assert accepted.status_code == 200 and accepted.json()["status"] == "approved"
+    assert "approved although the flattened faces do not show class9a_label" in \
+        accepted.json()["review_note"]
 
 
 def test_the_officers_review_page_tells_the_missing_label_and_approves_only_when_accepted(
