@@ -160,23 +160,28 @@ def _filing_vs_declared(filing: FilingReference, declared: DeclaredData) -> list
 
 def _regime_reasons(findings: list[_Findings], required: frozenset[str],
                     expected_un: set[str], mode: str | None) -> list[Reason]:
-    """Required marks, judged over every photo that passed the quality gate."""
+    """Required marks, judged over every photo that passed the quality gate. A lithium
+    battery mark that is there must show the declared UN numbers even where the regime does
+    not require the mark (a fully regulated package may carry one): one whose number no
+    photo can read is a reason, as for a required mark. Source B 15353 `000685`: a mark
+    printed UN3481 on a UN3480 shipment, cut by the frame and unread, raised nothing."""
     judged = tuple(i for i, f in enumerate(findings) if f.judged)
     if not judged:
         return []
     n = len(judged)
     where = "the photo" if n == 1 else f"any of the {n} photos"
     out: list[Reason] = []
-    if R.LITHIUM_MARK in required:
-        if not any(findings[i].lithium_marks for i in judged):
-            out.append(Reason("missing_lithium_mark",
-                              f"No lithium battery mark (red hatched border) was found on "
-                              f"{where}; the filing requires it.", "marks", judged))
-        elif not any(findings[i].lithium_un for i in judged):
-            with_mark = tuple(i for i in judged if findings[i].lithium_marks)
-            out.append(Reason("un_number_unreadable",
-                              "The UN number in the lithium battery mark cannot be read; take "
-                              "a closer photo of the mark.", "marks", with_mark))
+    with_mark = tuple(i for i in judged if findings[i].lithium_marks)
+    if R.LITHIUM_MARK in required and not with_mark:
+        out.append(Reason("missing_lithium_mark",
+                          f"No lithium battery mark (red hatched border) was found on "
+                          f"{where}; the filing requires it.", "marks", judged))
+    elif (with_mark and (R.LITHIUM_MARK in required or expected_un)
+          and not any(findings[i].lithium_un for i in judged)):
+        out.append(Reason("un_number_unreadable",
+                          "The UN number in the lithium battery mark cannot be read, so it "
+                          "cannot be checked against the declaration; take a closer photo of "
+                          "the mark.", "marks", with_mark))
     if R.CLASS9A in required and not any("class9a" in findings[i].class9_kinds for i in judged):
         plain = tuple(i for i in judged if "class9" in findings[i].class9_kinds)
         shown = "a plain class 9 label" if plain else "no class 9 label"
