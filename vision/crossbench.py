@@ -21,6 +21,7 @@ import json
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,14 @@ def _reference_faces(filing: Mapping[str, Any], base: Path, out_dir: Path,
     return faces, errors
 
 
+def filing_reference(filing: Mapping[str, Any], faces: Mapping[str, bytes]
+                     ) -> FilingReference:
+    """A manifest's filing as the engine sees it, with these (rectified) faces."""
+    base = FilingReference.from_json({k: v for k, v in filing.items()
+                                      if k != "reference_photos"})
+    return replace(base, reference_photos=dict(faces))
+
+
 def warned_filings(data: Path) -> dict[str, list[str]]:
     """The filings whose faces, flattened from the detected corners, do not show every label
     the regime requires: the filing page tells the exporter (and holds the officer's
@@ -98,8 +107,7 @@ def warned_filings(data: Path) -> dict[str, list[str]]:
     warned = {}
     for fid, f in manifest["filings"].items():
         faces, _errors = _reference_faces(f, data / "filings", data / "rectified")
-        required, _forbidden = FilingReference.from_json(
-            {k: v for k, v in f.items() if k != "reference_photos"}).marks()
+        required, _forbidden = filing_reference(f, faces).marks()
         missing = missing_labels(required, (labels_seen(face) for face in faces.values()))
         if missing:
             warned[fid] = missing
@@ -124,12 +132,7 @@ def collect(data: Path, limit: int | None = None, refresh: bool = False,
     for fid, f in manifest["filings"].items():
         faces, errors = _reference_faces(f, data / "filings", data / "rectified", corrected)
         quad_errors += errors.values()
-        base = FilingReference.from_json({k: v for k, v in f.items()
-                                          if k != "reference_photos"})
-        filings[fid] = FilingReference(base.id, base.un_numbers, base.transport_mode,
-                                       base.provision, base.expected_marks,
-                                       base.forbidden_marks, base.packing_instruction, faces,
-                                       base.requires_9a)
+        filings[fid] = filing_reference(f, faces)
     warm_up()
 
     @functools.cache

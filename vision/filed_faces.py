@@ -32,10 +32,8 @@ def labels_seen(face_image: bytes) -> list[str]:
 
     Raises :class:`~vision.schema.VisionInputError` for bytes that are not an image."""
     rgb = decode_photo(face_image, long_side=REF_LONG_SIDE).rgb
-    lith = marks.find_lithium_marks(rgb, rgb, read=False)
-    class9 = marks.class9_beside_marks(marks.find_class9_labels(rgb), lith)
     cao = marks.find_cargo_aircraft_only(rgb, rgb, MIN_LABEL_FACE_SIDE * max(rgb.shape[:2]))
-    return sorted({_KIND[f.kind] for f in (*lith, *class9, *cao) if f.kind in _KIND})
+    return sorted({_KIND[f.kind] for f in (*marks.face_labels(rgb), *cao) if f.kind in _KIND})
 
 
 def missing_labels(required: Iterable[str], seen_per_face: Iterable[Iterable[str]]

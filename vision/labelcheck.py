@@ -43,9 +43,7 @@ def reference_labels(ref: Reference) -> list[tuple[str, np.ndarray]]:
     with _lock:
         if ref.key in _cache:
             return _cache[ref.key]
-    lith = marks.find_lithium_marks(ref.rgb, ref.rgb, read=False)
-    labels9 = marks.class9_beside_marks(marks.find_class9_labels(ref.rgb), lith)
-    found = [(f.kind, f.quad) for f in (*lith, *labels9)]
+    found = [(f.kind, f.quad) for f in marks.face_labels(ref.rgb)]
     with _lock:
         _cache[ref.key] = found
         while len(_cache) > 64:

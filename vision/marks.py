@@ -67,6 +67,12 @@ CLASS9_IN_MARK = (0.7, 0.88)
 CLASS9_IN_MARK_OFFSET = 0.15
 
 
+def face_labels(rgb: np.ndarray) -> list[Found]:
+    """The lithium marks (not read) and class 9 labels on a flattened reference face."""
+    lith = find_lithium_marks(rgb, rgb, read=False)
+    return [*lith, *class9_beside_marks(find_class9_labels(rgb), lith)]
+
+
 def class9_beside_marks(labels: list[Found], lith: list[Found]) -> list[Found]:
     """The class 9 candidates of a label's size next to the lithium marks found on the same
     face, and not one of those marks (all of them when no mark was found)."""

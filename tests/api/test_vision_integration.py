@@ -366,11 +366,17 @@ def test_only_the_filing_exporter_corrects_corners_and_only_admins_calibrate(
                                  json={"version": "x"}).status_code == 403
 
 
-def test_approval_is_refused_when_the_corners_were_corrected_after_review(world: World) -> None:
+def _filing_with_a_random_face(world: World) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A pending fully regulated filing whose front face is a random picture (no label)."""
     filing = world.exporter_a.post("/filings", json=FILING).json()
     photo = world.exporter_a.post(f"/filings/{filing['id']}/photos", data={"face": "front"},
                                   files={"file": ("f.jpg", jpeg_bytes(seed=4), "image/jpeg")}
                                   ).json()
+    return filing, photo
+
+
+def test_approval_is_refused_when_the_corners_were_corrected_after_review(world: World) -> None:
+    filing, photo = _filing_with_a_random_face(world)
     reviewed = {"photo_ids": [photo["id"]], "face_sha256s": [photo["rectified_sha256"]]}
     w, h = photo["width"], photo["height"]
     world.exporter_a.post(f"/filings/{filing['id']}/photos/{photo['id']}/quad",
@@ -387,10 +393,7 @@ def test_approval_is_refused_when_the_corners_were_corrected_after_review(world:
 
 def test_faces_that_show_no_required_label_hold_approval_until_the_officer_accepts(
         world: World) -> None:
-    filing = world.exporter_a.post("/filings", json=FILING).json()
-    photo = world.exporter_a.post(f"/filings/{filing['id']}/photos", data={"face": "front"},
-                                  files={"file": ("f.jpg", jpeg_bytes(seed=4), "image/jpeg")}
-                                  ).json()
+    filing, photo = _filing_with_a_random_face(world)
     assert photo["labels_seen"] == []
     shown = world.officer.get(f"/filings/{filing['id']}").json()
     assert shown["labels_missing"] == ["class9a_label"]
@@ -409,10 +412,7 @@ def test_faces_that_show_no_required_label_hold_approval_until_the_officer_accep
 
 def test_the_officers_review_page_tells_the_missing_label_and_approves_only_when_accepted(
         world: World) -> None:
-    filing = world.exporter_a.post("/filings", json=FILING).json()
-    photo = world.exporter_a.post(f"/filings/{filing['id']}/photos", data={"face": "front"},
-                                  files={"file": ("f.jpg", jpeg_bytes(seed=4), "image/jpeg")}
-                                  ).json()
+    filing, photo = _filing_with_a_random_face(world)
     _page_login(world, "officer")
     html = world.client.get(f"/officer/filings/{filing['id']}").text
     notice = re.search(r'data-testid="labels-missing">(.*?)</p>', html, re.S)

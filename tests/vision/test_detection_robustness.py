@@ -227,20 +227,16 @@ def test_a_lithium_mark_whose_un_number_cannot_be_read_holds_even_where_not_requ
     """Source B 15353 #685: a fully regulated UN3480 package by air that also carries a
     lithium mark, printed UN3481; the frame cuts the mark and no number is read. The mark
     is not required by the regime, but one that is there must show the declared number."""
-    from vision.crossbench import _reference_faces
+    from vision.crossbench import _reference_faces, filing_reference
     from vision.pipeline import check
-    from vision.schema import DeclaredData, FilingReference
+    from vision.schema import DeclaredData
     from vision.synth2.dataset import _filing_task
 
     for sub in ("photos", "history", "filings"):
         (tmp_path / sub).mkdir()
     filed = _filing_task((15353, 4, str(tmp_path), (2000, 1500)))
     faces, _errors = _reference_faces(filed, tmp_path / "filings", tmp_path / "filings")
-    filing = FilingReference.from_json({k: v for k, v in filed.items()
-                                        if k != "reference_photos"})
-    filing = FilingReference(filing.id, filing.un_numbers, filing.transport_mode,
-                             filing.provision, filing.expected_marks, filing.forbidden_marks,
-                             filing.packing_instruction, faces, filing.requires_9a)
+    filing = filing_reference(filed, faces)
     assert "lithium_battery_mark" not in filing.marks()[0]
     photo_task((15353, 685, 4, "wrong_un_number", (2000, 1500), str(tmp_path)))
     result = check((tmp_path / "photos" / "000685.jpg").read_bytes(), filing,
