@@ -18,6 +18,9 @@ from vision.schema import ImageSource
 
 REF_LONG_SIDE = 800
 PHOTO_LONG_SIDE = 800
+# a face small in the frame (a carton photographed from a few metres) keeps too few features
+# at PHOTO_LONG_SIDE; the pipeline looks again at this resolution when the first look fails
+FINE_LONG_SIDE = 2000
 GRID = 8
 NFEATURES = 1500
 TILTS = (1.0, 2 ** 0.5, 2.0)
@@ -47,6 +50,11 @@ class Registration:
     rectified: np.ndarray | None  # photo warped into the reference frame (RGB)
     valid: np.ndarray | None  # mask of rectified pixels that came from the photo
     layout: float = 0.0  # median per-cell gradient NCC over the textured cells
+    photo_width: int = 0  # width in px of the photo as registered (homography coordinates)
+
+    def scale_to(self, photo: np.ndarray) -> float:
+        """``photo``'s pixels per registration pixel."""
+        return photo.shape[1] / self.photo_width if self.photo_width else 1.0
 
     @property
     def quad(self) -> np.ndarray | None:
@@ -223,7 +231,8 @@ def plausible_view(hom: np.ndarray, ref_size: tuple[int, int],
 
 def register(photo_gray: np.ndarray, photo_pts: np.ndarray, photo_desc: np.ndarray,
              photo_rgb: np.ndarray, ref: Reference) -> Registration:
-    empty = Registration(ref.face, ref, None, 0, 0.0, 0.0, None, None)
+    empty = Registration(ref.face, ref, None, 0, 0.0, 0.0, None, None,
+                         photo_width=photo_gray.shape[1])
     if len(ref.descriptors) < 8 or len(photo_desc) < 8:
         return empty
     # the k-d trees are randomised from OpenCV's RNG (per thread); seeded, the same photo
@@ -250,14 +259,16 @@ def register(photo_gray: np.ndarray, photo_pts: np.ndarray, photo_desc: np.ndarr
     rect_gray = cv2.cvtColor(rectified, cv2.COLOR_RGB2GRAY)
     ncc = _ncc(rect_gray, ref.gray, valid)
     layout = layout_agreement(rect_gray, ref.gray, valid)
-    return Registration(ref.face, ref, hom, n_in, coverage, ncc, rectified, valid, layout)
+    return Registration(ref.face, ref, hom, n_in, coverage, ncc, rectified, valid, layout,
+                        photo_gray.shape[1])
 
 
-def best_registration(photo_rgb: np.ndarray, references: Mapping[str, ImageSource]
-                      ) -> Registration | None:
-    """Register ``photo_rgb`` (any size; downscaled here) to every reference face, keep the
-    best. The homography is in the coordinates of the downscaled photo."""
-    small = resize_long(photo_rgb, PHOTO_LONG_SIDE)
+def best_registration(photo_rgb: np.ndarray, references: Mapping[str, ImageSource],
+                      long_side: int = PHOTO_LONG_SIDE) -> Registration | None:
+    """Register ``photo_rgb`` (any size; downscaled to ``long_side`` here) to every reference
+    face, keep the best. The homography is in the coordinates of the downscaled photo
+    (:meth:`Registration.scale_to` maps them back)."""
+    small = resize_long(photo_rgb, long_side)
     gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
     pts, desc = features(gray)
     best: Registration | None = None

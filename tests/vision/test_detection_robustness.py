@@ -243,3 +243,33 @@ def test_a_lithium_mark_whose_un_number_cannot_be_read_holds_even_where_not_requ
                    DeclaredData(("UN3480",), "air"), (), date(2027, 1, 15))
     assert result.decision == "inspect"
     assert [r.code for r in result.reasons] == ["un_number_unreadable"]
+
+
+def test_a_carton_small_in_the_frame_is_matched_to_its_filing_on_a_second_look(
+        tmp_path: Path) -> None:
+    """A clean packing photo (source B) shrunk to 0.3 of its size into a 12 MP frame of bare
+    floor, as a carton photographed from a few metres: at the registration scale the face
+    keeps too few features, so the check looks again at the working resolution and finds
+    the filed design."""
+    from vision.crossbench import _reference_faces, filing_reference
+    from vision.pipeline import check
+    from vision.schema import DeclaredData
+    from vision.synth2.dataset import _filing_task
+
+    for sub in ("photos", "history", "filings"):
+        (tmp_path / sub).mkdir()
+    filed = _filing_task((15353, 4, str(tmp_path), (2000, 1500)))
+    faces, _errors = _reference_faces(filed, tmp_path / "filings", tmp_path / "filings")
+    photo_task((15353, 3, 4, None, (2000, 1500), str(tmp_path)))
+    photo = cv2.cvtColor(cv2.imread(str(tmp_path / "photos" / "000003.jpg")),
+                         cv2.COLOR_BGR2RGB)
+    floor = cv2.GaussianBlur(np.random.default_rng(0).integers(
+        60, 120, (3000, 4000, 3), dtype=np.uint8), (0, 0), 3)
+    k = 0.15 * 4000 / photo.shape[1]
+    small = cv2.resize(photo, None, fx=k, fy=k, interpolation=cv2.INTER_AREA)
+    floor[300:300 + small.shape[0], 400:400 + small.shape[1]] = small
+    result = check(encode(floor, 90), filing_reference(filed, faces),
+                   DeclaredData(("UN3480",), "air"), (), date(2027, 1, 15))
+    assert result.scores.get("design_fine_look") == 1.0, result.scores
+    assert "design_mismatch" not in {r.code for r in result.reasons}
+    assert result.scores["design_ncc"] > 0.9 and result.scores["design_coverage"] > 0.5

@@ -51,6 +51,16 @@ def test_a_clean_photo_of_a_real_filed_parcel_is_released() -> None:
     assert result.decision == "release", [r.code for r in result.reasons]
 
 
+def test_a_parcel_photographed_from_across_the_doorway_is_found_and_released() -> None:
+    """IMG_6821: the box covers about 5 % of the frame; the first look at the registration
+    scale finds no match, the second at the working resolution does."""
+    filing = same_carton_filing(DATA / "cartons", _group("IMG_6820"))
+    photo = next((DATA / "cartons").glob("IMG_6821_*.jpg")).read_bytes()
+    result = check(photo, filing, DECLARED, (), TODAY)
+    assert result.scores["design_fine_look"] == 1.0
+    assert result.decision == "release", [r.code for r in result.reasons]
+
+
 def test_another_real_parcel_is_not_released_against_that_filing() -> None:
     filing = same_carton_filing(DATA / "cartons", _group("package_2"))
     photo = next((DATA / "cartons").glob("PXL_20201107_191147*.jpg")).read_bytes()
