@@ -196,6 +196,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                            "包装外观与已审核照片相比异常。"),
     "low_resolution": ("The photo's resolution is too low; take it closer or sharper.",
                        "照片分辨率过低，请靠近或提高清晰度重拍。"),
+    "labels_too_small": ("The labels are too small in the photo to be read; take it closer, "
+                         "the labelled face filling most of the frame.",
+                         "照片中的标签太小，无法识别；请靠近重拍，使贴有标签的一面占满大部分画面。"),
     "blurred": ("The photo is blurred; hold the camera still and take it again.",
                 "照片模糊，请稳住相机重拍。"),
     "underexposed": ("The photo is too dark; add light and take it again.",

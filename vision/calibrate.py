@@ -34,7 +34,7 @@ from vision.thresholds import MIN_LOCATED_LAYOUT
 
 QUALITY_CODES = frozenset({"blurred", "underexposed", "overexposed"})
 RETAKE_CODES = QUALITY_CODES | {"low_resolution", "corrupt_image", "image_too_large",
-                                "unsupported_format", "empty_image"}
+                                "unsupported_format", "empty_image", "labels_too_small"}
 THRESHOLD_CODES = QUALITY_CODES | {"low_resolution", "reused_photo", "design_mismatch",
                                    "label_damaged_or_covered", "appearance_anomaly"}
 

@@ -30,7 +30,7 @@ from vision.schema import (
     VisionInputError,
     VisionResult,
 )
-from vision.thresholds import MIN_LABEL_FACE_SIDE, MIN_LOCATED_LAYOUT
+from vision.thresholds import MIN_LABEL_FACE_SIDE, MIN_LOCATED_LAYOUT, MIN_READABLE_LABEL_SIDE
 
 OBSOLETE_MARK_LAST_DAY = date(2026, 12, 31)
 SMALL_LONG_SIDE = 1000
@@ -56,6 +56,8 @@ class _Findings:
     lithium_un: set[str] = field(default_factory=set)
     class9_kinds: set[str] = field(default_factory=set)
     cao: bool = False
+    # the smallest filed label on the located face, as a share of the photo's long side
+    label_side: float | None = None
 
 
 def _design_match(reg: registration.Registration | None, P: CalibrationParams
@@ -139,9 +141,14 @@ def check_declaration(photos: Sequence[bytes], filing: FilingReference | None,
     if not photos:
         reasons.append(Reason("no_photos", "The declaration has no packing photo; upload a "
                               "photo of each labelled face.", "quality"))
-    reasons += _regime_reasons(findings, required, _expected_un(filing, declared),
-                               _mode(filing, declared))
-    if any(r.decision == "retake_photo" for r in results) or not photos:
+    regime = _regime_reasons(findings, required, _expected_un(filing, declared),
+                             _mode(filing, declared))
+    too_far = _labels_too_small(findings, regime)
+    if too_far is None:
+        reasons += regime
+    else:  # what was read off labels this small is no evidence either way
+        reasons = [r for r in reasons if r.stage != "marks"] + [too_far]
+    if any(r.decision == "retake_photo" for r in results) or not photos or too_far:
         decision = "retake_photo"
     else:
         decision = "inspect" if reasons else "release"
@@ -207,6 +214,26 @@ def _regime_reasons(findings: list[_Findings], required: frozenset[str],
                           f"Batteries shipped alone by air need the 'Cargo Aircraft Only' "
                           f"label; none was found on {where}.", "marks", judged))
     return out
+
+
+_LABEL_CODES = frozenset({"missing_lithium_mark", "un_number_unreadable", "missing_9a_label",
+                          "missing_cargo_aircraft_only"})
+
+
+def _labels_too_small(findings: list[_Findings], regime: list[Reason]) -> Reason | None:
+    """A required label found on no photo, where every photo shows the filed face too far
+    away for its labels to be found, is asked again from closer: the label may well be there,
+    and an officer's visit would be spent on a photo taken from across the yard."""
+    judged = tuple(i for i, f in enumerate(findings) if f.judged)
+    sides = [findings[i].label_side for i in judged]
+    if (not any(r.code in _LABEL_CODES for r in regime) or not sides
+            or any(s is None or s >= MIN_READABLE_LABEL_SIDE for s in sides)):
+        return None
+    largest = max(s for s in sides if s is not None)
+    return Reason("labels_too_small",
+                  f"The filed packaging was found, but its labels are only {largest:.1%} of "
+                  f"the photo across, too small to be read. Take the photo closer, the face "
+                  f"with the labels filling most of the frame.", "quality", judged)
 
 
 def _check_photo(index: int, photo: bytes, filing: FilingReference | None,
@@ -413,6 +440,9 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
             scores["label_ncc"] = min(c.ncc for c in checks)
             scores["label_cells"] = min(c.cells for c in checks)
             scores["label_region_ssim"] = torn.region_ssim
+            found.label_side = min(marks.quad_side(c.quad) for c in checks) / max(
+                work.shape[:2])
+            scores["label_side"] = found.label_side
             # the label named: the least like the filed one, else one with a part that lost
             # its structure (the rule calibrate.replay applies to the same two scores)
             worst = (unlike if unlike.similarity < P.min_label_ncc

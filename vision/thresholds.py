@@ -62,6 +62,11 @@ MIN_LOCATED_LAYOUT = 0.5
 # class 9 label (0.046-0.048, which held 2 of A's 100 clean photos), letters and a small red
 # logo taken for lithium marks (0.017-0.05). True labels there sat at >= 0.078
 MIN_LABEL_FACE_SIDE = 0.05
+# the filed labels of a located face, projected into the photo, are smaller than this share of
+# the photo's long side (square root of area): the detectors find marks reliably from 4.5 %
+# of the width and 13 of 20 at 3 % (tests/vision/test_detection_robustness.py), so a label
+# not found there may be too small to see, and the photo is asked again from closer
+MIN_READABLE_LABEL_SIDE = 0.03
 # the colour difference that the whole registered face keeps after lighting and colour cast
 # are removed (anomaly.py: the colour map's median over the face): another print on the same
 # carton outline. Development sources A seed 8181 / B seed 9494 (exporter's corners): clean

@@ -29,6 +29,7 @@ REASON_TITLES = {
     "missing_cargo_aircraft_only": N_("“Cargo Aircraft Only” label missing"),
     "appearance_anomaly": N_("Unusual appearance"),
     "low_resolution": N_("Resolution too low"),
+    "labels_too_small": N_("Labels too small in the photo"),
     "blurred": N_("Photo is blurred"),
     "underexposed": N_("Photo is too dark"),
     "overexposed": N_("Photo is too bright"),

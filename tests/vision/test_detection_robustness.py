@@ -12,6 +12,7 @@ import pytest
 
 from vision import marks
 from vision.imageio import decode_photo, resize_long
+from vision.schema import DeclaredData, FilingReference
 from vision.synth2.artwork import DesignB, default_state, render_face_b
 from vision.synth2.camera import Shot, encode, render_box
 from vision.synth2.dataset import make_design, photo_task
@@ -229,7 +230,6 @@ def test_a_lithium_mark_whose_un_number_cannot_be_read_holds_even_where_not_requ
     is not required by the regime, but one that is there must show the declared number."""
     from vision.crossbench import _reference_faces, filing_reference
     from vision.pipeline import check
-    from vision.schema import DeclaredData
     from vision.synth2.dataset import _filing_task
 
     for sub in ("photos", "history", "filings"):
@@ -245,15 +245,11 @@ def test_a_lithium_mark_whose_un_number_cannot_be_read_holds_even_where_not_requ
     assert [r.code for r in result.reasons] == ["un_number_unreadable"]
 
 
-def test_a_carton_small_in_the_frame_is_matched_to_its_filing_on_a_second_look(
-        tmp_path: Path) -> None:
-    """A clean packing photo (source B) shrunk to 0.3 of its size into a 12 MP frame of bare
-    floor, as a carton photographed from a few metres: at the registration scale the face
-    keeps too few features, so the check looks again at the working resolution and finds
-    the filed design."""
+def _carton_far_away(tmp_path: Path, shrink: float) -> tuple[bytes, FilingReference]:
+    """A clean packing photo (source B, UN3480 by air, fully regulated) shrunk to
+    ``shrink`` of its size into a 12 MP frame of bare floor, as a carton photographed from a
+    few metres, and its filing."""
     from vision.crossbench import _reference_faces, filing_reference
-    from vision.pipeline import check
-    from vision.schema import DeclaredData
     from vision.synth2.dataset import _filing_task
 
     for sub in ("photos", "history", "filings"):
@@ -265,11 +261,34 @@ def test_a_carton_small_in_the_frame_is_matched_to_its_filing_on_a_second_look(
                          cv2.COLOR_BGR2RGB)
     floor = cv2.GaussianBlur(np.random.default_rng(0).integers(
         60, 120, (3000, 4000, 3), dtype=np.uint8), (0, 0), 3)
-    k = 0.15 * 4000 / photo.shape[1]
+    k = shrink * 4000 / photo.shape[1]
     small = cv2.resize(photo, None, fx=k, fy=k, interpolation=cv2.INTER_AREA)
     floor[300:300 + small.shape[0], 400:400 + small.shape[1]] = small
-    result = check(encode(floor, 90), filing_reference(filed, faces),
-                   DeclaredData(("UN3480",), "air"), (), date(2027, 1, 15))
+    return encode(floor, 90), filing_reference(filed, faces)
+
+
+def test_a_carton_small_in_the_frame_is_matched_to_its_filing_on_a_second_look(
+        tmp_path: Path) -> None:
+    """At the registration scale the face keeps too few features, so the check looks again
+    at the working resolution and finds the filed design."""
+    from vision.pipeline import check
+
+    photo, filing = _carton_far_away(tmp_path, 0.15)
+    result = check(photo, filing, DeclaredData(("UN3480",), "air"), (), date(2027, 1, 15))
     assert result.scores.get("design_fine_look") == 1.0, result.scores
     assert "design_mismatch" not in {r.code for r in result.reasons}
     assert result.scores["design_ncc"] > 0.9 and result.scores["design_coverage"] > 0.5
+
+
+def test_labels_too_small_to_be_found_ask_for_a_closer_photo_not_an_inspection(
+        tmp_path: Path) -> None:
+    """Further still, the filed labels are 2 % of the photo across: no label is found, and
+    what little is read off them (a misread UN number) is no evidence either way."""
+    from vision.pipeline import check
+
+    photo, filing = _carton_far_away(tmp_path, 0.15)
+    result = check(photo, filing, DeclaredData(("UN3480",), "air"), (), date(2027, 1, 15))
+    assert result.decision == "retake_photo"
+    assert [r.code for r in result.reasons] == ["labels_too_small"]
+    assert result.scores["label_side"] < 0.03
+    assert "closer" in result.reasons[0].message
