@@ -56,7 +56,7 @@ class _Findings:
     lithium_un: set[str] = field(default_factory=set)
     class9_kinds: set[str] = field(default_factory=set)
     cao: bool = False
-    # the smallest filed label on the located face, as a share of the photo's long side
+    # the largest filed label on the located face, as a share of the photo's long side
     label_side: float | None = None
 
 
@@ -222,8 +222,8 @@ _LABEL_CODES = frozenset({"missing_lithium_mark", "un_number_unreadable", "missi
 
 def _labels_too_small(findings: list[_Findings], regime: list[Reason]) -> Reason | None:
     """A required label found on no photo, where every photo shows the filed face too far
-    away for its labels to be found, is asked again from closer: the label may well be there,
-    and an officer's visit would be spent on a photo taken from across the yard."""
+    away for even its largest label to be found, is asked again from closer: the label may
+    well be there, and an officer's visit would be spent on a photo taken across the yard."""
     judged = tuple(i for i, f in enumerate(findings) if f.judged)
     sides = [findings[i].label_side for i in judged]
     if (not any(r.code in _LABEL_CODES for r in regime) or not sides
@@ -440,7 +440,7 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
             scores["label_ncc"] = min(c.ncc for c in checks)
             scores["label_cells"] = min(c.cells for c in checks)
             scores["label_region_ssim"] = torn.region_ssim
-            found.label_side = min(marks.quad_side(c.quad) for c in checks) / max(
+            found.label_side = max(marks.quad_side(c.quad) for c in checks) / max(
                 work.shape[:2])
             scores["label_side"] = found.label_side
             # the label named: the least like the filed one, else one with a part that lost
