@@ -365,11 +365,14 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
         if not _rank(reg)[0] and max(work.shape[:2]) > registration.PHOTO_LONG_SIDE:
             # a face small in the frame has too few features at the registration scale:
             # look again at the working resolution, and keep the look that matches better
+            # where the face it finds is small indeed
             fine = registration.best_registration(work, filing.reference_photos,
                                                   registration.FINE_LONG_SIDE)
             scores["design_fine_look"] = 1.0
-            if _rank(fine) > _rank(reg):
+            if (fine is not None and fine.face_share < registration.FINE_MAX_FACE_SHARE
+                    and _rank(fine) > _rank(reg)):
                 reg = fine
+                scores["design_fine_look"] = 2.0
         located, design_ok = _design_match(reg, P)
         if reg is not None:
             scores.update({"design_inliers": float(reg.inliers),

@@ -19,8 +19,12 @@ from vision.schema import ImageSource
 REF_LONG_SIDE = 800
 PHOTO_LONG_SIDE = 800
 # a face small in the frame (a carton photographed from a few metres) keeps too few features
-# at PHOTO_LONG_SIDE; the pipeline looks again at this resolution when the first look fails
+# at PHOTO_LONG_SIDE; the pipeline looks again at this resolution when the first look fails,
+# and keeps what it finds only for a face below FINE_MAX_FACE_SHARE of the photo: a larger
+# face is over 200 px across at PHOTO_LONG_SIDE, where the first look's verdict stands (a
+# second look at those let foreign designs of source A match: A 17373, development set)
 FINE_LONG_SIDE = 2000
+FINE_MAX_FACE_SHARE = 0.10
 GRID = 8
 NFEATURES = 1500
 TILTS = (1.0, 2 ** 0.5, 2.0)
@@ -50,11 +54,20 @@ class Registration:
     rectified: np.ndarray | None  # photo warped into the reference frame (RGB)
     valid: np.ndarray | None  # mask of rectified pixels that came from the photo
     layout: float = 0.0  # median per-cell gradient NCC over the textured cells
-    photo_width: int = 0  # width in px of the photo as registered (homography coordinates)
+    photo_size: tuple[int, int] = (0, 0)  # (w, h) of the photo as registered, in px
 
     def scale_to(self, photo: np.ndarray) -> float:
         """``photo``'s pixels per registration pixel."""
-        return photo.shape[1] / self.photo_width if self.photo_width else 1.0
+        return photo.shape[1] / self.photo_size[0] if self.photo_size[0] else 1.0
+
+    @property
+    def face_share(self) -> float:
+        """The share of the photo the registered face covers (0 without a registration)."""
+        quad = self.quad
+        w, h = self.photo_size
+        if quad is None or not w * h:
+            return 0.0
+        return abs(float(cv2.contourArea(quad.astype(np.float32)))) / (w * h)
 
     @property
     def quad(self) -> np.ndarray | None:
@@ -231,8 +244,8 @@ def plausible_view(hom: np.ndarray, ref_size: tuple[int, int],
 
 def register(photo_gray: np.ndarray, photo_pts: np.ndarray, photo_desc: np.ndarray,
              photo_rgb: np.ndarray, ref: Reference) -> Registration:
-    empty = Registration(ref.face, ref, None, 0, 0.0, 0.0, None, None,
-                         photo_width=photo_gray.shape[1])
+    size = (photo_gray.shape[1], photo_gray.shape[0])
+    empty = Registration(ref.face, ref, None, 0, 0.0, 0.0, None, None, photo_size=size)
     if len(ref.descriptors) < 8 or len(photo_desc) < 8:
         return empty
     # the k-d trees are randomised from OpenCV's RNG (per thread); seeded, the same photo
@@ -260,7 +273,7 @@ def register(photo_gray: np.ndarray, photo_pts: np.ndarray, photo_desc: np.ndarr
     ncc = _ncc(rect_gray, ref.gray, valid)
     layout = layout_agreement(rect_gray, ref.gray, valid)
     return Registration(ref.face, ref, hom, n_in, coverage, ncc, rectified, valid, layout,
-                        photo_gray.shape[1])
+                        size)
 
 
 def best_registration(photo_rgb: np.ndarray, references: Mapping[str, ImageSource],
