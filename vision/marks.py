@@ -70,7 +70,20 @@ CLASS9_IN_MARK_OFFSET = 0.15
 def face_labels(rgb: np.ndarray) -> list[Found]:
     """The lithium marks (not read) and class 9 labels on a flattened reference face."""
     lith = find_lithium_marks(rgb, rgb, read=False)
-    return [*lith, *class9_beside_marks(find_class9_labels(rgb), lith)]
+    labels = class9_beside_marks(find_class9_labels(rgb), lith)
+    return [*marks_of_label_size(lith, labels), *labels]
+
+
+def marks_of_label_size(lith: list[Found], labels: list[Found]) -> list[Found]:
+    """The lithium mark candidates not under ``CLASS9_TO_MARK`` of the side of the largest
+    mark or class 9 label on the same face: marks and labels are all about 100 mm, so a
+    smaller 'mark' is print (source B 18484: a white letter of a red brand band beside a 9A
+    label, read as an unreadable mark, held clean shipments; a QR code on a reference face
+    was compared as a mark and held every clean photo of its filing)."""
+    sides = [quad_side(f.quad) for f in (*lith, *labels)]
+    if not sides:
+        return lith
+    return [m for m in lith if quad_side(m.quad) >= CLASS9_TO_MARK * max(sides)]
 
 
 def class9_beside_marks(labels: list[Found], lith: list[Found]) -> list[Found]:

@@ -180,10 +180,11 @@ def test_a_class9_label_beside_a_lithium_mark_stays_one() -> None:
     assert marks.class9_beside_marks(labels, []) == labels
 
 
-def _photo_b(tmp_path: Path, seed: int, index: int, filing: int) -> np.ndarray:
-    """Photo ``index`` of a `vision synth2 --seed SEED` set, made at 2000 x 1500."""
+def _photo_b(tmp_path: Path, seed: int, index: int, filing: int,
+             size: tuple[int, int] = (2000, 1500)) -> np.ndarray:
+    """Photo ``index`` of a `vision synth2 --seed SEED` set, made at ``size``."""
     (tmp_path / "photos").mkdir()
-    photo_task((seed, index, filing, None, (2000, 1500), str(tmp_path)))
+    photo_task((seed, index, filing, None, size, str(tmp_path)))
     return decode_photo((tmp_path / "photos" / f"{index:06d}.jpg").read_bytes()).rgb
 
 
@@ -292,3 +293,30 @@ def test_labels_too_small_to_be_found_ask_for_a_closer_photo_not_an_inspection(
     assert [r.code for r in result.reasons] == ["labels_too_small"]
     assert result.scores["label_side"] < 0.03
     assert "closer" in result.reasons[0].message
+
+
+def test_a_white_letter_of_a_red_brand_band_is_not_a_lithium_mark(tmp_path: Path) -> None:
+    """A clean fully regulated photo (seed 18484, #131, 12 MP): the mark detector takes the
+    letter N of the brand band (white in red) for a mark, under half the side of the 9A label
+    beside it; read as an unreadable mark, it held the shipment."""
+    lith, labels = _marks_and_labels(_photo_b(tmp_path, 18484, 131, 0, (4000, 3000)))
+    labels = marks.class9_beside_marks(labels, lith)
+    assert len(lith) == 1 and [f.kind for f in labels] == ["class9a"]
+    assert marks.marks_of_label_size(lith, labels) == []
+
+
+def test_a_qr_code_on_a_reference_face_is_not_filed_as_a_mark(tmp_path: Path) -> None:
+    """Filing B18484-005 (small batteries by air): the flattened front shows one lithium mark
+    and a QR code, and the QR code was filed as a second mark, so that every clean photo
+    differed from it as a damaged label."""
+    from vision.crossbench import _reference_faces
+    from vision.registration import load_reference
+    from vision.synth2.dataset import _filing_task
+
+    for sub in ("photos", "history", "filings"):
+        (tmp_path / sub).mkdir()
+    filed = _filing_task((18484, 5, str(tmp_path), (4000, 3000)))
+    faces, _errors = _reference_faces(filed, tmp_path / "filings", tmp_path / "filings")
+    face = load_reference("front", faces["front"]).rgb  # as the label check sees it
+    assert len(marks.find_lithium_marks(face, face, read=False)) == 2  # the mark and the QR
+    assert [f.kind for f in marks.face_labels(face)] == ["lithium_mark"]
