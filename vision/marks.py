@@ -70,20 +70,22 @@ CLASS9_IN_MARK_OFFSET = 0.15
 def face_labels(rgb: np.ndarray) -> list[Found]:
     """The lithium marks (not read) and class 9 labels on a flattened reference face."""
     lith = find_lithium_marks(rgb, rgb, read=False)
-    labels = class9_beside_marks(find_class9_labels(rgb), lith)
-    return [*marks_of_label_size(lith, labels), *labels]
+    lith = marks_of_label_size(lith)
+    return [*lith, *class9_beside_marks(find_class9_labels(rgb), lith)]
 
 
-def marks_of_label_size(lith: list[Found], labels: list[Found]) -> list[Found]:
+def marks_of_label_size(lith: list[Found]) -> list[Found]:
     """The lithium mark candidates not under ``CLASS9_TO_MARK`` of the side of the largest
-    mark or class 9 label on the same face: marks and labels are all about 100 mm, so a
-    smaller 'mark' is print (source B 18484: a white letter of a red brand band beside a 9A
-    label, read as an unreadable mark, held clean shipments; a QR code on a reference face
-    was compared as a mark and held every clean photo of its filing)."""
-    sides = [quad_side(f.quad) for f in (*lith, *labels)]
-    if not sides:
+    mark on the same face: marks are printed at one size (100 x 100 mm, or 105 x 74 mm on a
+    small package), so a smaller 'mark' is print. Filing B18484-005: a QR code on the
+    flattened reference face was filed as a second mark, and every clean photo of the filing
+    was held as a damaged label. Class 9 labels are left out of the comparison: they may be
+    larger than the mark (source B 15353 #685, a wrong UN number on a mark cut by the frame:
+    0.48 of the 9A label's side)."""
+    if not lith:
         return lith
-    return [m for m in lith if quad_side(m.quad) >= CLASS9_TO_MARK * max(sides)]
+    largest = max(quad_side(m.quad) for m in lith)
+    return [m for m in lith if quad_side(m.quad) >= CLASS9_TO_MARK * largest]
 
 
 def class9_beside_marks(labels: list[Found], lith: list[Found]) -> list[Found]:

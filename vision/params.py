@@ -27,8 +27,7 @@ MODEL_VERSION = "vision-2.12"
 # 2.10 asks for a readable UN number on any lithium mark found, required or not; 2.11 looks
 # for the filed face again at the working resolution when the first look does not match it,
 # with coverage, NCC and layout still measured in the reference's frame; 2.12 drops a lithium
-# mark candidate under half the side of the largest mark or label on its face; no score's
-# scale moved)
+# mark candidate under half the side of the largest mark on its face; no score's scale moved)
 SAME_SCALES = frozenset({"vision-2.4", "vision-2.5", "vision-2.6", "vision-2.7", "vision-2.8",
                          "vision-2.9", "vision-2.10", "vision-2.11", MODEL_VERSION})
 

@@ -393,10 +393,8 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
     boxes: list[tuple[np.ndarray, str, bool]] = []
     outline = (reg.quad * reg.scale_to(work)
                if reg is not None and located and reg.quad is not None else None)
-    lith = marks_on_face(marks.find_lithium_marks(small, work), outline)
-    labels9 = marks.class9_beside_marks(
-        marks_on_face(marks.find_class9_labels(work), outline), lith)
-    lith = marks.marks_of_label_size(lith, labels9)
+    lith = marks.marks_of_label_size(
+        marks_on_face(marks.find_lithium_marks(small, work), outline))
     read = sorted({u for m in lith for u in m.un_numbers})
     found.lithium_marks = len(lith)
     found.lithium_un = set(read)
@@ -415,6 +413,8 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
         ok = (not expected_un or set(m.un_numbers) == expected_un) and not (
             m.phone and today > OBSOLETE_MARK_LAST_DAY)
         boxes.append((m.quad, f"mark {' '.join(m.un_numbers) or '?'}", ok))
+    labels9 = marks.class9_beside_marks(
+        marks_on_face(marks.find_class9_labels(work), outline), lith)
     found.class9_kinds = {f.kind for f in labels9}
     if labels9 and R.CLASS9A in forbidden:
         reasons.append(Reason("unexpected_class9_label",

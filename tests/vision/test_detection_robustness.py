@@ -295,16 +295,6 @@ def test_labels_too_small_to_be_found_ask_for_a_closer_photo_not_an_inspection(
     assert "closer" in result.reasons[0].message
 
 
-def test_a_white_letter_of_a_red_brand_band_is_not_a_lithium_mark(tmp_path: Path) -> None:
-    """A clean fully regulated photo (seed 18484, #131, 12 MP): the mark detector takes the
-    letter N of the brand band (white in red) for a mark, under half the side of the 9A label
-    beside it; read as an unreadable mark, it held the shipment."""
-    lith, labels = _marks_and_labels(_photo_b(tmp_path, 18484, 131, 0, (4000, 3000)))
-    labels = marks.class9_beside_marks(labels, lith)
-    assert len(lith) == 1 and [f.kind for f in labels] == ["class9a"]
-    assert marks.marks_of_label_size(lith, labels) == []
-
-
 def test_a_qr_code_on_a_reference_face_is_not_filed_as_a_mark(tmp_path: Path) -> None:
     """Filing B18484-005 (small batteries by air): the flattened front shows one lithium mark
     and a QR code, and the QR code was filed as a second mark, so that every clean photo
