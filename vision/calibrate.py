@@ -30,7 +30,6 @@ import numpy as np
 
 from vision.params import CalibrationParams
 from vision.reuse import is_reused
-from vision.thresholds import MIN_LOCATED_LAYOUT
 
 QUALITY_CODES = frozenset({"blurred", "underexposed", "overexposed"})
 RETAKE_CODES = QUALITY_CODES | {"low_resolution", "corrupt_image", "image_too_large",
@@ -131,13 +130,9 @@ def replay(scores: Mapping[str, float], codes: Iterable[str], p: CalibrationPara
                                                           p.max_reuse_hamming))
     located = None
     if "design_inliers" in s:
-        matched = (s["design_inliers"] >= p.min_inliers
-                   and s.get("design_coverage", 0) >= p.min_coverage)
-        layout = s.get("design_layout", 1.0)
-        located = matched and layout >= min(MIN_LOCATED_LAYOUT, p.min_design_layout)
-        design_ok = (matched and s.get("design_ncc", 0) >= p.min_design_ncc
-                     and layout >= p.min_design_layout
-                     and s.get("anomaly_colour_level", 0.0) <= p.max_face_colour_level)
+        located, design_ok = p.design_match(s["design_inliers"], s.get("design_coverage", 0),
+                                            s.get("design_ncc", 0), s.get("design_layout", 1.0))
+        design_ok = design_ok and s.get("anomaly_colour_level", 0.0) <= p.max_face_colour_level
         keep("design_mismatch", not design_ok)
     else:
         keep("design_mismatch", None)

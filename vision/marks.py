@@ -69,8 +69,7 @@ CLASS9_IN_MARK_OFFSET = 0.15
 
 def face_labels(rgb: np.ndarray) -> list[Found]:
     """The lithium marks (not read) and class 9 labels on a flattened reference face."""
-    lith = find_lithium_marks(rgb, rgb, read=False)
-    lith = marks_of_label_size(lith)
+    lith = marks_of_label_size(find_lithium_marks(rgb, rgb, read=False))
     return [*lith, *class9_beside_marks(find_class9_labels(rgb), lith)]
 
 

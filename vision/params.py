@@ -51,6 +51,16 @@ class CalibrationParams:
     min_label_region: float = T.MIN_LABEL_REGION
     max_anomaly_score: float = T.MAX_ANOMALY_SCORE
 
+    def design_match(self, inliers: float, coverage: float, ncc: float, layout: float
+                     ) -> tuple[bool, bool]:
+        """(located, design ok): the filed face is found in the photo and most of its layout
+        agrees, so the label and appearance stages can compare the two; and it looks like
+        the filed one (before the appearance stage's whole-face colour check)."""
+        matched = inliers >= self.min_inliers and coverage >= self.min_coverage
+        located = matched and layout >= min(T.MIN_LOCATED_LAYOUT, self.min_design_layout)
+        return located, (matched and ncc >= self.min_design_ncc
+                         and layout >= self.min_design_layout)
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -30,7 +30,7 @@ from vision.schema import (
     VisionInputError,
     VisionResult,
 )
-from vision.thresholds import MIN_LABEL_FACE_SIDE, MIN_LOCATED_LAYOUT, MIN_READABLE_LABEL_SIDE
+from vision.thresholds import MIN_LABEL_FACE_SIDE, MIN_READABLE_LABEL_SIDE
 
 OBSOLETE_MARK_LAST_DAY = date(2026, 12, 31)
 SMALL_LONG_SIDE = 1000
@@ -62,15 +62,9 @@ class _Findings:
 
 def _design_match(reg: registration.Registration | None, P: CalibrationParams
                   ) -> tuple[bool, bool]:
-    """(located, design ok): the filed face is found in the photo and most of its layout
-    agrees, so the label and appearance stages can compare the two; and it looks like the
-    filed one."""
     if reg is None:
         return False, False
-    matched = reg.inliers >= P.min_inliers and reg.coverage >= P.min_coverage
-    located = matched and reg.layout >= min(MIN_LOCATED_LAYOUT, P.min_design_layout)
-    return located, (matched and reg.ncc >= P.min_design_ncc
-                     and reg.layout >= P.min_design_layout)
+    return P.design_match(reg.inliers, reg.coverage, reg.ncc, reg.layout)
 
 
 def _rank(reg: registration.Registration | None) -> tuple[bool, bool, float]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -224,20 +225,29 @@ def test_a_9a_label_stays_when_the_mark_detector_fires_on_it(tmp_path: Path) -> 
     assert [f.kind for f in marks.class9_beside_marks(labels, lith)] == ["class9a"]
 
 
+def _filing_b(tmp_path: Path, seed: int, index: int, size: tuple[int, int] = (2000, 1500)
+              ) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Filing ``index`` of a `vision synth2 --seed SEED` set made at ``size``, and its faces
+    flattened from the detected corners, as the bench files them."""
+    from vision.crossbench import _reference_faces
+    from vision.synth2.dataset import _filing_task
+
+    for sub in ("photos", "history", "filings"):
+        (tmp_path / sub).mkdir(exist_ok=True)
+    filed = _filing_task((seed, index, str(tmp_path), size))
+    faces, _errors = _reference_faces(filed, tmp_path / "filings", tmp_path / "filings")
+    return filed, faces
+
+
 def test_a_lithium_mark_whose_un_number_cannot_be_read_holds_even_where_not_required(
         tmp_path: Path) -> None:
     """Source B 15353 #685: a fully regulated UN3480 package by air that also carries a
     lithium mark, printed UN3481; the frame cuts the mark and no number is read. The mark
     is not required by the regime, but one that is there must show the declared number."""
-    from vision.crossbench import _reference_faces, filing_reference
+    from vision.crossbench import filing_reference
     from vision.pipeline import check
-    from vision.synth2.dataset import _filing_task
 
-    for sub in ("photos", "history", "filings"):
-        (tmp_path / sub).mkdir()
-    filed = _filing_task((15353, 4, str(tmp_path), (2000, 1500)))
-    faces, _errors = _reference_faces(filed, tmp_path / "filings", tmp_path / "filings")
-    filing = filing_reference(filed, faces)
+    filing = filing_reference(*_filing_b(tmp_path, 15353, 4))
     assert "lithium_battery_mark" not in filing.marks()[0]
     photo_task((15353, 685, 4, "wrong_un_number", (2000, 1500), str(tmp_path)))
     result = check((tmp_path / "photos" / "000685.jpg").read_bytes(), filing,
@@ -250,13 +260,9 @@ def _carton_far_away(tmp_path: Path, shrink: float) -> tuple[bytes, FilingRefere
     """A clean packing photo (source B, UN3480 by air, fully regulated) shrunk to
     ``shrink`` of its size into a 12 MP frame of bare floor, as a carton photographed from a
     few metres, and its filing."""
-    from vision.crossbench import _reference_faces, filing_reference
-    from vision.synth2.dataset import _filing_task
+    from vision.crossbench import filing_reference
 
-    for sub in ("photos", "history", "filings"):
-        (tmp_path / sub).mkdir()
-    filed = _filing_task((15353, 4, str(tmp_path), (2000, 1500)))
-    faces, _errors = _reference_faces(filed, tmp_path / "filings", tmp_path / "filings")
+    filed, faces = _filing_b(tmp_path, 15353, 4)
     photo_task((15353, 3, 4, None, (2000, 1500), str(tmp_path)))
     photo = cv2.cvtColor(cv2.imread(str(tmp_path / "photos" / "000003.jpg")),
                          cv2.COLOR_BGR2RGB)
@@ -283,7 +289,7 @@ def test_a_carton_small_in_the_frame_is_matched_to_its_filing_on_a_second_look(
 
 def test_labels_too_small_to_be_found_ask_for_a_closer_photo_not_an_inspection(
         tmp_path: Path) -> None:
-    """Further still, the filed labels are 2 % of the photo across: no label is found, and
+    """The same carton: its filed labels are 2 % of the photo across, no label is found, and
     what little is read off them (a misread UN number) is no evidence either way."""
     from vision.pipeline import check
 
@@ -299,14 +305,9 @@ def test_a_qr_code_on_a_reference_face_is_not_filed_as_a_mark(tmp_path: Path) ->
     """Filing B18484-005 (small batteries by air): the flattened front shows one lithium mark
     and a QR code, and the QR code was filed as a second mark, so that every clean photo
     differed from it as a damaged label."""
-    from vision.crossbench import _reference_faces
     from vision.registration import load_reference
-    from vision.synth2.dataset import _filing_task
 
-    for sub in ("photos", "history", "filings"):
-        (tmp_path / sub).mkdir()
-    filed = _filing_task((18484, 5, str(tmp_path), (4000, 3000)))
-    faces, _errors = _reference_faces(filed, tmp_path / "filings", tmp_path / "filings")
+    _filed, faces = _filing_b(tmp_path, 18484, 5, (4000, 3000))
     face = load_reference("front", faces["front"]).rgb  # as the label check sees it
     assert len(marks.find_lithium_marks(face, face, read=False)) == 2  # the mark and the QR
     assert [f.kind for f in marks.face_labels(face)] == ["lithium_mark"]
