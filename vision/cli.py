@@ -8,6 +8,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+_WEIGHTS = Path(__file__).resolve().parent / "learned" / "labelnet.pt"
+
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 
 
@@ -192,6 +194,20 @@ def _tampar(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train(args: argparse.Namespace) -> int:
+    from vision.learned.train import train
+
+    print(json.dumps(train(Path(args.out), args.steps, args.batch, args.seed)))
+    return 0
+
+
+def _detbench(args: argparse.Namespace) -> int:
+    from vision.learned.harness import run
+
+    print(run(args.n, args.seed, Path(args.weights), Path(args.real) if args.real else None))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m vision")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -254,5 +270,18 @@ def main(argv: list[str] | None = None) -> int:
                                          / "tampar"))
     t.add_argument("--out", default=str(Path(__file__).resolve().parent / "docs"))
     t.set_defaults(func=_tampar)
+    tr = sub.add_parser("train", help="train the learned label detector's head (CPU)")
+    tr.add_argument("--out", default=str(_WEIGHTS))
+    tr.add_argument("--steps", type=int, default=2400)
+    tr.add_argument("--batch", type=int, default=8)
+    tr.add_argument("--seed", type=int, default=1)
+    tr.set_defaults(func=_train)
+    d = sub.add_parser("detbench", help="learned vs classical label detection on fresh "
+                                        "source-B renders")
+    d.add_argument("--n", type=int, default=160)
+    d.add_argument("--seed", type=int, required=True)
+    d.add_argument("--weights", default=str(_WEIGHTS))
+    d.add_argument("--real", help="shared/data: count detections on its label-free photos")
+    d.set_defaults(func=_detbench)
     args = p.parse_args(argv)
     return int(args.func(args))
