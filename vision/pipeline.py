@@ -18,6 +18,7 @@ import numpy as np
 from vision import anomaly, evidence, labelcheck, marks, quality, registration
 from vision import regime as R
 from vision.imageio import Decoded, decode_photo, resize_long
+from vision.learned import confirm
 from vision.params import DEFAULT_PARAMS, MODEL_VERSION, CalibrationParams
 from vision.phash import HASH_BITS, phash_rgb, ranked
 from vision.reuse import HistoryPhoto, is_reused, nearest_copy
@@ -407,8 +408,14 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
         ok = (not expected_un or set(m.un_numbers) == expected_un) and not (
             m.phone and today > OBSOLETE_MARK_LAST_DAY)
         boxes.append((m.quad, f"mark {' '.join(m.un_numbers) or '?'}", ok))
-    labels9 = marks.class9_beside_marks(
-        marks_on_face(marks.find_class9_labels(work), outline), lith)
+    all9 = marks.find_class9_labels(work)
+    labels9 = marks.class9_beside_marks(marks_on_face(all9, outline), lith)
+    if not labels9:
+        # the classical finder misses small diamonds among other labels: where the learned
+        # detector sees one, it looks again, closer (``learned.confirm``)
+        labels9 = marks.class9_beside_marks(
+            marks_on_face(confirm.confirmed_class9(work, [*all9, *lith]), outline), lith)
+        scores["class9_confirmed"] = float(len(labels9))
     found.class9_kinds = {f.kind for f in labels9}
     if labels9 and R.CLASS9A in forbidden:
         reasons.append(Reason("unexpected_class9_label",
@@ -504,4 +511,5 @@ def warm_up() -> None:
     from vision import ocr
 
     anomaly.model()
+    confirm.net()
     ocr.engine()

@@ -20,11 +20,10 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from vision.learned.net import CLASSES, VIRTUAL_WIDTH
 from vision.synth import labels as art
 from vision.synth.scene import carton_photo_paths
 
-CLASSES = ("mark", "class9", "cao")
-VIRTUAL_WIDTH = 768  # the detector's input width; label sizes are shares of it
 MIN_SHARE, MAX_SHARE = 0.03, 0.25
 
 

