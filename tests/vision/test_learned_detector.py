@@ -4,19 +4,21 @@ the harness that compares it with the classical detectors."""
 from __future__ import annotations
 
 import math
+from datetime import date
 from pathlib import Path
 
 import cv2
 import numpy as np
 import torch
 
-from vision import marks
+from vision import check, marks
 from vision.imageio import decode_photo
 from vision.learned import confirm
 from vision.learned.composites import Truth, scene
 from vision.learned.harness import Label, match, photo, run
 from vision.learned.net import CLASSES, STRIDE, Detection, decode, detect, load
 from vision.learned.train import targets, train
+from vision.schema import DeclaredData
 
 
 def test_a_training_scene_is_a_function_of_its_seed_and_its_labels_lie_in_it() -> None:
@@ -104,3 +106,11 @@ def test_a_learned_proposal_the_classical_finder_cannot_confirm_is_dropped() -> 
     pts = np.array([[1000, 600], [1100, 700], [1000, 800], [900, 700]], np.int32)
     cv2.polylines(img, [pts], True, (20, 20, 20), 6)
     assert confirm.confirmed_class9(img, []) == []
+
+
+def test_the_screening_finds_a_small_9a_label_where_the_learned_detector_points() -> None:
+    jpeg, _labels = photo(999, 4)
+    declared = DeclaredData(un_numbers=("UN3480",), transport_mode="sea", package_count=10,
+                            gross_weight_kg=240.0)
+    result = check(jpeg, None, declared, today=date(2027, 1, 15), with_evidence=False)
+    assert result.scores["class9_confirmed"] == 1.0

@@ -41,12 +41,14 @@ def _near(d: Detection, quad: np.ndarray) -> bool:
     return float(np.hypot(*(quad.mean(0) - (d.x, d.y)))) < 0.5 * d.side
 
 
-def confirmed_class9(work: np.ndarray, known: list[marks.Found]) -> list[marks.Found]:
+def confirmed_class9(work: np.ndarray, known: list[marks.Found],
+                     detector: LabelNet | None = None) -> list[marks.Found]:
     """Class 9 labels the classical finder confirms on an enlarged crop around each learned
-    proposal that no label in ``known`` explains (quads in ``work`` pixels)."""
+    proposal that no label in ``known`` explains (quads in ``work`` pixels). ``detector``:
+    the shipped one unless given."""
     found: list[marks.Found] = []
     h, w = work.shape[:2]
-    for d in detect(net(), work):
+    for d in detect(detector or net(), work):
         if d.cls != "class9" or any(_near(d, f.quad) for f in [*known, *found]):
             continue
         reach = CROP_SIDES * d.side

@@ -92,15 +92,17 @@ def photo(seed: int, index: int) -> tuple[bytes, list[Label]]:
     return encode(rgb, shot.jpeg_quality), found
 
 
-def classical(work: np.ndarray, confirmed: bool = False) -> list[Detection]:
-    """The classical finders; ``confirmed``: with vision-2.13's learned class 9 proposals
-    confirmed by the classical finder (``learned.confirm``) where it found none."""
+def classical(work: np.ndarray, confirmed_by: LabelNet | None = None) -> list[Detection]:
+    """The classical finders; ``confirmed_by``: with vision-2.13's class 9 proposals of this
+    learned detector confirmed by the classical finder (``learned.confirm``) where it found
+    none."""
     small = resize_long(work, SMALL_LONG_SIDE)
     lith = marks.marks_of_label_size(marks.find_lithium_marks(small, work, read=False))
     all9 = marks.find_class9_labels(work)
     labels9 = marks.class9_beside_marks(all9, lith)
-    if confirmed and not labels9:
-        labels9 = marks.class9_beside_marks(confirm.confirmed_class9(work, [*all9, *lith]), lith)
+    if confirmed_by is not None and not labels9:
+        labels9 = marks.class9_beside_marks(
+            confirm.confirmed_class9(work, [*all9, *lith], confirmed_by), lith)
     found = [*lith, *labels9,
              *marks.find_cargo_aircraft_only(small, work, _cao_min_side(lith, small, work))]
     return [Detection(_KIND[f.kind], float(f.quad[:, 0].mean()), float(f.quad[:, 1].mean()),
@@ -173,7 +175,7 @@ def _all_detections(net: LabelNet, work: np.ndarray, tally: Tally | None = None
     t0 = time.perf_counter()
     out = {"classical": classical(work)}
     t1 = time.perf_counter()
-    out["classical + confirmed 9"] = classical(work, confirmed=True)
+    out["classical + confirmed 9"] = classical(work, confirmed_by=net)
     t2 = time.perf_counter()
     learned = detect(net, work, min(CURVE))
     t3 = time.perf_counter()
