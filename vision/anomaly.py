@@ -24,11 +24,9 @@ import cv2
 import numpy as np
 import torch
 
-from vision.backbone import LiteFeatures, load_pretrained
+from vision.backbone import IMAGENET_MEAN, IMAGENET_STD, LiteFeatures, load_pretrained
 
 INPUT_LONG_SIDE = 320
-_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
-_STD = np.array([0.229, 0.224, 0.225], np.float32)
 THREADS = 1
 # colour distance (Lab units) per unit of feature distance in the combined map: a colour
 # difference of 60 stands out as much as one unit of feature distance (set on the
@@ -66,7 +64,7 @@ class AnomalyMap:
 
 def _prep(rgb: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
     x = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
-    x = (x - _MEAN) / _STD
+    x = (x - IMAGENET_MEAN) / IMAGENET_STD
     return torch.from_numpy(x.transpose(2, 0, 1)[None].copy())
 
 

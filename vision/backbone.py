@@ -7,8 +7,13 @@ appearance stage compares.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
+
+# the ImageNet statistics the weights were trained with (RGB in 0-1)
+IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
+IMAGENET_STD = np.array([0.229, 0.224, 0.225], np.float32)
 
 # (kernel, stride, expand, out channels, repeats) of EfficientNet-Lite0, first five stages
 STAGES = [(3, 1, 1, 16, 1), (3, 2, 6, 24, 2), (5, 2, 6, 40, 2), (3, 2, 6, 80, 3),

@@ -8,7 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-_WEIGHTS = Path(__file__).resolve().parent / "learned" / "labelnet.pt"
+from vision.learned.net import WEIGHTS
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 
@@ -271,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--out", default=str(Path(__file__).resolve().parent / "docs"))
     t.set_defaults(func=_tampar)
     tr = sub.add_parser("train", help="train the learned label detector's head (CPU)")
-    tr.add_argument("--out", default=str(_WEIGHTS))
+    tr.add_argument("--out", default=str(WEIGHTS))
     tr.add_argument("--steps", type=int, default=2400)
     tr.add_argument("--batch", type=int, default=8)
     tr.add_argument("--seed", type=int, default=1)
@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
                                         "source-B renders")
     d.add_argument("--n", type=int, default=160)
     d.add_argument("--seed", type=int, required=True)
-    d.add_argument("--weights", default=str(_WEIGHTS))
+    d.add_argument("--weights", default=str(WEIGHTS))
     d.add_argument("--real", help="shared/data: count detections on its label-free photos")
     d.set_defaults(func=_detbench)
     args = p.parse_args(argv)

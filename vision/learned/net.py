@@ -16,15 +16,15 @@ import numpy as np
 import torch
 from torch import nn
 
-from vision.backbone import LiteFeatures, load_pretrained
+from vision.backbone import IMAGENET_MEAN, IMAGENET_STD, LiteFeatures, load_pretrained
 
 CLASSES = ("mark", "class9", "cao")
 VIRTUAL_WIDTH = 768  # the long side the detector sees a photo at (label sizes: shares of it)
 STRIDE = 8
 MIN_SCORE = 0.35
 WEIGHTS = Path(__file__).resolve().parent / "labelnet.pt"
-_MEAN = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
-_STD = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+_MEAN = torch.from_numpy(IMAGENET_MEAN).view(1, 3, 1, 1)
+_STD = torch.from_numpy(IMAGENET_STD).view(1, 3, 1, 1)
 
 
 class Head(nn.Module):
