@@ -16,7 +16,7 @@ from typing import Any
 from vision import thresholds as T
 
 # bump when detectors, features or the decision logic change (invalidates calibrations)
-MODEL_VERSION = "vision-2.13"
+MODEL_VERSION = "vision-2.14"
 # engine versions whose scores are on this version's scales, so that their calibrations and
 # labelled outcomes still hold (2.5 added the pixel check for copied photos, 2.6 counts only
 # marks of a label's size on the located face, and class 9 labels of a label's size beside the
@@ -28,11 +28,12 @@ MODEL_VERSION = "vision-2.13"
 # for the filed face again at the working resolution when the first look does not match it,
 # with coverage, NCC and layout still measured in the reference's frame; 2.12 drops a lithium
 # mark candidate under half the side of the largest mark on its face; 2.13 has the classical
-# finder confirm a class 9 label the learned detector proposes where it found none; no
-# score's scale moved)
+# finder confirm a class 9 label the learned detector proposes where it found none; 2.14 finds
+# the face in a filed photo past edges along the photo's frame and hue-only colour edges;
+# no score's scale moved)
 SAME_SCALES = frozenset({"vision-2.4", "vision-2.5", "vision-2.6", "vision-2.7", "vision-2.8",
                          "vision-2.9", "vision-2.10", "vision-2.11", "vision-2.12",
-                         MODEL_VERSION})
+                         "vision-2.13", MODEL_VERSION})
 
 
 @dataclass(frozen=True)

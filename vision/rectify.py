@@ -41,6 +41,10 @@ SHORTLIST = 20  # candidates per cue refined and scored
 IMPROVE_TOP = 3  # best distinct candidates whose sides may move to other edge lines
 POOL_LINES = 60  # straight edge lines a side may move to
 ORIENTED_MIN_GRAD = 24.0  # Sobel response (Lab units x 8) that counts as an edge
+# Pixels this close to the photo's edge (at DETECT_LONG_SIDE) are the frame, not the scene:
+# lens shading, resampling and JPEG blocks put straight "edges" along it, and a quad
+# hugging the frame used to win on them over the carton face inside the photo
+FRAME_MARGIN = 4
 
 
 @dataclass(frozen=True)
@@ -85,12 +89,17 @@ def _edges(gray: np.ndarray) -> np.ndarray:
 
 
 def _colour_edges(rgb: np.ndarray) -> np.ndarray:
+    """Strong colour edges (the top 12 % of Lab gradients), and weaker ones that continue
+    a strong one (hysteresis): a grey face on a lilac floor differs in hue, not in
+    brightness, and on a tiled floor the grout lines alone fill the top 12 %."""
     lab = cv2.cvtColor(cv2.GaussianBlur(rgb, (5, 5), 0), cv2.COLOR_RGB2LAB).astype(np.float32)
     mag = np.zeros(lab.shape[:2], np.float32)
     for c in range(3):
         mag = np.maximum(mag, sobel_magnitude(lab[..., c]))
     thr = max(30.0, float(np.percentile(mag, 88)))
-    return (mag > thr).astype(np.uint8) * 255
+    strong = (mag > thr).astype(np.uint8) * 255
+    gx, gy = (np.clip(g, -32767, 32767).astype(np.int16) for g in _gradients(lab))
+    return cv2.bitwise_or(strong, cv2.Canny(gx, gy, 40, 100, L2gradient=True))
 
 
 def _angles_ok(q: np.ndarray) -> bool:
@@ -120,7 +129,8 @@ def _support(q: np.ndarray, near_edge: np.ndarray) -> float:
     p = q[:, None, :] + d[:, None, :] * _SIDE_T[None, :, None]  # side, point, xy
     x = np.clip(np.rint(p[..., 0]).astype(int), 0, w - 1)
     y = np.clip(np.rint(p[..., 1]).astype(int), 0, h - 1)
-    inside = (p[..., 0] >= 1) & (p[..., 0] < w - 1) & (p[..., 1] >= 1) & (p[..., 1] < h - 1)
+    m = FRAME_MARGIN
+    inside = (p[..., 0] >= m) & (p[..., 0] < w - m) & (p[..., 1] >= m) & (p[..., 1] < h - m)
     # a side on the frame border cannot have an edge: count it as half supported
     per_side = np.where(inside, near_edge[y, x] > 0, 0.5).mean(axis=1)
     return float((per_side.sum() + per_side.min()) / 5.0)
@@ -376,7 +386,8 @@ def _oriented_sides(q: np.ndarray, grad: tuple[np.ndarray, np.ndarray]) -> np.nd
         d = b - a
         n = np.array([-d[1], d[0]], np.float32) / (float(np.linalg.norm(d)) + 1e-6)
         p = a + d * np.linspace(0.05, 0.95, 32)[:, None]
-        inside = (p[:, 0] >= 3) & (p[:, 0] < w - 3) & (p[:, 1] >= 3) & (p[:, 1] < h - 3)
+        m = FRAME_MARGIN
+        inside = (p[:, 0] >= m) & (p[:, 0] < w - m) & (p[:, 1] >= m) & (p[:, 1] < h - m)
         if inside.sum() < 8:
             continue  # a side on the frame border: nothing to check
         p = p[inside]
@@ -505,6 +516,8 @@ def detect_face_quad_rgb(rgb: np.ndarray) -> Quad:
     h, w = img.shape[:2]
     gray = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
     edges = cv2.bitwise_or(_edges(gray), _colour_edges(img))
+    m = FRAME_MARGIN
+    edges[:m], edges[-m:], edges[:, :m], edges[:, -m:] = 0, 0, 0, 0
     near = cv2.dilate(edges, np.ones((5, 5), np.uint8))
     lab = cv2.cvtColor(cv2.GaussianBlur(img, (7, 7), 0), cv2.COLOR_RGB2LAB).astype(np.float32)
     cands: list[tuple[str, np.ndarray]] = []

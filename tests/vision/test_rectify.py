@@ -80,6 +80,20 @@ def test_a_corner_is_not_pulled_onto_the_floor_beside_the_box() -> None:
     assert _corner_error(photo, truth) < 0.03
 
 
+def test_edges_along_the_photos_frame_are_not_taken_for_the_face() -> None:
+    # the render's border shading is a straight "edge" all round the frame: the whole
+    # photo used to win over the face inside it (19 % corner error)
+    photo, truth = _filing_photo(18484, 11)
+    assert _corner_error(photo, truth) < 0.03
+
+
+def test_a_face_that_differs_from_the_floor_in_hue_only_is_found() -> None:
+    # a grey face on a lilac tiled floor: the tile grout fills the strongest colour edges
+    # and the face's sides below its band used to be missing from the edge map (42 %)
+    photo, truth = _filing_photo(21414, 3)
+    assert _corner_error(photo, truth) < 0.03
+
+
 def test_rectified_face_registers_like_the_flat_face(real_face: np.ndarray) -> None:
     photo, truth = _face_photo(real_face, 22.0, 15.0, 7)
     flat = cv2.imdecode(np.frombuffer(rectify_face(photo, Quad.from_points(truth)), np.uint8),
