@@ -208,6 +208,13 @@ def _detbench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _facebench(args: argparse.Namespace) -> int:
+    from vision.facebench import run, table
+
+    print(table(run(args.seed, args.n, args.workers), args.seed))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m vision")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -283,5 +290,11 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--weights", default=str(WEIGHTS))
     d.add_argument("--real", help="shared/data: count detections on its label-free photos")
     d.set_defaults(func=_detbench)
+    f = sub.add_parser("facebench", help="detected vs true corners of the face in fresh "
+                                         "source-B filing photos")
+    f.add_argument("--seed", type=int, required=True)
+    f.add_argument("--n", type=int, default=48)
+    f.add_argument("--workers", type=int, default=2)
+    f.set_defaults(func=_facebench)
     args = p.parse_args(argv)
     return int(args.func(args))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -138,3 +139,12 @@ def test_gradient_magnitude_is_the_same_on_every_call() -> None:
     assert all(np.array_equal(magnitude(gx, gy), first) for _ in range(5))
     assert np.allclose(first, np.hypot(gx.astype(np.float64), gy.astype(np.float64)),
                        rtol=1e-6)
+
+
+def test_facebench_measures_detected_corners_against_the_rendered_ones() -> None:
+    from vision.facebench import measure, table
+
+    result = measure(18484, 11)
+    assert result.error < 0.03 and result.seconds > 0
+    report = table([result, replace(result, index=1, error=0.2)], 18484)
+    assert "| off by > 5% | 1 (50.0%): 001 |" in report
