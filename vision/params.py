@@ -29,8 +29,9 @@ MODEL_VERSION = "vision-2.14"
 # with coverage, NCC and layout still measured in the reference's frame; 2.12 drops a lithium
 # mark candidate under half the side of the largest mark on its face; 2.13 has the classical
 # finder confirm a class 9 label the learned detector proposes where it found none; 2.14 finds
-# the face in a filed photo past edges along the photo's frame and hue-only colour edges;
-# no score's scale moved)
+# the face in a filed photo past edges along the photo's frame and hue-only colour edges,
+# drops mark candidates with no print inside (letters on a brand band) or inside a class 9
+# label, and finds a mark cut by the frame; no score's scale moved)
 SAME_SCALES = frozenset({"vision-2.4", "vision-2.5", "vision-2.6", "vision-2.7", "vision-2.8",
                          "vision-2.9", "vision-2.10", "vision-2.11", "vision-2.12",
                          "vision-2.13", MODEL_VERSION})

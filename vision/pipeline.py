@@ -388,8 +388,9 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
     boxes: list[tuple[np.ndarray, str, bool]] = []
     outline = (reg.quad * reg.scale_to(work)
                if reg is not None and located and reg.quad is not None else None)
-    lith = marks.marks_of_label_size(
-        marks_on_face(marks.find_lithium_marks(small, work), outline))
+    all9 = marks.find_class9_labels(work)
+    lith = marks.marks_of_label_size(marks.marks_outside_class9(
+        marks_on_face(marks.find_lithium_marks(small, work), outline), all9))
     read = sorted({u for m in lith for u in m.un_numbers})
     found.lithium_marks = len(lith)
     found.lithium_un = set(read)
@@ -408,7 +409,6 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
         ok = (not expected_un or set(m.un_numbers) == expected_un) and not (
             m.phone and today > OBSOLETE_MARK_LAST_DAY)
         boxes.append((m.quad, f"mark {' '.join(m.un_numbers) or '?'}", ok))
-    all9 = marks.find_class9_labels(work)
     labels9 = marks.class9_beside_marks(marks_on_face(all9, outline), lith)
     if not labels9:
         # the classical finder misses small diamonds among other labels: where the learned

@@ -225,6 +225,47 @@ def test_a_9a_label_stays_when_the_mark_detector_fires_on_it(tmp_path: Path) -> 
     assert [f.kind for f in marks.class9_beside_marks(labels, lith)] == ["class9a"]
 
 
+def test_a_white_letter_on_a_red_brand_band_is_not_a_lithium_mark(tmp_path: Path) -> None:
+    """A clean fully regulated photo (seed 24646, #11, no mark on the package): the N of the
+    brand on a red band has a red ring, a white inside and a border that alternates red /
+    not red; it was read as a mark with no UN number and held the shipment."""
+    rgb = _photo_b(tmp_path, 24646, 11, 2, size=(4000, 3000))
+    assert marks.find_lithium_marks(resize_long(rgb, 1000), rgb, read=False) == []
+
+
+def test_the_9a_pictogram_inside_a_class9_label_is_not_a_lithium_mark(tmp_path: Path) -> None:
+    """A clean photo (seed 24646, #482): a corner of the 9A label's stripes and red flame
+    passes the mark detector; centred inside the label and under its size, it is the label's."""
+    lith, labels = _marks_and_labels(_photo_b(tmp_path, 24646, 482, 11, size=(4000, 3000)))
+    assert [f.kind for f in labels] == ["class9a"]
+    assert marks.marks_outside_class9(lith, labels) == []
+
+
+def test_a_mark_beside_a_class9_label_or_larger_than_it_is_kept() -> None:
+    label = marks.Found("class9a", np.array([[100, 0], [200, 100], [100, 200], [0, 100]],
+                                            np.float32))
+    beside = marks.Found("lithium_mark", np.array([[220, 30], [360, 30], [360, 170],
+                                                   [220, 170]], np.float32))
+    inside = marks.Found("lithium_mark", np.array([[80, 60], [130, 60], [130, 110],
+                                                   [80, 110]], np.float32))
+    # a mark turned 45 degrees whose white inside was taken for a diamond label
+    around = marks.Found("lithium_mark", np.array([[-10, -10], [210, -10], [210, 210],
+                                                   [-10, 210]], np.float32))
+    assert marks.marks_outside_class9([beside, inside, around], [label]) == [beside, around]
+
+
+def test_a_mark_inside_shows_dark_print_and_a_letter_none() -> None:
+    mark = np.full((300, 300, 3), 245, np.uint8)
+    cv2.rectangle(mark, (0, 0), (299, 299), (200, 20, 30), 18)
+    cv2.putText(mark, "UN3480", (60, 200), cv2.FONT_HERSHEY_DUPLEX, 1.4, (20, 20, 20), 3)
+    cv2.rectangle(mark, (110, 70), (150, 130), (20, 20, 20), 4)
+    square = np.array([[0, 0], [299, 0], [299, 299], [0, 299]], np.float32)
+    assert marks.inside_ink(mark, square) >= marks.MIN_MARK_INK
+    letter = np.full((300, 300, 3), (200, 20, 30), np.uint8)
+    cv2.rectangle(letter, (40, 40), (260, 260), (245, 245, 245), -1)
+    assert marks.inside_ink(letter, square) < marks.MIN_MARK_INK
+
+
 def _filing_b(tmp_path: Path, seed: int, index: int, size: tuple[int, int] = (2000, 1500)
               ) -> tuple[dict[str, Any], dict[str, bytes]]:
     """Filing ``index`` of a `vision synth2 --seed SEED` set made at ``size``, and its faces
@@ -239,11 +280,13 @@ def _filing_b(tmp_path: Path, seed: int, index: int, size: tuple[int, int] = (20
     return filed, faces
 
 
-def test_a_lithium_mark_whose_un_number_cannot_be_read_holds_even_where_not_required(
+def test_a_lithium_mark_cut_by_the_frame_is_read_even_where_not_required(
         tmp_path: Path) -> None:
     """Source B 15353 #685: a fully regulated UN3480 package by air that also carries a
-    lithium mark, printed UN3481; the frame cuts the mark and no number is read. The mark
-    is not required by the regime, but one that is there must show the declared number."""
+    lithium mark, printed UN3481, cut by the frame. The mark is not required by the regime,
+    but one that is there must show the declared number. (Until vision-2.14 the cut mark
+    was not found at all, and the photo was held only because a letter of the brand band
+    was taken for an unreadable mark.)"""
     from vision.crossbench import filing_reference
     from vision.pipeline import check
 
@@ -253,7 +296,7 @@ def test_a_lithium_mark_whose_un_number_cannot_be_read_holds_even_where_not_requ
     result = check((tmp_path / "photos" / "000685.jpg").read_bytes(), filing,
                    DeclaredData(("UN3480",), "air"), (), date(2027, 1, 15))
     assert result.decision == "inspect"
-    assert [r.code for r in result.reasons] == ["un_number_unreadable"]
+    assert "un_number_mismatch" in [r.code for r in result.reasons]
 
 
 def _carton_far_away(tmp_path: Path, shrink: float) -> tuple[bytes, FilingReference]:
@@ -309,5 +352,4 @@ def test_a_qr_code_on_a_reference_face_is_not_filed_as_a_mark(tmp_path: Path) ->
 
     _filed, faces = _filing_b(tmp_path, 18484, 5, (4000, 3000))
     face = load_reference("front", faces["front"]).rgb  # as the label check sees it
-    assert len(marks.find_lithium_marks(face, face, read=False)) == 2  # the mark and the QR
     assert [f.kind for f in marks.face_labels(face)] == ["lithium_mark"]
