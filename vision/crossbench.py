@@ -64,7 +64,7 @@ def _reference_faces(filing: Mapping[str, Any], base: Path, out_dir: Path,
     filing page does: with the detected quad as it is (``corrected=False``), or with the
     corners the exporter dragged into place (``corrected=True``: the true quad). Returns the
     detected quad's corner errors when the truth is known (share of the face diagonal)."""
-    from vision.rectify import Quad, detect_face_quad, rectify_face
+    from vision.rectify import Quad, corner_error, detect_face_quad, rectify_face
 
     faces: dict[str, bytes] = {}
     errors: dict[str, float] = {}
@@ -82,9 +82,7 @@ def _reference_faces(filing: Mapping[str, Any], base: Path, out_dir: Path,
         faces[face] = rectify_face(data, use)
         out.write_bytes(faces[face])
         if truth is not None:
-            t = np.array(truth, np.float32)
-            diag = float(np.linalg.norm(t[2] - t[0]))
-            errors[face] = float(np.max(np.linalg.norm(quad.array() - t, axis=1)) / diag)
+            errors[face] = corner_error(quad.array(), truth)
     return faces, errors
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vision.rectify import detect_face_quad, order_corners
+from vision.rectify import corner_error, detect_face_quad
 from vision.synth2.dataset import make_design, reference_photo
 
 SIZE = (4000, 3000)  # a 12 MP phone photo
@@ -34,10 +34,7 @@ def measure(seed: int, index: int) -> FaceResult:
     t = time.perf_counter()
     quad = detect_face_quad(photo)
     seconds = time.perf_counter() - t
-    truth = order_corners(np.asarray(truth, np.float32))
-    diag = float(np.linalg.norm(truth[2] - truth[0]))
-    error = float(np.max(np.linalg.norm(quad.array() - truth, axis=1)) / diag)
-    return FaceResult(index, error, quad.method, seconds)
+    return FaceResult(index, corner_error(quad.array(), truth), quad.method, seconds)
 
 
 def run(seed: int, n: int, workers: int = 2) -> list[FaceResult]:

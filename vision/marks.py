@@ -70,8 +70,7 @@ CLASS9_IN_MARK_OFFSET = 0.15
 def face_labels(rgb: np.ndarray) -> list[Found]:
     """The lithium marks (not read) and class 9 labels on a flattened reference face."""
     all9 = find_class9_labels(rgb)
-    lith = marks_of_label_size(marks_outside_class9(find_lithium_marks(rgb, rgb, read=False),
-                                                    all9))
+    lith = lithium_marks_among(find_lithium_marks(rgb, rgb, read=False), all9)
     return [*lith, *class9_beside_marks(all9, lith)]
 
 
@@ -106,6 +105,12 @@ def marks_outside_class9(lith: list[Found], class9: list[Found]) -> list[Found]:
                                          centre, False) >= 0)
 
     return [m for m in lith if not any(inside(m, c) for c in class9)]
+
+
+def lithium_marks_among(candidates: list[Found], class9: list[Found]) -> list[Found]:
+    """The lithium mark candidates that are marks: not part of a class 9 label candidate,
+    and of a label's size."""
+    return marks_of_label_size(marks_outside_class9(candidates, class9))
 
 
 def class9_beside_marks(labels: list[Found], lith: list[Found]) -> list[Found]:

@@ -389,8 +389,8 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
     outline = (reg.quad * reg.scale_to(work)
                if reg is not None and located and reg.quad is not None else None)
     all9 = marks.find_class9_labels(work)
-    lith = marks.marks_of_label_size(marks.marks_outside_class9(
-        marks_on_face(marks.find_lithium_marks(small, work), outline), all9))
+    lith = marks.lithium_marks_among(
+        marks_on_face(marks.find_lithium_marks(small, work), outline), all9)
     read = sorted({u for m in lith for u in m.un_numbers})
     found.lithium_marks = len(lith)
     found.lithium_un = set(read)

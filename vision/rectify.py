@@ -70,6 +70,14 @@ class Quad:
         return cls(tuple((float(x), float(y)) for x, y in arr), score, method)
 
 
+def corner_error(found: np.ndarray, truth: np.ndarray) -> float:
+    """The worst corner's distance from the true one, as a share of the true face's
+    diagonal (how benchmarks and tests judge a detected quad)."""
+    truth = order_corners(np.asarray(truth, np.float32))
+    diag = float(np.linalg.norm(truth[2] - truth[0]))
+    return float(np.max(np.linalg.norm(order_corners(found) - truth, axis=1)) / diag)
+
+
 def order_corners(pts: np.ndarray) -> np.ndarray:
     """tl, tr, br, bl for any convex quad: clockwise (image coordinates) by angle around the
     centroid, starting at the corner with the smallest x + y."""

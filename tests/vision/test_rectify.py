@@ -11,7 +11,7 @@ import pytest
 
 from vision.gradient import magnitude
 from vision.imageio import load_rgb
-from vision.rectify import Quad, detect_face_quad, order_corners, rectify_face
+from vision.rectify import Quad, corner_error, detect_face_quad, order_corners, rectify_face
 from vision.schema import VisionInputError
 from vision.synth2.artwork import default_state
 from vision.synth2.camera import Shot, encode, render_box, to_sensor
@@ -57,9 +57,7 @@ def _filing_photo(seed: int, index: int) -> tuple[bytes, np.ndarray]:
 
 
 def _corner_error(photo: bytes, truth: np.ndarray) -> float:
-    quad = detect_face_quad(photo)
-    err = np.max(np.linalg.norm(quad.array() - order_corners(truth), axis=1))
-    return float(err / np.linalg.norm(truth[2] - truth[0]))
+    return corner_error(detect_face_quad(photo).array(), truth)
 
 
 def test_a_face_printed_with_a_full_width_band_is_taken_with_its_band() -> None:

@@ -98,8 +98,7 @@ def classical(work: np.ndarray, confirmed_by: LabelNet | None = None) -> list[De
     none."""
     small = resize_long(work, SMALL_LONG_SIDE)
     all9 = marks.find_class9_labels(work)
-    lith = marks.marks_of_label_size(marks.marks_outside_class9(
-        marks.find_lithium_marks(small, work, read=False), all9))
+    lith = marks.lithium_marks_among(marks.find_lithium_marks(small, work, read=False), all9)
     labels9 = marks.class9_beside_marks(all9, lith)
     if confirmed_by is not None and not labels9:
         labels9 = marks.class9_beside_marks(
