@@ -172,6 +172,9 @@ def _crossbench(args: argparse.Namespace) -> int:
     out = run(Path(args.a), Path(args.b), Path(args.real) if args.real else None, args.limit,
               corrected=args.corrected)
     print(out["table"])
+    print("\nFrom a wrong version in force (clean release / false releases / lowest own "
+          "reason):\n")
+    print(out["repair_table"])
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1, default=str))
     return 0
@@ -265,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     x.add_argument("--real", help="shared/data (tampar/ and cartons/)")
     x.add_argument("--limit", type=int)
     x.add_argument("--corrected", action="store_true",
-                   help="also run B with exporter-corrected reference quads (the true ones)")
+                   help="B with the warned filings' corners corrected, as the filing page "
+                        "has the exporter do (the true quads)")
     x.add_argument("--json")
     x.set_defaults(func=_crossbench)
     r = sub.add_parser("rectify", help="find the carton face in a photo and rectify it")

@@ -203,8 +203,39 @@ def evaluate(rows: Sequence[Mapping[str, Any]], params: CalibrationParams) -> di
     }
 
 
-def fit(rows: Sequence[Mapping[str, Any]], version: str) -> CalibrationParams:
-    return propose(outcomes(rows), CalibrationParams(), version=version).params
+def fit(rows: Sequence[Mapping[str, Any]], version: str,
+        current: CalibrationParams | None = None) -> CalibrationParams:
+    return propose(outcomes(rows), current or CalibrationParams(), version=version).params
+
+
+def wrong_versions() -> dict[str, CalibrationParams]:
+    """Versions in force that are wrong in a known direction: a fit should repair them where
+    its labelled photos show the fault, and never make the other source worse."""
+    d = CalibrationParams()
+    return {"appearance limit 0.5 -> 0.3 (too strict)": replace(d, max_anomaly_score=0.3),
+            "appearance limit 0.5 -> 1.0 (too loose)": replace(d, max_anomaly_score=1.0),
+            "layout floor 0.70 -> 0.95 (too strict)": replace(d, min_design_layout=0.95),
+            "label floors 0.75 / 0.5 -> 0.3 / 0.2 (too loose)": replace(
+                d, min_label_ncc=0.3, min_label_region=0.2)}
+
+
+def repair_table(rows_a: Sequence[Mapping[str, Any]], rows_b: Sequence[Mapping[str, Any]]
+                 ) -> str:
+    """From each wrong version in force, fit on one source and test on the other. Cells:
+    clean release / false releases / lowest own-reason rate."""
+    def cell(m: Mapping[str, Any]) -> str:
+        own = min(m["own_reason"].values(), default=1.0)
+        return (f"{_pct(m['clean_release'])} / {m['false_releases']}/{m['anomalous']} / "
+                f"{_pct(own)}")
+
+    lines = ["| version in force | fit on → test on | in force | after the fit |",
+             "|---|---|---|---|"]
+    for label, wrong in wrong_versions().items():
+        for name, fit_rows, test_rows in (("A → B", rows_a, rows_b), ("B → A", rows_b, rows_a)):
+            fitted = fit(fit_rows, "repair", wrong)
+            lines.append(f"| {label} | {name} | {cell(evaluate(test_rows, wrong))} | "
+                         f"{cell(evaluate(test_rows, fitted))} |")
+    return "\n".join(lines)
 
 
 def _pct(v: float | None) -> str:
@@ -232,38 +263,37 @@ def run(a: Path, b: Path, real: Path | None = None, limit: int | None = None,
         corrected: bool = False) -> dict[str, Any]:
     rows_a = collect(a, limit)["rows"]
     rows_b = collect(b, limit)["rows"]
-    fit_a, fit_b = fit(rows_a, "fit-A"), fit(rows_b, "fit-B")
-    fit_ab = fit(list(rows_a) + list(rows_b), "fit-A+B")
-    results = [("A", "B (detected quads)", evaluate(rows_b, fit_a)),
-               ("B", "A", evaluate(rows_a, fit_b)),
-               ("defaults", "A", evaluate(rows_a, CalibrationParams())),
-               ("defaults", "B (detected quads)", evaluate(rows_b, CalibrationParams()))]
     warned: dict[str, list[str]] | None = None
     if corrected:
+        # the product's flow: the filing page warns about these faces and their corners
+        # are dragged into place before any packing photo is judged (or labelled) with them
         rows_bc = collect(b, limit, corrected=True)["rows"]
-        fit_bc = fit(rows_bc, "fit-B-corrected")
         warned = warned_filings(b)
-        rows_bw = [c if d["filing"] in warned else d
-                   for d, c in zip(rows_b, rows_bc, strict=True)]
-        results += [("A", "B (corrected quads)", evaluate(rows_bc, fit_a)),
-                    ("B (corrected quads)", "A", evaluate(rows_a, fit_bc)),
-                    ("A", "B (detected quads, warned faces corrected)",
-                     evaluate(rows_bw, fit_a)),
-                    ("defaults", "B (detected quads, warned faces corrected)",
-                     evaluate(rows_bw, CalibrationParams()))]
+        rows_b = [c if d["filing"] in warned else d for d, c in zip(rows_b, rows_bc, strict=True)]
+    tag = "B (warned faces corrected)" if corrected else "B (detected quads)"
+    fit_a, fit_b = fit(rows_a, "fit-A"), fit(rows_b, "fit-B")
+    fit_ab = fit(list(rows_a) + list(rows_b), "fit-A+B")
+    results = [("A", tag, evaluate(rows_b, fit_a)),
+               ("defaults", tag, evaluate(rows_b, CalibrationParams())),
+               ("B", "A", evaluate(rows_a, fit_b)),
+               ("defaults", "A", evaluate(rows_a, CalibrationParams()))]
+    if corrected:
+        results += [("A", "B (every face corrected)", evaluate(rows_bc, fit_a))]
     unknown: list[dict[str, Any]] = []
     if real is not None:
         from vision.realset import collect_real
 
         real_rows = collect_real(real)
         known = [r for r in real_rows if r.get("truth_known", True)]
-        results.append(("A+B", "real", evaluate(known, fit_ab)))
+        results += [("A+B", "real", evaluate(known, fit_ab)),
+                    ("defaults", "real", evaluate(known, CalibrationParams()))]
         unknown = [{"photo": r["photo"], "decision": replay(r["scores"], r["codes"], fit_ab)[0],
                     "codes": sorted(replay(r["scores"], r["codes"], fit_ab)[1]),
                     "scores": {k: round(v, 3) for k, v in r["scores"].items()
                                if k.startswith(("design", "anomaly", "label"))}}
                    for r in real_rows if not r.get("truth_known", True)]
     return {"table": table(results), "results": results,
+            "repair_table": repair_table(rows_a, rows_b),
             "warned_filings_B": warned,
             "params": {"A": fit_a.to_dict(), "B": fit_b.to_dict(), "A+B": fit_ab.to_dict()},
             "real_truth_unknown": unknown,
