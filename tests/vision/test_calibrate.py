@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -346,3 +348,29 @@ def test_a_floor_is_not_raised_to_name_an_anomaly_another_stage_already_holds() 
     assert p.false_releases_proposed == 0
     assert p.params.min_design_layout == 0.7
     assert not p.changes
+
+
+def _rows(clean: tuple[float, float], damaged: tuple[float, float], seed: int
+          ) -> list[dict[str, object]]:
+    rng = np.random.default_rng(seed)
+    return [{"scores": {**CLEAN_SCORES, "anomaly": float(a)}, "codes": [], "anomaly": kind,
+             "filing": "F-1", "seconds": 1.0}
+            for kind, (lo, hi), n in ((None, clean, 80), ("damaged_carton", damaged, 20))
+            for a in rng.uniform(lo, hi, n)]
+
+
+def test_a_fit_on_one_source_repairs_a_too_loose_limit_for_the_other() -> None:
+    from vision.crossbench import evaluate, fit, repair_table
+
+    source_a = _rows((0.1, 0.45), (0.7, 0.9), 41)
+    source_b = _rows((0.1, 0.45), (0.6, 0.95), 43)  # subtler damage than A's
+    too_loose = CalibrationParams(max_anomaly_score=1.0)
+    fitted = fit(source_a, "fit-A", too_loose)
+    before, after = evaluate(source_b, too_loose), evaluate(source_b, fitted)
+    assert before["false_releases"] == 20
+    assert after["false_releases"] < 20 and after["clean_release"] == 1.0
+    # a version in force that A's labelled photos do not show wrong is left as it is
+    assert fit(source_a, "fit-A", CalibrationParams(max_anomaly_score=0.5)) == replace(
+        CalibrationParams(max_anomaly_score=0.5), version="fit-A")
+    assert "appearance limit 0.5 -> 1.0 (too loose) | A → B | 100.0 % / 20/20" in repair_table(
+        source_a, source_b)
