@@ -354,8 +354,8 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
     more than ``max_false_releases`` bad photos are released (or no step catches any at no
     more than CLEAN_PER_CATCH good photos each);
     then loosen each threshold the fit tightened, or that flags good photos, as far as both
-    stay true; put each needed threshold of
-    MARGIN in the middle of the gap it is free to move in. Last, a threshold left looser
+    stay true; put each needed threshold of MARGIN in the middle of the gap it is free to
+    move in. Last, a threshold left looser
     than the value in force (or never needed) goes back to the value in force unless that
     stops good photos here, and then only opens past them, and only when it frees at least
     CLEAN_PER_CATCH good photos per anomaly of its own kind that scores in the opened band.

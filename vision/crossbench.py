@@ -210,7 +210,8 @@ def fit(rows: Sequence[Mapping[str, Any]], version: str,
 
 def wrong_versions() -> dict[str, CalibrationParams]:
     """Versions in force that are wrong in a known direction: a fit should repair them where
-    its labelled photos show the fault, and never make the other source worse."""
+    its own labelled photos show the fault; the repair table shows what that does to the
+    other source."""
     d = CalibrationParams()
     return {"appearance limit 0.5 -> 0.3 (too strict)": replace(d, max_anomaly_score=0.3),
             "appearance limit 0.5 -> 1.0 (too loose)": replace(d, max_anomaly_score=1.0),
