@@ -7,7 +7,7 @@ or the bench's truth) or good (every reason a false alarm, or a clean truth phot
 :func:`propose` searches thresholds that release as many good photos as possible while the
 labelled bad photos stay caught, and reports the bound on false release and the gain.
 
-The lead's ``python -m vision calibrate --from-db`` maps screening rows to ``Outcome``:
+``python -m customs.calibration propose`` (and the admin page) maps screening rows to ``Outcome``:
 ``bad = any(reason confirmed)``, ``good = all reasons false alarm`` (released shipments
 without an inspection are unlabelled and left out, or labelled by random audits).
 
