@@ -235,14 +235,9 @@ def _released_set(outcomes: Sequence[Outcome], p: CalibrationParams) -> set[int]
 
 def _released(outcomes: Sequence[Outcome], p: CalibrationParams) -> tuple[int, int]:
     """(bad photos released, good photos released)."""
-    bad = good = 0
-    for o in outcomes:
-        if replay(o.scores, o.codes, p)[0] == "release":
-            if o.bad:
-                bad += 1
-            else:
-                good += 1
-    return bad, good
+    released = _released_set(outcomes, p)
+    bad = sum(outcomes[i].bad for i in released)
+    return bad, len(released) - bad
 
 
 def _own_caught(outcomes: Sequence[Outcome], p: CalibrationParams) -> int:
@@ -377,8 +372,6 @@ def propose(outcomes: Sequence[Outcome], current: CalibrationParams | None = Non
                 break  # the candidates run from the most permissive to the strictest
             if not cands or cands[-1] != t:
                 cands.append(t)
-        if name in GATE and cands and cands[-1] != getattr(current, name):
-            cands.append(getattr(current, name))
         if cands:
             grid[name] = _with_value(cands, getattr(current, name), direction)
     # the fit moves from the version in force: thresholds tighten only past what it already

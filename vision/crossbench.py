@@ -205,7 +205,7 @@ def evaluate(rows: Sequence[Mapping[str, Any]], params: CalibrationParams) -> di
 
 def fit(rows: Sequence[Mapping[str, Any]], version: str,
         current: CalibrationParams | None = None) -> CalibrationParams:
-    return propose(outcomes(rows), current or CalibrationParams(), version=version).params
+    return propose(outcomes(rows), current, version=version).params
 
 
 def wrong_versions() -> dict[str, CalibrationParams]:
