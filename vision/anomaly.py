@@ -10,7 +10,10 @@ each map is taken less its median over the face. Another camera, lens, print run
 or a photographed reference raises the whole map (clean photos of a second photo source
 reached 2.4x the first's colour distance), while a tear, cover or dent stands out of it
 wherever the level sits; measured on both development sources, see ``vision/README.md``.
-The score is the maximum of the combined map; the map is the evidence heat map.
+A crease, fold or tear edge is a thin line that covers a few percent of a feature cell, so
+it is also looked for at a finer scale (:mod:`vision.creases`): each new straight line adds
+its length to the map along its path, :data:`LINE_SHARE_AT_ONE` of the face's long side
+scoring 1.0. The score is the maximum of the combined map; the map is the evidence heat map.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import cv2
 import numpy as np
 import torch
 
+from vision import creases
 from vision.backbone import IMAGENET_MEAN, IMAGENET_STD, LiteFeatures, load_pretrained
 
 INPUT_LONG_SIDE = 320
@@ -32,6 +36,10 @@ THREADS = 1
 # difference of 60 stands out as much as one unit of feature distance (set on the
 # development sources, see vision/README.md)
 COLOUR_SCALE = 60.0
+# a new line a fifth of the face's long side scores 1.0, so the default limit (0.5) holds a
+# crease of a tenth: clean photos of both development sources and the real parcels drew no
+# new line over 7 % (see vision/README.md)
+LINE_SHARE_AT_ONE = 0.2
 _model: LiteFeatures | None = None
 _lock = Lock()
 _reference_blur: OrderedDict[str, float] = OrderedDict()
@@ -60,6 +68,8 @@ class AnomalyMap:
     # leaves it where it is
     feature_level: float = 0.0
     colour_level: float = 0.0
+    line_score: float = 0.0  # the longest new line, on the map's scale
+    patch_score: float = 0.0  # the map's peak before the lines are added
 
 
 def _prep(rgb: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
@@ -68,20 +78,26 @@ def _prep(rgb: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
     return torch.from_numpy(x.transpose(2, 0, 1)[None].copy())
 
 
-def _low_pass(x: np.ndarray) -> np.ndarray:
-    """Very smooth version of ``x`` (lighting field), computed on a 24-px thumbnail."""
+def _low_pass(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Very smooth version of ``x`` (lighting field) over the pixels where ``weight`` is 1,
+    computed on a 24-px thumbnail. Weighted: the black past the photo's frame, where the face
+    was cut, would otherwise darken the field along the cut and brighten the face there."""
     h, w = x.shape[:2]
-    tiny = cv2.resize(x, (24, max(2, round(24 * h / w))), interpolation=cv2.INTER_AREA)
-    tiny = cv2.GaussianBlur(tiny, (0, 0), 2.0)
+    size = (24, max(2, round(24 * h / w)))
+    num = cv2.resize(x * weight[..., None], size, interpolation=cv2.INTER_AREA)
+    den = cv2.resize(weight, size, interpolation=cv2.INTER_AREA)
+    num = cv2.GaussianBlur(num, (0, 0), 2.0)
+    den = cv2.GaussianBlur(den, (0, 0), 2.0)
+    tiny = num / np.maximum(den, 1e-3)[..., None]
     return cv2.resize(tiny, (w, h), interpolation=cv2.INTER_CUBIC)
 
 
 def _match_colours(photo: np.ndarray, ref: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """Per-channel mean/std transfer plus a smooth gain field (removes lighting)."""
+    """A smooth gain field per channel (removes lighting and colour cast)."""
     p = photo.astype(np.float32)
     r = ref.astype(np.float32)
-    sm_p, sm_r = _low_pass(p), _low_pass(r)
-    out = p * (sm_r + 1.0) / (sm_p + 1.0)
+    weight = valid.astype(np.float32)
+    out = p * (_low_pass(r, weight) + 1.0) / (_low_pass(p, weight) + 1.0)
     out[~valid] = r[~valid]
     return np.clip(out, 0, 255).astype(np.uint8)
 
@@ -161,9 +177,18 @@ def score(rectified: np.ndarray, valid: np.ndarray, reference: np.ndarray) -> An
     combined = np.maximum(smooth - f_level, (colour - c_level) / COLOUR_SCALE)
     combined = np.clip(combined, 0, None)
     combined[~vmask] = 0
+    patch_score = float(combined.max())
+    lines = creases.new_lines(photo, reference, valid)
+    to_cells = dist.shape[1] / w
+    drawn = np.zeros_like(combined)
+    for seg in reversed(lines):  # the longest drawn last, over the shorter ones it crosses
+        start, end = ((round(x * to_cells), round(y * to_cells)) for x, y in (seg.start, seg.end))
+        cv2.line(drawn, start, end, seg.share / LINE_SHARE_AT_ONE, 1)
+    combined = np.maximum(combined, drawn)
     heat = cv2.resize(combined, (w, h), interpolation=cv2.INTER_LINEAR)
+    line_score = lines[0].share / LINE_SHARE_AT_ONE if lines else 0.0
     return AnomalyMap(float(combined.max()), heat, float(smooth.max()), float(colour.max()),
-                      f_level, c_level)
+                      f_level, c_level, line_score, patch_score)
 
 
 def _colour_distance(photo: np.ndarray, reference: np.ndarray, size: tuple[int, int]

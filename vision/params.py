@@ -16,7 +16,7 @@ from typing import Any
 from vision import thresholds as T
 
 # bump when detectors, features or the decision logic change (invalidates calibrations)
-MODEL_VERSION = "vision-2.14"
+MODEL_VERSION = "vision-2.15"
 # engine versions whose scores are on this version's scales, so that their calibrations and
 # labelled outcomes still hold (2.5 added the pixel check for copied photos, 2.6 counts only
 # marks of a label's size on the located face, and class 9 labels of a label's size beside the
@@ -31,10 +31,11 @@ MODEL_VERSION = "vision-2.14"
 # finder confirm a class 9 label the learned detector proposes where it found none; 2.14 finds
 # the face in a filed photo past edges along the photo's frame and hue-only colour edges,
 # drops mark candidates with no print inside (letters on a brand band) or inside a class 9
-# label, and finds a mark cut by the frame; no score's scale moved)
-SAME_SCALES = frozenset({"vision-2.4", "vision-2.5", "vision-2.6", "vision-2.7", "vision-2.8",
-                         "vision-2.9", "vision-2.10", "vision-2.11", "vision-2.12",
-                         "vision-2.13", MODEL_VERSION})
+# label, and finds a mark cut by the frame; no score's scale moved). 2.15 starts new scales:
+# its appearance score adds new straight lines (creases, folds, tear edges), so an earlier
+# version's labelled outcomes would ask a fit to lower the appearance limit for damage that
+# 2.15 now scores above it
+SAME_SCALES = frozenset({MODEL_VERSION})
 
 
 @dataclass(frozen=True)

@@ -471,6 +471,8 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
         scores["anomaly_colour"] = amap.colour_score
         scores["anomaly_feature_level"] = amap.feature_level
         scores["anomaly_colour_level"] = amap.colour_level
+        scores["anomaly_line"] = amap.line_score
+        scores["anomaly_patch"] = amap.patch_score
         if design_ok and amap.colour_level > P.max_face_colour_level:
             design_ok = False
             reasons.append(Reason("design_mismatch",
@@ -482,11 +484,14 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
         k = reg.scale_to(work)
         hom_to_work = np.diag([k, k, 1.0]) @ reg.homography
         if amap.score > P.max_anomaly_score:
+            what = ("damage, crushing, a covered or torn label, or a foreign label"
+                    if amap.line_score <= P.max_anomaly_score else
+                    f"a new straight line {100 * amap.line_score * anomaly.LINE_SHARE_AT_ONE:.0f} "
+                    f"% of the face long, as a crease, fold or tear edge leaves")
             reasons.append(Reason("appearance_anomaly",
                                   f"The packing looks different from the approved photos "
                                   f"(anomaly score {amap.score:.2f} above "
-                                  f"{P.max_anomaly_score:.2f}): damage, crushing, a covered or "
-                                  f"torn label, or a foreign label.", "appearance", here))
+                                  f"{P.max_anomaly_score:.2f}): {what}.", "appearance", here))
     tick("appearance")
 
     # 6. this photo's own decision (the declaration adds the regime over all photos)

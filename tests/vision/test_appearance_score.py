@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from vision import DeclaredData, FilingReference, anomaly, check
-from vision.synth.design import CartonDesign, render_face
+from vision.synth.design import CartonDesign, FaceVariant, render_face
+from vision.synth.scene import encode_jpeg, render_photo
 from vision.thresholds import MAX_ANOMALY_SCORE, MAX_FACE_COLOUR_LEVEL
 
 
@@ -73,3 +74,82 @@ def test_a_photo_of_the_outline_printed_in_other_colours_is_held_as_another_desi
     (reason,) = [r for r in result.reasons if r.code == "design_mismatch"]
     assert "print differs" in reason.message
     assert result.scores["anomaly_colour_level"] > MAX_FACE_COLOUR_LEVEL
+
+
+def _crease(face: np.ndarray, share: float, angle_deg: float = 35.0) -> np.ndarray:
+    """A thin dark crease across the face's middle, ``share`` of its long side long."""
+    h, w = face.shape[:2]
+    half = share * max(h, w) / 2
+    a = np.deg2rad(angle_deg)
+    c = np.array([w * 0.5, h * 0.55])
+    d = half * np.array([np.cos(a), np.sin(a)])
+    out = face.copy()
+    cv2.line(out, tuple(int(v) for v in c - d), tuple(int(v) for v in c + d), (70, 55, 40),
+             max(2, round(max(h, w) / 300)), cv2.LINE_AA)
+    return out
+
+
+def test_a_thin_crease_on_another_camera_is_held_for_its_appearance(face: np.ndarray) -> None:
+    clean = _score(_other_camera(face), face)
+    creased = _score(_other_camera(_crease(face, 0.25)), face)
+    assert clean.line_score < 0.5 * MAX_ANOMALY_SCORE
+    assert creased.line_score > MAX_ANOMALY_SCORE
+    assert creased.score > MAX_ANOMALY_SCORE
+    # the heat map follows the crease: its peak lies on the line's path
+    h, w = face.shape[:2]
+    peak_y, peak_x = np.unravel_index(np.argmax(creased.heat), creased.heat.shape)
+    assert abs((peak_y - h * 0.55) - np.tan(np.deg2rad(35.0)) * (peak_x - w * 0.5)) < h * 0.06
+
+
+def test_a_crease_scores_by_its_length(face: np.ndarray) -> None:
+    short, long = (_score(_crease(face, share), face).line_score for share in (0.1, 0.25))
+    assert 0 < short < long
+
+
+def test_print_a_little_bolder_or_moved_is_not_a_new_line(face: np.ndarray) -> None:
+    """Another print run or a carton that is not quite flat: strokes a pixel wider and the
+    whole print shifted by 0.4 % of the face are no crease."""
+    h, w = face.shape[:2]
+    bolder = cv2.erode(face, np.ones((2, 2), np.uint8))
+    shifted = cv2.warpAffine(bolder, np.float32([[1, 0, 0.004 * w], [0, 1, 0.004 * h]]),
+                             (w, h), borderMode=cv2.BORDER_REPLICATE)
+    assert _score(_other_camera(shifted), face).line_score == 0.0
+
+
+def test_the_floor_past_an_inexact_corner_is_not_a_crease(face: np.ndarray) -> None:
+    """A strip of floor along one side of the rectified face (the corner a little off)."""
+    w = face.shape[1]
+    edge = _other_camera(face)
+    edge[:, : round(0.04 * w)] = (90, 90, 95)
+    assert _score(edge, face).line_score == 0.0
+
+
+def test_the_light_is_matched_over_the_face_alone_where_the_frame_cut_it(
+        face: np.ndarray) -> None:
+    """Half the face past the photo's frame: the black there must not brighten the light
+    field's correction of the half that is in the photo."""
+    h, w = face.shape[:2]
+    valid = np.ones((h, w), bool)
+    valid[:, : w // 2] = False
+    cut = face.copy()
+    cut[~valid] = 0
+    matched = anomaly._match_colours(cut, face, valid)
+    inside = matched[:, w // 2 + 2: w // 2 + w // 10].astype(np.float32)
+    assert np.abs(inside - face[:, w // 2 + 2: w // 2 + w // 10]).mean() < 3.0
+
+
+def test_a_creased_carton_is_held_and_the_reason_names_the_crease(
+        design: CartonDesign, filing: FilingReference, declared: DeclaredData) -> None:
+    rgb, quad = render_photo(design, FaceVariant(class_label="9A"), 7, size=(2000, 1500))
+    clean = check(encode_jpeg(rgb, 90), filing, declared, today=date(2027, 1, 15))
+    assert not any(r.code == "appearance_anomaly" for r in clean.reasons)
+    # a fold across the lower part of the face, a third of its width, at a slant
+    tl, tr, br, bl = quad.astype(np.float64)
+    at = lambda u, v: (1 - v) * ((1 - u) * tl + u * tr) + v * ((1 - u) * bl + u * br)  # noqa: E731
+    creased = rgb.copy()
+    cv2.line(creased, tuple(int(c) for c in at(0.3, 0.78)), tuple(int(c) for c in at(0.62, 0.9)),
+             (60, 45, 30), 3, cv2.LINE_AA)
+    result = check(encode_jpeg(creased, 90), filing, declared, today=date(2027, 1, 15))
+    (reason,) = [r for r in result.reasons if r.code == "appearance_anomaly"]
+    assert "crease" in reason.message
+    assert result.decision == "inspect"

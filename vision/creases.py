@@ -1,0 +1,89 @@
+"""New lines: creases, folds and tear edges that the approved face does not have.
+
+A crushed carton shows thin straight ridges (a crease is darker or lighter than the board on
+both sides of it) that cover a few percent of a feature cell, so patch features and the
+cell-sized colour distance dilute them below the appearance limit. Here the photo and the
+reference are compared at a finer scale, as ridges only:
+
+* a *ridge* is a structure up to :data:`RIDGE_PX` wide that is darker (black-hat) or lighter
+  (top-hat) than both its sides, in lightness, after the photo's light is matched;
+* a ridge is *new* where it stands :data:`CONTRAST` above the reference's ridges within
+  :data:`TOLERANCE_PX`. The reference's ridges are taken with a wider element
+  (:data:`REFERENCE_RIDGE_PX`), so printed strokes whose width differs a little between the
+  reference and the photo (another camera, resolution or print run) are not new;
+* the new-ridge pixels are grouped into straight segments (probabilistic Hough); the face's
+  outer :data:`BORDER` is ignored, where a carton's bulging edge or the floor past an
+  inexact corner leaves a band along the side.
+
+Edges of printed shapes that moved by more than the tolerance (a curved logo on a carton
+that is not flat) are not ridges, so they are not new lines. The longest segment, as a share
+of the face's long side, is the score (:func:`new_lines`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+SIDE_PX = 640  # the face's long side in the line map
+RIDGE_PX = 9  # widest ridge looked for (1.4 % of the long side: a crease, not a stripe)
+REFERENCE_RIDGE_PX = 15
+TOLERANCE_PX = 4  # registration tolerance (0.6 % of the long side)
+CONTRAST = 10.0  # L* units above the reference's ridges
+BORDER = 0.06  # share of each side left out along the face's edges
+MIN_LENGTH_PX = 30  # shortest segment kept (4.7 % of the long side)
+MAX_GAP_PX = 6  # a line crossing print of its own colour is still one line
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A new line, in the reference's pixels, and its length as a share of the long side."""
+
+    start: tuple[float, float]
+    end: tuple[float, float]
+    share: float
+
+
+def _lightness(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB)
+    return cv2.GaussianBlur(lab[..., 0].astype(np.float32) * (100.0 / 255.0), (0, 0), 0.7)
+
+
+def new_ridges(photo: np.ndarray, reference: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """How far (L* units) each pixel of the line map is a ridge the reference has not got
+    nearby. ``photo`` is already brought to the reference's frame, light and sharpness."""
+    h, w = reference.shape[:2]
+    s = SIDE_PX / max(h, w)
+    size = (max(8, round(w * s)), max(8, round(h * s)))
+    lp, lr = _lightness(photo, size), _lightness(reference, size)
+    own = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (RIDGE_PX, RIDGE_PX))
+    ref = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (REFERENCE_RIDGE_PX, REFERENCE_RIDGE_PX))
+    near = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * TOLERANCE_PX + 1,) * 2)
+    new = np.zeros_like(lp)
+    for op in (cv2.MORPH_BLACKHAT, cv2.MORPH_TOPHAT):
+        present = cv2.dilate(cv2.morphologyEx(lr, op, ref), near)
+        new = np.maximum(new, cv2.morphologyEx(lp, op, own) - present)
+    inside = cv2.resize(valid.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
+    inside = cv2.erode(inside, np.ones((2 * TOLERANCE_PX + 5,) * 2, np.uint8)).astype(bool)
+    by, bx = max(2, round(BORDER * size[1])), max(2, round(BORDER * size[0]))
+    inside[:by] = inside[-by:] = False
+    inside[:, :bx] = inside[:, -bx:] = False
+    new[~inside] = 0.0
+    return new
+
+
+def new_lines(photo: np.ndarray, reference: np.ndarray, valid: np.ndarray) -> list[Segment]:
+    """The straight new lines on the face, longest first."""
+    new = new_ridges(photo, reference, valid)
+    found = cv2.HoughLinesP((new > CONTRAST).astype(np.uint8) * 255, 1, np.pi / 180, 20,
+                            minLineLength=MIN_LENGTH_PX, maxLineGap=MAX_GAP_PX)
+    if found is None:
+        return []
+    back = max(reference.shape[:2]) / max(new.shape)
+    segments = [Segment((x0 * back, y0 * back), (x1 * back, y1 * back),
+                        float(np.hypot(x1 - x0, y1 - y0)) / max(new.shape))
+                for x0, y0, x1, y1 in found.reshape(-1, 4).tolist()]
+    return sorted(segments, key=lambda seg: -seg.share)
