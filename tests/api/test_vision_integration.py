@@ -305,9 +305,12 @@ def _screen_under_calibration(world: World, version: str, fitted_for: str, seed:
     return declaration, seen[-1]
 
 
-def test_a_calibration_fitted_for_an_earlier_photo_check_is_not_used(world: World) -> None:
-    # applied before vision-2.4: its appearance limit is on the old scale
-    declaration, request = _screen_under_calibration(world, "field-2023", "vision-2.3", 70)
+@pytest.mark.parametrize("fitted_for", ["vision-2.3", "vision-2.14"])
+def test_a_calibration_fitted_for_an_earlier_photo_check_is_not_used(world: World,
+                                                                     fitted_for: str) -> None:
+    # its appearance limit is on an old scale: vision-2.4 made the score a peak above the
+    # face's level, vision-2.15 added creases as new lines
+    declaration, request = _screen_under_calibration(world, "field-2023", fitted_for, 70)
     assert request.calibration is None  # the engine's defaults
     screening = world.exporter_a.get(f"/declarations/{declaration['id']}/screening").json()
     assert screening["vision_decision"] == "inspect"
@@ -317,9 +320,11 @@ def test_a_calibration_fitted_for_an_earlier_photo_check_is_not_used(world: Worl
 
 
 def test_a_calibration_for_an_earlier_check_on_the_same_scales_stays_in_force(
-        world: World) -> None:
-    # vision-2.5 added the pixel check for copied photos and moved no score
-    _declaration, request = _screen_under_calibration(world, "field-2024", "vision-2.4", 72)
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a later engine that moves no score lists the earlier one as on its scales (as 2.5 to
+    # 2.14 did 2.4, when 2.5 added the pixel check for copied photos)
+    monkeypatch.setattr("vision.params.SAME_SCALES", frozenset({MODEL_VERSION, "vision-earlier"}))
+    _declaration, request = _screen_under_calibration(world, "field-2024", "vision-earlier", 72)
     assert request.calibration is not None and request.calibration.version == "field-2024"
     _admin_page(world)
     assert "not used" not in world.client.get("/admin").text
