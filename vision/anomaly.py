@@ -71,6 +71,11 @@ class AnomalyMap:
     line_score: float = 0.0  # the longest new line, on the map's scale
     patch_score: float = 0.0  # the map's peak before the lines are added
 
+    @property
+    def line_share(self) -> float:
+        """The longest new line as a share of the face's long side."""
+        return self.line_score * LINE_SHARE_AT_ONE
+
 
 def _prep(rgb: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
     x = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0

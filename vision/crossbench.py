@@ -288,11 +288,13 @@ def run(a: Path, b: Path, real: Path | None = None, limit: int | None = None,
         known = [r for r in real_rows if r.get("truth_known", True)]
         results += [("A+B", "real", evaluate(known, fit_ab)),
                     ("defaults", "real", evaluate(known, CalibrationParams()))]
-        unknown = [{"photo": r["photo"], "decision": replay(r["scores"], r["codes"], fit_ab)[0],
-                    "codes": sorted(replay(r["scores"], r["codes"], fit_ab)[1]),
-                    "scores": {k: round(v, 3) for k, v in r["scores"].items()
-                               if k.startswith(("design", "anomaly", "label"))}}
-                   for r in real_rows if not r.get("truth_known", True)]
+        for r in real_rows:
+            if r.get("truth_known", True):
+                continue
+            decision, codes = replay(r["scores"], r["codes"], fit_ab)
+            unknown.append({"photo": r["photo"], "decision": decision, "codes": sorted(codes),
+                            "scores": {k: round(v, 3) for k, v in r["scores"].items()
+                                       if k.startswith(("design", "anomaly", "label"))}})
     return {"table": table(results), "results": results,
             "repair_table": repair_table(rows_a, rows_b),
             "warned_filings_B": warned,

@@ -486,7 +486,7 @@ def _check_decoded(index: int, decoded: Decoded, filing: FilingReference | None,
         if amap.score > P.max_anomaly_score:
             what = ("damage, crushing, a covered or torn label, or a foreign label"
                     if amap.line_score <= P.max_anomaly_score else
-                    f"a new straight line {100 * amap.line_score * anomaly.LINE_SHARE_AT_ONE:.0f} "
+                    f"a new straight line {100 * amap.line_share:.0f} "
                     f"% of the face long, as a crease, fold or tear edge leaves")
             reasons.append(Reason("appearance_anomaly",
                                   f"The packing looks different from the approved photos "
