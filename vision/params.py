@@ -16,7 +16,7 @@ from typing import Any
 from vision import thresholds as T
 
 # bump when detectors, features or the decision logic change (invalidates calibrations)
-MODEL_VERSION = "vision-2.15"
+MODEL_VERSION = "vision-2.16"
 # engine versions whose scores are on this version's scales, so that their calibrations and
 # labelled outcomes still hold (2.5 added the pixel check for copied photos, 2.6 counts only
 # marks of a label's size on the located face, and class 9 labels of a label's size beside the
@@ -34,7 +34,8 @@ MODEL_VERSION = "vision-2.15"
 # label, and finds a mark cut by the frame; no score's scale moved). 2.15 starts new scales:
 # its appearance score adds new straight lines (creases, folds, tear edges), so an earlier
 # version's labelled outcomes would ask a fit to lower the appearance limit for damage that
-# 2.15 now scores above it
+# 2.15 now scores above it. 2.16 starts new scales again: it compares ridges direction by
+# direction, so a crease across print is found whole (longer lines), and the line scale moved
 SAME_SCALES = frozenset({MODEL_VERSION})
 
 

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from vision import DeclaredData, FilingReference, anomaly, check
+from vision import DeclaredData, FilingReference, anomaly, check, creases
 from vision.synth.design import CartonDesign, FaceVariant, render_face
 from vision.synth.scene import encode_jpeg, render_photo
 from vision.thresholds import MAX_ANOMALY_SCORE, MAX_FACE_COLOUR_LEVEL
@@ -104,6 +104,29 @@ def test_a_thin_crease_on_another_camera_is_held_for_its_appearance(face: np.nda
 def test_a_crease_scores_by_its_length(face: np.ndarray) -> None:
     short, long = (_score(_crease(face, share), face).line_score for share in (0.1, 0.25))
     assert 0 < short < long
+
+
+def _striped(face: np.ndarray) -> np.ndarray:
+    """Upright black stripes over the face's middle, as on a class 9 label's top half."""
+    h, w = face.shape[:2]
+    out = face.copy()
+    stripe = max(h, w) // 100
+    y0, y1 = round(0.35 * h), round(0.75 * h)
+    out[y0:y1, round(0.3 * w):round(0.7 * w)] = (245, 245, 240)
+    for x in range(round(0.3 * w) + stripe, round(0.7 * w) - stripe, 2 * stripe):
+        out[y0:y1, x:x + stripe] = (20, 20, 20)
+    return out
+
+
+def test_a_crease_across_printed_stripes_is_found_whole(face: np.ndarray) -> None:
+    """The stripes explain ridges of their own direction only: a crease crossing them at
+    another angle is one new line as long as the crease, not pieces between the stripes."""
+    striped = _striped(face)
+    photo = _other_camera(_crease(striped, 0.2))
+    lines = creases.new_lines(photo, striped, np.ones(photo.shape[:2], bool))
+    assert lines and lines[0].share > 0.8 * 0.2
+    assert not creases.new_lines(_other_camera(striped), striped,
+                                 np.ones(photo.shape[:2], bool))
 
 
 def test_print_a_little_bolder_or_moved_is_not_a_new_line(face: np.ndarray) -> None:
