@@ -13,7 +13,8 @@ reference are compared at a finer scale, as ridges only:
   :data:`CONTRAST` above the reference's ridges of the same direction within
   :data:`TOLERANCE_PX`. So a crease that crosses a label's stripes or a barcode at another
   angle is new all along its length, where comparing ridges of any direction hid it behind
-  the print (vision-2.15 found such creases only between the stripes). The reference's
+  the print (vision-2.15 found such creases only between the stripes); one that runs within
+  about a direction's step of the print's own strokes is still hidden there. The reference's
   ridges are taken with a wider element (:data:`REFERENCE_RIDGE_PX`), so printed strokes
   whose width differs a little between the reference and the photo (another camera,
   resolution or print run) are not new;

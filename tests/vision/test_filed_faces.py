@@ -37,6 +37,15 @@ def test_a_face_cut_short_by_wrong_corners_loses_its_labels() -> None:
     assert labels_seen(_png(face[:, int(face.shape[1] * 0.45):])) == []
 
 
+def test_a_label_cut_by_corners_set_inside_the_cartons_edge_is_not_whole() -> None:
+    """The lithium mark (the face's leftmost label, x 36-243 of 1000 px) cut by a tenth and
+    by a half: the detector still finds it, reaching past the face's edge."""
+    face = _face()
+    for cut in (57, 140):
+        assert labels_seen(_png(face[:, cut:])) == [CLASS9A]
+    assert labels_seen(_png(face[:, 20:])) == [CLASS9A, LITHIUM_MARK]
+
+
 def test_a_required_label_counts_as_shown_when_any_filed_face_shows_it() -> None:
     required = [CLASS9A, UN_MARKING, PSN, CAO]
     assert missing_labels(required, [[LITHIUM_MARK], [CLASS9A]]) == [CAO]
