@@ -9,11 +9,12 @@ from every filed face is therefore told to the exporter (check the corners, or f
 that carries it) and to the officer before approval.
 
 A label found reaching past the flattened face's edge is not whole: a label lies on the face,
-so the corners were set inside the carton's edge and cut it (source B seed 39494: one face
-detected 24 % off cut the lithium mark's left quarter; its clean photos were held as a damaged
-label, 4 of 5). The detector still finds such a mark, its outline a little past the cut
-(1-2.4 % of the face's long side for marks cut by a tenth to a half), while a label printed
-flush with a correctly flattened edge stays inside it.
+so the corners were set inside the carton's edge and cut it. The detector still finds such a
+mark, its outline about 1-2.4 % of the face's long side past the cut (a mark cut by a tenth
+to a half; source B seed 39494, one face detected 24 % off), while a label printed flush
+with a correctly flattened edge stays inside it. Only required labels are warned about: on
+that B face the cut mark was not required, and 4 of the filing's 5 clean photos were held
+as a damaged label.
 
 Only the labels the detectors can see are judged: the class 9A label, the lithium battery
 mark and the Cargo Aircraft Only label; the UN number and proper shipping name are text.
