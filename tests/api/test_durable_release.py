@@ -3,6 +3,7 @@ screenings officers can re-run, one live declaration per container, reused photo
 orphan sweep."""
 
 import os
+import threading
 import time
 from datetime import timedelta
 
@@ -173,9 +174,11 @@ def test_the_app_shuts_down_only_after_its_start_up_sweep_has_finished(
     """The sweep reads the database in its own thread; an app that shut down under it left
     its query running while the test dropped the schema (a deadlock on PostgreSQL)."""
     finished: list[bool] = []
+    go = threading.Event()
 
     def slow_sweep(engine: Engine, store: BlobStore) -> None:
-        time.sleep(0.5)
+        go.wait(10)  # held until the app has answered (not a race against its start-up)
+        time.sleep(0.3)  # still running when the app is told to shut down
         with Session(engine) as session:
             session.exec(select(Job)).all()
         finished.append(True)
@@ -183,7 +186,8 @@ def test_the_app_shuts_down_only_after_its_start_up_sweep_has_finished(
     monkeypatch.setattr(cleanup, "collect", slow_sweep)
     with running_app(settings) as client:
         assert client.get("/health").status_code == 200
-        assert finished == []  # still sleeping
+        assert finished == []
+        go.set()
     assert finished == [True]
 
 
