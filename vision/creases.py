@@ -70,6 +70,9 @@ def _run(direction: int) -> np.ndarray:
     return kernel
 
 
+_RUNS = tuple(_run(d) for d in range(DIRECTIONS))
+
+
 def new_ridges(photo: np.ndarray, reference: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """How far (L* units) each pixel of the line map is a ridge the reference has not got
     nearby in the same direction. ``photo`` is already brought to the reference's frame,
@@ -86,8 +89,7 @@ def new_ridges(photo: np.ndarray, reference: np.ndarray, valid: np.ndarray) -> n
     for op in (cv2.MORPH_BLACKHAT, cv2.MORPH_TOPHAT):
         in_photo = cv2.morphologyEx(lp, op, own, **edge)
         in_reference = cv2.morphologyEx(lr, op, ref, **edge)
-        for direction in range(DIRECTIONS):
-            run = _run(direction)
+        for run in _RUNS:
             present = cv2.dilate(cv2.morphologyEx(in_reference, cv2.MORPH_OPEN, run, **edge),
                                  near, **edge)
             new = np.maximum(new, cv2.morphologyEx(in_photo, cv2.MORPH_OPEN, run, **edge)

@@ -46,13 +46,9 @@ def labels_seen(face_image: bytes) -> list[str]:
     h, w = rgb.shape[:2]
     cao = marks.find_cargo_aircraft_only(rgb, rgb, MIN_LABEL_FACE_SIDE * max(h, w))
     slack = PAST_EDGE * max(h, w)
-
-    def inside(quad: np.ndarray) -> bool:
-        return bool(quad[:, 0].min() >= -slack and quad[:, 1].min() >= -slack
-                    and quad[:, 0].max() <= w - 1 + slack and quad[:, 1].max() <= h - 1 + slack)
-
+    low, high = np.array([-slack, -slack]), np.array([w - 1 + slack, h - 1 + slack])
     return sorted({_KIND[f.kind] for f in (*marks.face_labels(rgb), *cao)
-                   if f.kind in _KIND and inside(f.quad)})
+                   if f.kind in _KIND and (low <= f.quad).all() and (f.quad <= high).all()})
 
 
 def missing_labels(required: Iterable[str], seen_per_face: Iterable[Iterable[str]]
