@@ -65,6 +65,7 @@ class FilingPhoto(SQLModel, table=True):
     width: int
     height: int
     # the carton face in the photo: {"corners": [[x, y] × 4 tl, tr, br, bl], "score", "method"}
+    # and, when the photo check found it, "evidence" and "check" (unsure: exporter to look)
     quad: dict[str, Any] = json_field(dict)
     rectified_sha256: str = Field(default="", max_length=64)  # the flattened face (PNG)
     # the required-label kinds the photo check sees whole on the flattened face; None: not
@@ -105,6 +106,14 @@ class FilingPhotoPublic(SQLModel):
                                             ("bottom", y >= self.height - tol)) if near}
 
         return any(edges(*corners[i]) & edges(*corners[(i + 1) % 4]) for i in range(4))
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def outline_to_check(self) -> bool:
+        """The photo check found the outline itself and was unsure of it (weak edges along a
+        side, or another outline nearly as likely): the exporter is asked to look at the
+        corners, and drags them or confirms them as they are."""
+        return bool(self.quad.get("check")) and self.quad.get("method") != "exporter"
 
 
 class QuadUpdate(SQLModel):

@@ -269,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     x.add_argument("--limit", type=int)
     x.add_argument("--corrected", action="store_true",
                    help="B with the warned filings' corners corrected, as the filing page "
-                        "has the exporter do (the true quads)")
+                        "has the exporter do (the true quads): an outline the detector was "
+                        "unsure of, or faces missing a required label")
     x.add_argument("--json")
     x.set_defaults(func=_crossbench)
     r = sub.add_parser("rectify", help="find the carton face in a photo and rectify it")

@@ -59,15 +59,18 @@ OWN_REASONS: dict[str, set[str]] = {
 
 
 def _reference_faces(filing: Mapping[str, Any], base: Path, out_dir: Path,
-                     corrected: bool = False) -> tuple[dict[str, bytes], dict[str, float]]:
+                     corrected: bool = False
+                     ) -> tuple[dict[str, bytes], dict[str, float], list[str]]:
     """The filing's faces as design matching sees them: photos are rectified like the
     filing page does: with the detected quad as it is (``corrected=False``), or with the
     corners the exporter dragged into place (``corrected=True``: the true quad). Returns the
-    detected quad's corner errors when the truth is known (share of the face diagonal)."""
+    detected quad's corner errors when the truth is known (share of the face diagonal) and the
+    faces whose detected outline the filing page asks the exporter to check."""
     from vision.rectify import Quad, corner_error, detect_face_quad, rectify_face
 
     faces: dict[str, bytes] = {}
     errors: dict[str, float] = {}
+    unsure: list[str] = []
     for face, rel in filing["reference_photos"].items():
         data = (base / rel).read_bytes()
         if filing.get("reference_kind") != "photo":
@@ -83,7 +86,9 @@ def _reference_faces(filing: Mapping[str, Any], base: Path, out_dir: Path,
         out.write_bytes(faces[face])
         if truth is not None:
             errors[face] = corner_error(quad.array(), truth)
-    return faces, errors
+        if quad.needs_check:
+            unsure.append(face)
+    return faces, errors, unsure
 
 
 def filing_reference(filing: Mapping[str, Any], faces: Mapping[str, bytes]
@@ -95,20 +100,22 @@ def filing_reference(filing: Mapping[str, Any], faces: Mapping[str, bytes]
 
 
 def warned_filings(data: Path) -> dict[str, list[str]]:
-    """The filings whose faces, flattened from the detected corners, do not show every label
-    the regime requires: the filing page tells the exporter (and holds the officer's
-    approval), so in the product these corners get corrected before any packing photo is
-    judged against them. Filing id -> the missing labels."""
+    """The filings the filing page asks the exporter to check: a face whose outline the
+    detector was unsure of, or faces, flattened from the detected corners, that do not show
+    every label the regime requires (which also holds the officer's approval). In the
+    product these corners get corrected before any packing photo is judged against them.
+    Filing id -> the reasons: ``outline_to_check`` and the missing labels."""
     from vision.filed_faces import labels_seen, missing_labels
 
     manifest = json.loads((data / "manifest.json").read_text())
     warned = {}
     for fid, f in manifest["filings"].items():
-        faces, _errors = _reference_faces(f, data / "filings", data / "rectified")
+        faces, _errors, unsure = _reference_faces(f, data / "filings", data / "rectified")
         required, _forbidden = filing_reference(f, faces).marks()
-        missing = missing_labels(required, (labels_seen(face) for face in faces.values()))
-        if missing:
-            warned[fid] = missing
+        reasons = ["outline_to_check"] if unsure else []
+        reasons += missing_labels(required, (labels_seen(face) for face in faces.values()))
+        if reasons:
+            warned[fid] = reasons
     return warned
 
 
@@ -128,7 +135,8 @@ def collect(data: Path, limit: int | None = None, refresh: bool = False,
     filings: dict[str, FilingReference] = {}
     quad_errors: list[float] = []
     for fid, f in manifest["filings"].items():
-        faces, errors = _reference_faces(f, data / "filings", data / "rectified", corrected)
+        faces, errors, _unsure = _reference_faces(f, data / "filings", data / "rectified",
+                                                  corrected)
         quad_errors += errors.values()
         filings[fid] = filing_reference(f, faces)
     warm_up()

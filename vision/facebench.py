@@ -1,6 +1,7 @@
 """How well the carton face is found in filed reference photos: fresh source-B filing photos
 (whole face in the frame, up to 30 degrees off-axis, floors and walls of every kind), the
-detected corners against the rendered ones.
+detected corners against the rendered ones, and how many outlines the filing page asks the
+exporter to check (the detector was unsure of them), among the ones off and the right ones.
 
 ``python -m vision facebench --seed S --n 48`` prints a table. A corner off by more than 5 %
 of the face's diagonal moves the flattened face enough to fail design matching on clean
@@ -27,6 +28,7 @@ class FaceResult:
     error: float  # largest corner distance / the face's diagonal
     method: str
     seconds: float
+    check: bool  # the filing page asks the exporter to check this outline
 
 
 def measure(seed: int, index: int) -> FaceResult:
@@ -34,7 +36,8 @@ def measure(seed: int, index: int) -> FaceResult:
     t = time.perf_counter()
     quad = detect_face_quad(photo)
     seconds = time.perf_counter() - t
-    return FaceResult(index, corner_error(quad.array(), truth), quad.method, seconds)
+    return FaceResult(index, corner_error(quad.array(), truth), quad.method, seconds,
+                      quad.needs_check)
 
 
 def run(seed: int, n: int, workers: int = 2) -> list[FaceResult]:
@@ -50,6 +53,10 @@ def table(results: list[FaceResult], seed: int) -> str:
         bad = [r.index for r in results if r.error > off]
         lines.append(f"off by > {off:.0%} | {len(bad)} ({len(bad) / len(results):.1%})"
                      f"{': ' + ', '.join(f'{i:03d}' for i in bad) if bad else ''}")
+    off, right = ([r for r in results if (r.error > OFF[0]) == wrong] for wrong in (True, False))
+    lines.append(f"asked to check: off by > {OFF[0]:.0%} | {sum(r.check for r in off)} of "
+                 f"{len(off)}")
+    lines.append(f"asked to check: right | {sum(r.check for r in right)} of {len(right)}")
     lines.append(f"p50 s per photo | {np.median([r.seconds for r in results]):.2f}")
     return "\n".join(["| measure | value |", "|---|---|",
                       *(f"| {line} |" for line in lines)])

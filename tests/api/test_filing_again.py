@@ -1,11 +1,13 @@
 """Reference photos an exporter can act on: a filing photo whose face outline lies on the
-photo's edge asks for the photo again, and an approved (locked) filing whose reference face
-turned out wrong is filed again from its page, the new filing naming the one it replaces."""
+photo's edge asks for the photo again, an outline the photo check was unsure of is shown to
+the exporter (and the officer) until the exporter checks it, and an approved (locked) filing
+whose reference face turned out wrong is filed again from its page, the new filing naming the
+one it replaces."""
 
 import re
 
 from tests.api.conftest import FILING, World
-from tests.api.images import jpeg_bytes
+from tests.api.images import carton_face_jpeg, jpeg_bytes
 from tests.api.test_chinese_pages import browser_as
 
 
@@ -57,3 +59,38 @@ def test_an_outline_on_the_photos_edge_asks_for_the_photo_again(world: World) ->
     assert inside.json()["outline_at_edge"] is False
     page = browser_as(world, world.exporter_a, "en").get(f"/exporter/filings/{filing}").text
     assert 'data-testid="outline-at-edge"' not in page
+
+
+def test_an_outline_the_photo_check_was_unsure_of_waits_for_the_exporter_to_check_it(
+        world: World) -> None:
+    filing = world.exporter_a.post("/filings", json=FILING).json()["id"]
+    # rectangles of every colour: no outline stands out as the carton face
+    unsure = world.exporter_a.post(f"/filings/{filing}/photos", data={"face": "front"},
+                                   files={"file": ("f.jpg", jpeg_bytes(seed=5), "image/jpeg")}
+                                   ).json()
+    assert unsure["outline_to_check"] is True and unsure["quad"]["check"] is True
+
+    def pages() -> tuple[str, str]:  # the exporter's and the officer's page of the filing
+        return (browser_as(world, world.exporter_a, "en").get(f"/exporter/filings/{filing}").text,
+                browser_as(world, world.officer, "en").get(f"/officer/filings/{filing}").text)
+
+    exporter_page, officer_page = pages()
+    assert 'data-testid="outline-to-check"' in exporter_page
+    assert f'data-testid="outline-unchecked-{unsure["id"]}"' in officer_page
+    # "the outline is right": the same corners saved as the exporter's
+    confirmed = world.exporter_a.post(f"/filings/{filing}/photos/{unsure['id']}/quad",
+                                      json={"corners": unsure["quad"]["corners"]})
+    assert confirmed.status_code == 200 and confirmed.json()["outline_to_check"] is False
+    exporter_page, officer_page = pages()
+    assert 'data-testid="outline-to-check"' not in exporter_page
+    assert "outline-unchecked" not in officer_page
+
+
+def test_a_clearly_found_outline_asks_nothing_of_the_exporter(world: World) -> None:
+    filing = world.exporter_a.post("/filings", json=FILING).json()["id"]
+    photo = world.exporter_a.post(f"/filings/{filing}/photos", data={"face": "front"},
+                                  files={"file": ("f.jpg", carton_face_jpeg(), "image/jpeg")}
+                                  ).json()
+    assert photo["quad"]["method"] != "exporter" and photo["outline_to_check"] is False
+    page = browser_as(world, world.exporter_a, "en").get(f"/exporter/filings/{filing}").text
+    assert 'data-testid="outline-to-check"' not in page

@@ -43,6 +43,7 @@ from models import (
     User,
 )
 from routes.app import create_app
+from tests.api.images import jpeg_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -467,6 +468,28 @@ def test_exporter_drags_a_face_corner_and_the_face_is_flattened_again(
     assert after.quad["method"] == "exporter"
     assert after.quad["corners"][0] != before.quad["corners"][0]
     assert after.rectified_sha256 != before.rectified_sha256
+
+
+def test_exporter_confirms_an_outline_the_photo_check_was_unsure_of(page, server: Server
+                                                                    ) -> None:
+    path = server.tmp / "unsure-front.jpg"
+    path.write_bytes(jpeg_bytes(seed=5))  # rectangles of every colour: no clear carton face
+    login(page, "exporter")
+    page.goto("/exporter/filings")
+    page.fill("input[name=title]", "outline check")
+    page.fill("input[name=un_numbers]", "UN3481")
+    page.fill("input[name=packing_instruction]", "P967")
+    page.click("#new button[type=submit]")
+    page.get_by_test_id("drop-front").locator("input[type=file]").set_input_files(str(path))
+    page.wait_for_selector(".face[data-face=front] .uploads li[data-result=ok]", timeout=60_000)
+    page.reload()
+    notice = page.get_by_test_id("outline-to-check")
+    notice.scroll_into_view_if_needed()
+    notice.locator("button.confirm-outline").click()
+    page.wait_for_selector(".quad-state.ok")
+    assert notice.count() == 0
+    page.reload()
+    assert page.get_by_test_id("outline-to-check").count() == 0
 
 
 # --- officer ---

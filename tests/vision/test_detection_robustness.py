@@ -276,7 +276,7 @@ def _filing_b(tmp_path: Path, seed: int, index: int, size: tuple[int, int] = (20
     for sub in ("photos", "history", "filings"):
         (tmp_path / sub).mkdir(exist_ok=True)
     filed = _filing_task((seed, index, str(tmp_path), size))
-    faces, _errors = _reference_faces(filed, tmp_path / "filings", tmp_path / "filings")
+    faces, _errors, _unsure = _reference_faces(filed, tmp_path / "filings", tmp_path / "filings")
     return filed, faces
 
 

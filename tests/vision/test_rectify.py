@@ -73,6 +73,26 @@ def test_a_strip_of_the_side_face_is_not_taken_with_the_face() -> None:
     assert _corner_error(photo, truth) < 0.03
 
 
+def test_an_outline_the_detector_was_unsure_of_is_marked_for_the_exporter_to_check() -> None:
+    # one side on a faint edge with the same board on both sides: 20 % off
+    photo, truth = _filing_photo(46565, 10)
+    quad = detect_face_quad(photo)
+    assert corner_error(quad.array(), truth) > 0.1
+    assert quad.needs_check and quad.to_dict()["check"] is True
+
+
+def test_a_clearly_found_outline_is_not_marked_to_check() -> None:
+    photo, truth = _filing_photo(7373, 4)
+    quad = detect_face_quad(photo)
+    assert corner_error(quad.array(), truth) < 0.03
+    assert not quad.needs_check and quad.to_dict()["check"] is False
+
+
+def test_corners_a_person_set_are_never_marked_to_check() -> None:
+    quad = Quad.from_points([[10, 10], [90, 12], [88, 70], [12, 68]], 1.0, "exporter")
+    assert not quad.needs_check and "check" not in quad.to_dict()
+
+
 def test_a_corner_is_not_pulled_onto_the_floor_beside_the_box() -> None:
     # a line quad's bottom side used to run on past the face into the floor and its shadow
     photo, truth = _filing_photo(7373, 23)
@@ -146,3 +166,4 @@ def test_facebench_measures_detected_corners_against_the_rendered_ones() -> None
     assert result.error < 0.03 and result.seconds > 0
     report = table([result, replace(result, index=1, error=0.2)], 18484)
     assert "| off by > 5% | 1 (50.0%): 001 |" in report
+    assert f"| asked to check: right | {int(result.check)} of 1 |" in report

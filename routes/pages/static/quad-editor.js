@@ -8,6 +8,7 @@ function setUpQuadEditor(editor) {
   const handles = Array.from(svg.querySelectorAll("circle"));
   const preview = editor.querySelector("img.rectified");
   const state = editor.querySelector(".quad-state");
+  const check = editor.querySelector(".outline-check");
   let dragging = null;
 
   const corners = () => handles.map((h) => [Number(h.getAttribute("cx")), Number(h.getAttribute("cy"))]);
@@ -30,6 +31,7 @@ function setUpQuadEditor(editor) {
       });
       const body = await response.json().catch(() => ({}));
       if (response.ok) {
+        if (check) check.remove();  // corners set by the exporter: nothing left to check
         state.textContent = "✔";
         state.className = "quad-state state ok";
         if (preview) preview.src = `${preview.dataset.src}?v=${Date.now()}`;
@@ -42,6 +44,9 @@ function setUpQuadEditor(editor) {
       state.className = "quad-state state err";
     }
   }
+
+  const confirm = editor.querySelector(".confirm-outline");
+  if (confirm) confirm.addEventListener("click", save);
 
   for (const handle of handles) {
     handle.addEventListener("pointerdown", (event) => {
