@@ -110,8 +110,8 @@ class FilingPhotoPublic(SQLModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def outline_to_check(self) -> bool:
-        """The photo check found the outline itself and was unsure of it (weak edges along a
-        side, or another outline nearly as likely): the exporter is asked to look at the
+        """The photo check found the outline itself and was unsure of it (a side on weak or
+        low-contrast edges, or a small outline): the exporter is asked to look at the
         corners, and drags them or confirms them as they are."""
         return bool(self.quad.get("check")) and self.quad.get("method") != "exporter"
 
