@@ -435,14 +435,14 @@ def test_a_filing_from_phone_photos_then_a_clean_packing_photo_is_released(
         server.settings.sampling_rate_advanced = 0.01
 
 
-def test_exporter_drags_a_face_corner_and_the_face_is_flattened_again(
-        page, server: Server) -> None:
-    reference, _, _ = _phone_photos_of_one_carton()
-    path = server.tmp / "drag-front.jpg"
-    path.write_bytes(reference)
+def _filing_with_a_front_photo(page, server: Server, title: str, photo: bytes) -> int:
+    """The exporter files a design and uploads its front face; the filing page is reloaded
+    with the face's outline on it. Returns the filing's id."""
+    path = server.tmp / f"{title.replace(' ', '-')}-front.jpg"
+    path.write_bytes(photo)
     login(page, "exporter")
     page.goto("/exporter/filings")
-    page.fill("input[name=title]", "corner drag")
+    page.fill("input[name=title]", title)
     page.fill("input[name=un_numbers]", "UN3481")
     page.fill("input[name=packing_instruction]", "P967")
     page.click("#new button[type=submit]")
@@ -450,6 +450,13 @@ def test_exporter_drags_a_face_corner_and_the_face_is_flattened_again(
     page.get_by_test_id("drop-front").locator("input[type=file]").set_input_files(str(path))
     page.wait_for_selector(".face[data-face=front] .uploads li[data-result=ok]", timeout=60_000)
     page.reload()
+    return filing_id
+
+
+def test_exporter_drags_a_face_corner_and_the_face_is_flattened_again(
+        page, server: Server) -> None:
+    reference, _, _ = _phone_photos_of_one_carton()
+    filing_id = _filing_with_a_front_photo(page, server, "corner drag", reference)
     with Session(server.engine) as session:
         before = session.exec(select(FilingPhoto).where(
             FilingPhoto.filing_id == filing_id)).one()
@@ -472,17 +479,8 @@ def test_exporter_drags_a_face_corner_and_the_face_is_flattened_again(
 
 def test_exporter_confirms_an_outline_the_photo_check_was_unsure_of(page, server: Server
                                                                     ) -> None:
-    path = server.tmp / "unsure-front.jpg"
-    path.write_bytes(jpeg_bytes(seed=5))  # rectangles of every colour: no clear carton face
-    login(page, "exporter")
-    page.goto("/exporter/filings")
-    page.fill("input[name=title]", "outline check")
-    page.fill("input[name=un_numbers]", "UN3481")
-    page.fill("input[name=packing_instruction]", "P967")
-    page.click("#new button[type=submit]")
-    page.get_by_test_id("drop-front").locator("input[type=file]").set_input_files(str(path))
-    page.wait_for_selector(".face[data-face=front] .uploads li[data-result=ok]", timeout=60_000)
-    page.reload()
+    # rectangles of every colour: no clear carton face
+    _filing_with_a_front_photo(page, server, "outline check", jpeg_bytes(seed=5))
     notice = page.get_by_test_id("outline-to-check")
     notice.scroll_into_view_if_needed()
     notice.locator("button.confirm-outline").click()
