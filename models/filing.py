@@ -112,8 +112,9 @@ class FilingPhotoPublic(SQLModel):
     def outline_to_check(self) -> bool:
         """The photo check found the outline itself and was unsure of it (a side on weak or
         low-contrast edges, or a small outline): the exporter is asked to look at the
-        corners, and drags them or confirms them as they are."""
-        return bool(self.quad.get("check")) and self.quad.get("method") != "exporter"
+        corners, and drags them or confirms them as they are (corners a person set carry no
+        ``check``)."""
+        return bool(self.quad.get("check"))
 
 
 class QuadUpdate(SQLModel):

@@ -595,7 +595,8 @@ def detect_face_quad(image_bytes: bytes) -> Quad:
     Raises :class:`~vision.schema.VisionInputError` for bytes that are not a photo."""
     decoded = decode_photo(image_bytes, long_side=DETECT_LONG_SIDE * 2)
     quad = detect_face_quad_rgb(decoded.rgb)
-    return replace(quad, corners=Quad.from_points(quad.array() / decoded.scale).corners)
+    return replace(quad, corners=tuple((x / decoded.scale, y / decoded.scale)
+                                       for x, y in quad.corners))
 
 
 def rectify_rgb(rgb: np.ndarray, quad: np.ndarray, long_side: int = RECTIFIED_LONG_SIDE,

@@ -5,10 +5,17 @@ whose reference face turned out wrong is filed again from its page, the new fili
 one it replaces."""
 
 import re
+from typing import Any
 
 from tests.api.conftest import FILING, World
 from tests.api.images import carton_face_jpeg, jpeg_bytes
 from tests.api.test_chinese_pages import browser_as
+
+
+def _front_photo(world: World, filing: int, photo: bytes) -> dict[str, Any]:
+    """Exporter A files ``photo`` as the filing's front face; the stored photo as returned."""
+    return world.exporter_a.post(f"/filings/{filing}/photos", data={"face": "front"},
+                                 files={"file": ("f.jpg", photo, "image/jpeg")}).json()
 
 
 def test_exporter_files_a_locked_design_again_from_its_page(world: World) -> None:
@@ -43,9 +50,7 @@ def test_an_exporter_cannot_prefill_a_filing_from_another_exporters(world: World
 
 def test_an_outline_on_the_photos_edge_asks_for_the_photo_again(world: World) -> None:
     filing = world.exporter_a.post("/filings", json=FILING).json()["id"]
-    photo = world.exporter_a.post(f"/filings/{filing}/photos", data={"face": "front"},
-                                  files={"file": ("f.jpg", jpeg_bytes(seed=5), "image/jpeg")}
-                                  ).json()
+    photo = _front_photo(world, filing, jpeg_bytes(seed=5))
     url = f"/filings/{filing}/photos/{photo['id']}/quad"
     w, h = photo["width"], photo["height"]
     # the face's left side on the frame: it may run past the photo
@@ -65,9 +70,7 @@ def test_an_outline_the_photo_check_was_unsure_of_waits_for_the_exporter_to_chec
         world: World) -> None:
     filing = world.exporter_a.post("/filings", json=FILING).json()["id"]
     # rectangles of every colour: no outline stands out as the carton face
-    unsure = world.exporter_a.post(f"/filings/{filing}/photos", data={"face": "front"},
-                                   files={"file": ("f.jpg", jpeg_bytes(seed=5), "image/jpeg")}
-                                   ).json()
+    unsure = _front_photo(world, filing, jpeg_bytes(seed=5))
     assert unsure["outline_to_check"] is True and unsure["quad"]["check"] is True
 
     def pages() -> tuple[str, str]:  # the exporter's and the officer's page of the filing
@@ -88,9 +91,7 @@ def test_an_outline_the_photo_check_was_unsure_of_waits_for_the_exporter_to_chec
 
 def test_a_clearly_found_outline_asks_nothing_of_the_exporter(world: World) -> None:
     filing = world.exporter_a.post("/filings", json=FILING).json()["id"]
-    photo = world.exporter_a.post(f"/filings/{filing}/photos", data={"face": "front"},
-                                  files={"file": ("f.jpg", carton_face_jpeg(), "image/jpeg")}
-                                  ).json()
+    photo = _front_photo(world, filing, carton_face_jpeg())
     assert photo["quad"]["method"] != "exporter" and photo["outline_to_check"] is False
     page = browser_as(world, world.exporter_a, "en").get(f"/exporter/filings/{filing}").text
     assert 'data-testid="outline-to-check"' not in page
